@@ -1,0 +1,15 @@
+# scanopy_migrations(<target> <schema> <dir>): embeds <dir>/NNNN_*.sql in the
+# target as `const struct sc_migration <schema>_migrations[]` and
+# `<schema>_migrations_len`, so a binary carries the schema it needs.
+function(scanopy_migrations target schema dir)
+  file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/[0-9][0-9][0-9][0-9]_*.sql)
+  list(SORT sql_files)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${schema}_migrations.c)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DSCHEMA=${schema} -DOUT=${out} "-DFILES=${sql_files}"
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
+    DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
+    COMMENT "embedding ${schema} migrations")
+  target_sources(${target} PRIVATE ${out})
+endfunction()

@@ -1,0 +1,16 @@
+#ifndef GATEWAY_HTTP_H
+#define GATEWAY_HTTP_H
+
+#include "sc_service.h"
+
+#include <microhttpd.h>
+
+struct gateway {
+	struct sc_service svc;
+	struct MHD_Daemon *mhd;
+};
+
+int gateway_http_start(struct gateway *gw);
+void gateway_http_stop(struct gateway *gw);
+
+#endif
