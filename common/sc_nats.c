@@ -106,7 +106,7 @@ int sc_nats_pull_consumer(struct sc_nats *n, const char *stream,
 	so.Config.Durable = durable;
 	so.Config.AckPolicy = js_AckExplicit;
 	so.Config.DeliverPolicy = js_DeliverAll;
-	so.Config.AckWait = 30000 * NS_PER_MS;
+	so.Config.AckWait = 10000 * NS_PER_MS; /* how soon a crashed replica's messages return */
 	so.Config.MaxAckPending = 20000;
 	so.Config.MaxDeliver = -1; /* poison input is parked by the consumer, not dropped here */
 	jsErrCode jerr = 0;
