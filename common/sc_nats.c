@@ -100,17 +100,29 @@ int sc_nats_ensure_streams(struct sc_nats *n, int replicas) {
 int sc_nats_pull_consumer(struct sc_nats *n, const char *stream,
 			  const char *filter, const char *durable,
 			  natsSubscription **sub) {
-	jsSubOptions so;
-	jsSubOptions_Init(&so);
-	so.Stream = stream;
-	so.Config.Durable = durable;
-	so.Config.AckPolicy = js_AckExplicit;
-	so.Config.DeliverPolicy = js_DeliverAll;
-	so.Config.AckWait = 10000 * NS_PER_MS; /* how soon a crashed replica's messages return */
-	so.Config.MaxAckPending = 20000;
-	so.Config.MaxDeliver = -1; /* poison input is parked by the consumer, not dropped here */
+	jsConsumerConfig cc;
+	jsConsumerConfig_Init(&cc);
+	cc.Durable = durable;
+	cc.FilterSubject = filter;
+	cc.AckPolicy = js_AckExplicit;
+	cc.DeliverPolicy = js_DeliverAll;
+	cc.AckWait = 10000 * NS_PER_MS; /* how soon a crashed replica's messages return */
+	cc.MaxAckPending = 20000;
+	cc.MaxDeliver = -1; /* poison input is parked by the consumer, not dropped here */
+
+	/* Create the consumer, or bring an existing one (from an older release)
+	 * to this configuration, then bind to it without re-checking it. */
 	jsErrCode jerr = 0;
-	natsStatus s = js_PullSubscribe(sub, n->js, filter, durable, NULL, &so, &jerr);
+	natsStatus s = js_AddConsumer(NULL, n->js, stream, &cc, NULL, &jerr);
+	if (s != NATS_OK && jerr == JSConsumerNameExistErr)
+		s = js_UpdateConsumer(NULL, n->js, stream, &cc, NULL, &jerr);
+	if (s == NATS_OK) {
+		jsSubOptions so;
+		jsSubOptions_Init(&so);
+		so.Stream = stream;
+		so.Consumer = durable;
+		s = js_PullSubscribe(sub, n->js, filter, durable, NULL, &so, &jerr);
+	}
 	if (s != NATS_OK) {
 		sc_error("nats: consumer %s on %s: %s (%d)", durable, stream,
 			 natsStatus_GetText(s), jerr);
