@@ -203,9 +203,8 @@ int sc_config_load(const struct sc_option *opts, size_t nopts,
 			return 1;
 		}
 	}
+	sc_config_free(opts, nopts); /* a reload starts from the defaults */
 	for (size_t i = 0; i < nopts; i++) {
-		if (opts[i].type == SC_OPT_STR)
-			*(char **)opts[i].dst = NULL;
 		if (opts[i].def &&
 		    set_value(&opts[i], opts[i].def, "default", err, errlen))
 			return -1;

@@ -21,7 +21,8 @@ struct sc_option {
 	long min, max;	  /* inclusive range for INT when min < max */
 };
 
-/* Loads every layer into the options' destinations. `files` lists default
+/* Loads every layer into the options' destinations. String destinations must
+ * start NULL (or hold strings from an earlier load, which are freed). `files` lists default
  * config paths tried in order (first that exists wins, may be NULL); --config
  * or SCANOPY_CONFIG names one explicitly, which must then exist. Arguments that
  * are not flags are moved to the front of argv and counted in *npositional.

@@ -14,16 +14,26 @@ T_DIR=$(mktemp -d /tmp/scanopy-it.XXXXXX)
 chmod 755 "$T_DIR"
 T_PASS=0 T_FAIL=0
 
+# Sanitizer reports (leaks at exit included) in any service's log fail the test.
+sanitizer_reports() {
+	grep -rl --include="*.log" -E "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:" "$T_DIR" 2>/dev/null
+}
+
 env_down() {
-	local f
+	local f rc=$?
 	for f in "$T_DIR"/*.pid; do [ -e "$f" ] && stop_pid "$f" 10; done
 	stop_nats "$T_DIR/nats"
 	stop_pg "$T_DIR/pg"
+	if f=$(sanitizer_reports); then
+		echo "FAIL - sanitizer reports in: $f"; grep -h -A12 -E "ERROR: |runtime error:" $f | head -60
+		T_FAIL=$((T_FAIL + 1)) rc=1
+	fi
 	if [ "$T_FAIL" -gt 0 ] || [ -n "${KEEP_TEST_DIR:-}" ]; then
 		echo "logs kept in $T_DIR"
 	else
 		rm -rf "$T_DIR"
 	fi
+	exit $rc
 }
 trap env_down EXIT
 
