@@ -17,7 +17,8 @@ struct control {
 	void *ctx;
 };
 
-static void *control_loop(void *arg) {
+static void *control_loop(void *arg)
+{
 	struct control *c = arg;
 	for (;;) {
 		char *msg = NULL;
@@ -39,7 +40,8 @@ static void *control_loop(void *arg) {
 	return NULL;
 }
 
-struct control *control_serve(const char *url, control_fn fn, void *ctx) {
+struct control *control_serve(const char *url, control_fn fn, void *ctx)
+{
 	struct control *c = calloc(1, sizeof *c);
 	if (!c)
 		return NULL;
@@ -64,7 +66,8 @@ struct control *control_serve(const char *url, control_fn fn, void *ctx) {
 	return c;
 }
 
-void control_close(struct control *c) {
+void control_close(struct control *c)
+{
 	if (!c)
 		return;
 	nng_close(c->sock);
@@ -72,7 +75,8 @@ void control_close(struct control *c) {
 	free(c);
 }
 
-int control_call(const char *url, const char *cmd, int timeout_ms) {
+int control_call(const char *url, const char *cmd, int timeout_ms)
+{
 	nng_socket s;
 	int rv = nng_req0_open(&s);
 	if (rv == 0)
@@ -90,7 +94,7 @@ int control_call(const char *url, const char *cmd, int timeout_ms) {
 		nng_free(reply, len);
 	} else {
 		fprintf(stderr, "scanopy-daemon: no daemon answered on %s: %s\n", url,
-			nng_strerror(rv));
+		        nng_strerror(rv));
 	}
 	nng_close(s);
 	return rv ? -1 : 0;

@@ -12,14 +12,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-static int prefix_len(const struct sockaddr *mask) {
+static int prefix_len(const struct sockaddr *mask)
+{
 	const unsigned char *b;
 	size_t n;
 	if (mask->sa_family == AF_INET) {
 		b = (const unsigned char *)&((const struct sockaddr_in *)mask)->sin_addr;
 		n = 4;
 	} else {
-		b = (const unsigned char *)&((const struct sockaddr_in6 *)mask)->sin6_addr;
+		b = (const unsigned char *)&((const struct sockaddr_in6 *)mask)
+		        ->sin6_addr;
 		n = 16;
 	}
 	int bits = 0;
@@ -28,7 +30,8 @@ static int prefix_len(const struct sockaddr *mask) {
 	return bits;
 }
 
-int selfreport_subnet(const char *ip, unsigned prefix, char *out, size_t len) {
+int selfreport_subnet(const char *ip, unsigned prefix, char *out, size_t len)
+{
 	unsigned char a[16];
 	int af = strchr(ip, ':') ? AF_INET6 : AF_INET;
 	size_t n = af == AF_INET ? 4 : 16;
@@ -36,7 +39,9 @@ int selfreport_subnet(const char *ip, unsigned prefix, char *out, size_t len) {
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		int keep = (int)prefix - (int)(i * 8);
-		a[i] &= keep >= 8 ? 0xff : keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+		a[i] &= keep >= 8   ? 0xff
+		        : keep <= 0 ? 0
+		                    : (unsigned char)(0xff << (8 - keep));
 	}
 	char text[INET6_ADDRSTRLEN];
 	if (!inet_ntop(af, a, text, sizeof text))
@@ -45,7 +50,8 @@ int selfreport_subnet(const char *ip, unsigned prefix, char *out, size_t len) {
 	return (w < 0 || (size_t)w >= len) ? -1 : 0;
 }
 
-Scanopy__V1__InterfaceType selfreport_iftype(const char *name, bool loopback) {
+Scanopy__V1__InterfaceType selfreport_iftype(const char *name, bool loopback)
+{
 	static const struct {
 		const char *prefix;
 		Scanopy__V1__InterfaceType type;
@@ -75,7 +81,8 @@ Scanopy__V1__InterfaceType selfreport_iftype(const char *name, bool loopback) {
 }
 
 static Scanopy__V1__DaemonInterface *find_or_add(Scanopy__V1__SelfReport *sr,
-						 const char *name) {
+                                                 const char *name)
+{
 	for (size_t i = 0; i < sr->n_interfaces; i++)
 		if (!strcmp(sr->interfaces[i]->name, name))
 			return sr->interfaces[i];
@@ -99,11 +106,13 @@ static Scanopy__V1__DaemonInterface *find_or_add(Scanopy__V1__SelfReport *sr,
 	return ifc;
 }
 
-static int add_address(Scanopy__V1__DaemonInterface *ifc, const struct ifaddrs *ia) {
+static int add_address(Scanopy__V1__DaemonInterface *ifc, const struct ifaddrs *ia)
+{
 	char ip[INET6_ADDRSTRLEN], subnet[INET6_ADDRSTRLEN + 8];
-	const void *src = ia->ifa_addr->sa_family == AF_INET
-			      ? (const void *)&((struct sockaddr_in *)ia->ifa_addr)->sin_addr
-			      : (const void *)&((struct sockaddr_in6 *)ia->ifa_addr)->sin6_addr;
+	const void *src =
+	    ia->ifa_addr->sa_family == AF_INET
+	        ? (const void *)&((struct sockaddr_in *)ia->ifa_addr)->sin_addr
+	        : (const void *)&((struct sockaddr_in6 *)ia->ifa_addr)->sin6_addr;
 	if (!inet_ntop(ia->ifa_addr->sa_family, src, ip, sizeof ip))
 		return 0;
 	unsigned prefix = ia->ifa_netmask ? (unsigned)prefix_len(ia->ifa_netmask) : 0;
@@ -126,20 +135,22 @@ static int add_address(Scanopy__V1__DaemonInterface *ifc, const struct ifaddrs *
 	return 0;
 }
 
-static void set_mac(Scanopy__V1__DaemonInterface *ifc, const struct ifaddrs *ia) {
+static void set_mac(Scanopy__V1__DaemonInterface *ifc, const struct ifaddrs *ia)
+{
 	const struct sockaddr_ll *ll = (const struct sockaddr_ll *)ia->ifa_addr;
 	if (ll->sll_halen != 6 || ifc->mac)
 		return;
 	char mac[18];
 	snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", ll->sll_addr[0],
-		 ll->sll_addr[1], ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4],
-		 ll->sll_addr[5]);
+	         ll->sll_addr[1], ll->sll_addr[2], ll->sll_addr[3], ll->sll_addr[4],
+	         ll->sll_addr[5]);
 	if (strcmp(mac, "00:00:00:00:00:00"))
 		ifc->mac = strdup(mac);
 }
 
 /* Default routes' next hops from /proc/net/route (IPv4). */
-static void add_gateways(Scanopy__V1__SelfReport *sr) {
+static void add_gateways(Scanopy__V1__SelfReport *sr)
+{
 	FILE *f = fopen("/proc/net/route", "r");
 	if (!f)
 		return;
@@ -154,7 +165,7 @@ static void add_gateways(Scanopy__V1__SelfReport *sr) {
 		char text[INET_ADDRSTRLEN];
 		struct in_addr a = {.s_addr = gw};
 		char **grown = realloc(sr->default_gateways,
-				       (sr->n_default_gateways + 1) * sizeof *grown);
+		                       (sr->n_default_gateways + 1) * sizeof *grown);
 		if (!grown || !inet_ntop(AF_INET, &a, text, sizeof text))
 			break;
 		sr->default_gateways = grown;
@@ -164,7 +175,8 @@ static void add_gateways(Scanopy__V1__SelfReport *sr) {
 }
 
 int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
-		       const char *mode, bool docker_access) {
+                       const char *mode, bool docker_access)
+{
 	scanopy__v1__self_report__init(sr);
 	struct ifaddrs *list;
 	if (getifaddrs(&list)) {
@@ -208,7 +220,8 @@ int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
 	return 0;
 }
 
-void selfreport_free(Scanopy__V1__SelfReport *sr) {
+void selfreport_free(Scanopy__V1__SelfReport *sr)
+{
 	for (size_t i = 0; i < sr->n_interfaces; i++) {
 		Scanopy__V1__DaemonInterface *ifc = sr->interfaces[i];
 		for (size_t j = 0; j < ifc->n_addresses; j++) {

@@ -10,7 +10,7 @@
 /* Fills `sr` (whose strings and arrays are then owned by it); free with
  * selfreport_free. Returns -1 when the interfaces cannot be read. */
 int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
-		       const char *mode, bool docker_access);
+                       const char *mode, bool docker_access);
 void selfreport_free(Scanopy__V1__SelfReport *sr);
 
 /* Classifies an interface from its name and kernel flags (exposed for tests). */

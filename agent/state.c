@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int read_small(const char *path, char *buf, size_t len) {
+static int read_small(const char *path, char *buf, size_t len)
+{
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -24,7 +25,8 @@ static int read_small(const char *path, char *buf, size_t len) {
 }
 
 /* Writes through a temporary file and rename, so a crash leaves old or new. */
-static int write_small(const char *dir, const char *name, const char *text) {
+static int write_small(const char *dir, const char *name, const char *text)
+{
 	char tmp[600], path[600];
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
 	snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -41,20 +43,22 @@ static int write_small(const char *dir, const char *name, const char *text) {
 	return 0;
 }
 
-static int new_uuid(char *out, size_t len) {
+static int new_uuid(char *out, size_t len)
+{
 	unsigned char b[16];
 	if (RAND_bytes(b, sizeof b) != 1)
 		return -1;
 	b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
 	b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 	snprintf(out, len,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
-		 b[11], b[12], b[13], b[14], b[15]);
+	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
+	         b[12], b[13], b[14], b[15]);
 	return 0;
 }
 
-int state_open(struct agent_state *st, const char *dir, const char *configured_id) {
+int state_open(struct agent_state *st, const char *dir, const char *configured_id)
+{
 	memset(st, 0, sizeof *st);
 	snprintf(st->dir, sizeof st->dir, "%s", dir);
 	if (mkdir(dir, 0700) && errno != EEXIST) {
@@ -66,7 +70,7 @@ int state_open(struct agent_state *st, const char *dir, const char *configured_i
 	if (configured_id && *configured_id) {
 		snprintf(st->daemon_id, sizeof st->daemon_id, "%s", configured_id);
 	} else if (read_small(path, st->daemon_id, sizeof st->daemon_id) ||
-		   !st->daemon_id[0]) {
+	           !st->daemon_id[0]) {
 		if (new_uuid(st->daemon_id, sizeof st->daemon_id) ||
 		    write_small(dir, "daemon-id", st->daemon_id)) {
 			sc_error("cannot store the daemon id in %s", dir);
@@ -79,7 +83,8 @@ int state_open(struct agent_state *st, const char *dir, const char *configured_i
 	return 0;
 }
 
-int state_next_sequence(struct agent_state *st, uint64_t *seq) {
+int state_next_sequence(struct agent_state *st, uint64_t *seq)
+{
 	char text[32];
 	snprintf(text, sizeof text, "%" PRIu64 "\n", st->sequence + 1);
 	if (write_small(st->dir, "sequence", text)) {

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <time.h>
 
-int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why,
-			  size_t whylen) {
+int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why, size_t whylen)
+{
 	if (!h) {
 		snprintf(why, whylen, "batch has no header");
 		return -1;
@@ -24,13 +24,14 @@ int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why,
 	return 0;
 }
 
-Scanopy__V1__ObservationBatch *sc_batch_decode(const uint8_t *data, size_t len,
-					       char *why, size_t whylen) {
+Scanopy__V1__ObservationBatch *sc_batch_decode(const uint8_t *data, size_t len, char *why,
+                                               size_t whylen)
+{
 	Scanopy__V1__ObservationBatch *b =
 	    scanopy__v1__observation_batch__unpack(NULL, len, data);
 	if (!b) {
 		snprintf(why, whylen, "not a valid ObservationBatch protobuf (%zu bytes)",
-			 len);
+		         len);
 		return NULL;
 	}
 	if (sc_batch_header_check(b->header, why, whylen)) {
@@ -40,14 +41,14 @@ Scanopy__V1__ObservationBatch *sc_batch_decode(const uint8_t *data, size_t len,
 	return b;
 }
 
-Scanopy__V1__ClassifiedBatch *sc_classified_decode(const uint8_t *data,
-						   size_t len, char *why,
-						   size_t whylen) {
+Scanopy__V1__ClassifiedBatch *sc_classified_decode(const uint8_t *data, size_t len,
+                                                   char *why, size_t whylen)
+{
 	Scanopy__V1__ClassifiedBatch *c =
 	    scanopy__v1__classified_batch__unpack(NULL, len, data);
 	if (!c) {
 		snprintf(why, whylen, "not a valid ClassifiedBatch protobuf (%zu bytes)",
-			 len);
+		         len);
 		return NULL;
 	}
 	if (!c->batch) {
@@ -59,12 +60,14 @@ Scanopy__V1__ClassifiedBatch *sc_classified_decode(const uint8_t *data,
 	return NULL;
 }
 
-int sc_batch_id(const Scanopy__V1__BatchHeader *h, char *buf, size_t len) {
+int sc_batch_id(const Scanopy__V1__BatchHeader *h, char *buf, size_t len)
+{
 	int w = snprintf(buf, len, "%s:%" PRIu64, h->daemon_id, h->sequence);
 	return (w < 0 || (size_t)w >= len) ? -1 : 0;
 }
 
-int64_t sc_now_ms(void) {
+int64_t sc_now_ms(void)
+{
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;

@@ -12,17 +12,15 @@
 /* Unpacks and checks a raw batch: a header with safe org, network and daemon
  * ids and a sequence number. NULL with the reason in `why` otherwise.
  * Free with scanopy__v1__observation_batch__free_unpacked(b, NULL). */
-Scanopy__V1__ObservationBatch *sc_batch_decode(const uint8_t *data, size_t len,
-					       char *why, size_t whylen);
+Scanopy__V1__ObservationBatch *sc_batch_decode(const uint8_t *data, size_t len, char *why,
+                                               size_t whylen);
 
 /* Same checks for a classified batch (the header of its inner batch). */
-Scanopy__V1__ClassifiedBatch *sc_classified_decode(const uint8_t *data,
-						   size_t len, char *why,
-						   size_t whylen);
+Scanopy__V1__ClassifiedBatch *sc_classified_decode(const uint8_t *data, size_t len,
+                                                   char *why, size_t whylen);
 
 /* Checks a header; 0 when valid, else -1 with the reason. */
-int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why,
-			  size_t whylen);
+int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why, size_t whylen);
 
 /* "<daemon>:<sequence>": the batch's identity, used as the JetStream msg id. */
 int sc_batch_id(const Scanopy__V1__BatchHeader *h, char *buf, size_t len);

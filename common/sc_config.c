@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 /* Parses `text` into the option's destination; `origin` names the layer. */
-static int set_value(const struct sc_option *o, const char *text,
-		     const char *origin, char *err, size_t errlen) {
+static int set_value(const struct sc_option *o, const char *text, const char *origin,
+                     char *err, size_t errlen)
+{
 	switch (o->type) {
 	case SC_OPT_STR: {
 		char **dst = o->dst;
@@ -29,27 +30,26 @@ static int set_value(const struct sc_option *o, const char *text,
 		long v = strtol(text, &end, 10);
 		if (errno || end == text || *end != '\0') {
 			snprintf(err, errlen, "%s: %s: '%s' is not a whole number",
-				 origin, o->name, text);
+			         origin, o->name, text);
 			return -1;
 		}
 		if (o->min < o->max && (v < o->min || v > o->max)) {
-			snprintf(err, errlen, "%s: %s: %ld is outside %ld..%ld",
-				 origin, o->name, v, o->min, o->max);
+			snprintf(err, errlen, "%s: %s: %ld is outside %ld..%ld", origin,
+			         o->name, v, o->min, o->max);
 			return -1;
 		}
 		*(long *)o->dst = v;
 		return 0;
 	}
 	case SC_OPT_BOOL:
-		if (!strcmp(text, "true") || !strcmp(text, "1") ||
-		    !strcmp(text, "yes")) {
+		if (!strcmp(text, "true") || !strcmp(text, "1") || !strcmp(text, "yes")) {
 			*(bool *)o->dst = true;
 		} else if (!strcmp(text, "false") || !strcmp(text, "0") ||
-			   !strcmp(text, "no")) {
+		           !strcmp(text, "no")) {
 			*(bool *)o->dst = false;
 		} else {
-			snprintf(err, errlen, "%s: %s: '%s' is not true or false",
-				 origin, o->name, text);
+			snprintf(err, errlen, "%s: %s: '%s' is not true or false", origin,
+			         o->name, text);
 			return -1;
 		}
 		return 0;
@@ -57,9 +57,9 @@ static int set_value(const struct sc_option *o, const char *text,
 	return -1;
 }
 
-static const struct sc_option *find_option(const struct sc_option *opts,
-					    size_t nopts, const char *name,
-					    size_t len, int kebab) {
+static const struct sc_option *find_option(const struct sc_option *opts, size_t nopts,
+                                           const char *name, size_t len, int kebab)
+{
 	for (size_t i = 0; i < nopts; i++) {
 		const char *n = opts[i].name;
 		if (strlen(n) != len)
@@ -76,8 +76,9 @@ static const struct sc_option *find_option(const struct sc_option *opts,
 	return NULL;
 }
 
-static int load_file(const struct sc_option *opts, size_t nopts,
-		     const char *path, char *err, size_t errlen) {
+static int load_file(const struct sc_option *opts, size_t nopts, const char *path,
+                     char *err, size_t errlen)
+{
 	json_error_t jerr;
 	json_t *root = json_load_file(path, 0, &jerr);
 	if (!root) {
@@ -91,11 +92,11 @@ static int load_file(const struct sc_option *opts, size_t nopts,
 	}
 	const char *key;
 	json_t *val;
-	json_object_foreach(root, key, val) {
+	json_object_foreach(root, key, val)
+	{
 		if (rc)
 			break;
-		const struct sc_option *o =
-		    find_option(opts, nopts, key, strlen(key), 0);
+		const struct sc_option *o = find_option(opts, nopts, key, strlen(key), 0);
 		char num[32], origin[512];
 		const char *text = NULL;
 		snprintf(origin, sizeof origin, "%s", path);
@@ -106,13 +107,14 @@ static int load_file(const struct sc_option *opts, size_t nopts,
 			text = json_string_value(val);
 		} else if (json_is_integer(val)) {
 			snprintf(num, sizeof num, "%lld",
-				 (long long)json_integer_value(val));
+			         (long long)json_integer_value(val));
 			text = num;
 		} else if (json_is_boolean(val)) {
 			text = json_is_true(val) ? "true" : "false";
 		} else if (!json_is_null(val)) {
-			snprintf(err, errlen, "%s: %s: expected a string, number or boolean",
-				 path, key);
+			snprintf(err, errlen,
+			         "%s: %s: expected a string, number or boolean", path,
+			         key);
 			rc = -1;
 		}
 		if (!rc && text)
@@ -122,8 +124,8 @@ static int load_file(const struct sc_option *opts, size_t nopts,
 	return rc;
 }
 
-static int load_env(const struct sc_option *opts, size_t nopts, char *err,
-		    size_t errlen) {
+static int load_env(const struct sc_option *opts, size_t nopts, char *err, size_t errlen)
+{
 	for (size_t i = 0; i < nopts; i++) {
 		char var[128] = "SCANOPY_";
 		size_t k = strlen(var);
@@ -138,7 +140,8 @@ static int load_env(const struct sc_option *opts, size_t nopts, char *err,
 }
 
 /* Finds --config in argv without consuming anything. */
-static const char *flag_config_path(int argc, char **argv) {
+static const char *flag_config_path(int argc, char **argv)
+{
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
@@ -150,8 +153,9 @@ static const char *flag_config_path(int argc, char **argv) {
 	return NULL;
 }
 
-static int load_flags(const struct sc_option *opts, size_t nopts, int argc,
-		      char **argv, int *npositional, char *err, size_t errlen) {
+static int load_flags(const struct sc_option *opts, size_t nopts, int argc, char **argv,
+                      int *npositional, char *err, size_t errlen)
+{
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
@@ -172,7 +176,7 @@ static int load_flags(const struct sc_option *opts, size_t nopts, int argc,
 		const struct sc_option *o = find_option(opts, nopts, name, len, 1);
 		if (!o) {
 			snprintf(err, errlen, "unknown option --%.*s (see --help)",
-				 (int)len, name);
+			         (int)len, name);
 			return -1;
 		}
 		if (!value && o->type == SC_OPT_BOOL) {
@@ -180,7 +184,7 @@ static int load_flags(const struct sc_option *opts, size_t nopts, int argc,
 		} else if (!value) {
 			if (i + 1 >= argc) {
 				snprintf(err, errlen, "--%.*s needs a value", (int)len,
-					 name);
+				         name);
 				return -1;
 			}
 			value = argv[++i];
@@ -194,9 +198,9 @@ static int load_flags(const struct sc_option *opts, size_t nopts, int argc,
 	return 0;
 }
 
-int sc_config_load(const struct sc_option *opts, size_t nopts,
-		   const char *const *files, int argc, char **argv,
-		   int *npositional, char *err, size_t errlen) {
+int sc_config_load(const struct sc_option *opts, size_t nopts, const char *const *files,
+                   int argc, char **argv, int *npositional, char *err, size_t errlen)
+{
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			sc_config_usage(argv[0], opts, nopts);
@@ -230,7 +234,8 @@ int sc_config_load(const struct sc_option *opts, size_t nopts,
 	return load_flags(opts, nopts, argc, argv, npositional, err, errlen);
 }
 
-void sc_config_free(const struct sc_option *opts, size_t nopts) {
+void sc_config_free(const struct sc_option *opts, size_t nopts)
+{
 	for (size_t i = 0; i < nopts; i++) {
 		if (opts[i].type == SC_OPT_STR) {
 			free(*(char **)opts[i].dst);
@@ -239,8 +244,8 @@ void sc_config_free(const struct sc_option *opts, size_t nopts) {
 	}
 }
 
-void sc_config_usage(const char *prog, const struct sc_option *opts,
-		     size_t nopts) {
+void sc_config_usage(const char *prog, const struct sc_option *opts, size_t nopts)
+{
 	printf("usage: %s [options]\n\n"
 	       "Each option is also read from SCANOPY_<NAME> and from the JSON\n"
 	       "config file (--config PATH or SCANOPY_CONFIG) as \"<name>\".\n\n",
@@ -252,7 +257,7 @@ void sc_config_usage(const char *prog, const struct sc_option *opts,
 			flag[k++] = *p == '_' ? '-' : *p;
 		flag[k] = '\0';
 		printf("  --%-28s %s%s%s%s\n", flag, opts[i].help,
-		       opts[i].def ? " (default: " : "",
-		       opts[i].def ? opts[i].def : "", opts[i].def ? ")" : "");
+		       opts[i].def ? " (default: " : "", opts[i].def ? opts[i].def : "",
+		       opts[i].def ? ")" : "");
 	}
 }

@@ -15,7 +15,8 @@ struct consume_metrics {
 };
 
 static struct sc_metric *stage_metric(const char *stage, const char *what,
-				      const char *help) {
+                                      const char *help)
+{
 	char name[96];
 	snprintf(name, sizeof name, "scanopy_%s_%s_total", stage, what);
 	return sc_metric_register(SC_METRIC_COUNTER, name, help);
@@ -25,26 +26,27 @@ static struct sc_metric *stage_metric(const char *stage, const char *what,
  * dead-letter msg id is the original's stream sequence, so parking twice (after
  * a lost ack) keeps one copy. Returns -1 when the dead-letter stream did not
  * take it, in which case the original must stay unacked. */
-static int park(struct sc_nats *n, natsMsg *m, const char *stage,
-		const char *why) {
+static int park(struct sc_nats *n, natsMsg *m, const char *stage, const char *why)
+{
 	jsMsgMetaData *meta = NULL;
 	char id[96] = "", subject[128];
 	if (natsMsg_GetMetaData(&meta, m) == NATS_OK) {
 		snprintf(id, sizeof id, "%s:%s:%" PRIu64, stage, meta->Stream,
-			 meta->Sequence.Stream);
+		         meta->Sequence.Stream);
 		jsMsgMetaData_Destroy(meta);
 	}
 	snprintf(subject, sizeof subject, "%s.%s", SC_SUBJECT_DEAD, stage);
 	const char *headers[] = {"Scanopy-Reason", why, "Scanopy-Subject",
-				 natsMsg_GetSubject(m)};
+	                         natsMsg_GetSubject(m)};
 	sc_warn("parking message from %s: %s", natsMsg_GetSubject(m), why);
 	return sc_nats_publish(n, subject, natsMsg_GetData(m),
-			       (size_t)natsMsg_GetDataLength(m), id[0] ? id : NULL,
-			       headers, 2);
+	                       (size_t)natsMsg_GetDataLength(m), id[0] ? id : NULL,
+	                       headers, 2);
 }
 
 static void settle(struct sc_nats *n, natsMsg *m, const struct sc_outcome *o,
-		   const char *stage, struct consume_metrics *cm) {
+                   const char *stage, struct consume_metrics *cm)
+{
 	switch (o->verdict) {
 	case SC_ACK:
 		natsMsg_Ack(m, NULL);
@@ -65,8 +67,9 @@ static void settle(struct sc_nats *n, natsMsg *m, const struct sc_outcome *o,
 	}
 }
 
-int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch,
-		   const char *stage, sc_consume_fn fn, void *ctx) {
+int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch, const char *stage,
+                   sc_consume_fn fn, void *ctx)
+{
 	struct consume_metrics cm = {
 	    stage_metric(stage, "received", "messages fetched from the stream"),
 	    stage_metric(stage, "acked", "messages whose effect is durable"),
@@ -84,7 +87,8 @@ int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch,
 		if (s == NATS_TIMEOUT || (s == NATS_OK && list.Count == 0))
 			continue;
 		if (s != NATS_OK) {
-			/* Disconnected or consumer gone: the client reconnects by itself. */
+			/* Disconnected or consumer gone: the client reconnects by itself.
+			 */
 			sc_debug("fetch on %s: %s", stage, natsStatus_GetText(s));
 			sc_shutdown_sleep(250);
 			continue;

@@ -9,7 +9,7 @@
 #include "sc_nats.h"
 
 enum sc_verdict {
-	SC_ACK,	  /* its effect is durable: acknowledge */
+	SC_ACK,   /* its effect is durable: acknowledge */
 	SC_RETRY, /* a transient failure (a peer is down): redeliver later */
 	SC_PARK,  /* it can never succeed: move to the dead-letter stream */
 };
@@ -20,12 +20,11 @@ struct sc_outcome {
 };
 
 /* Decides the fate of msgs[0..n); every outcome starts as SC_RETRY. */
-typedef void (*sc_consume_fn)(void *ctx, natsMsg **msgs, int n,
-			      struct sc_outcome *out);
+typedef void (*sc_consume_fn)(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out);
 
 /* Runs until shutdown is requested. `stage` names the metrics and the
  * dead-letter subject (scanopy.obs.dead.<stage>). */
-int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch,
-		   const char *stage, sc_consume_fn fn, void *ctx);
+int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch, const char *stage,
+                   sc_consume_fn fn, void *ctx);
 
 #endif

@@ -13,7 +13,7 @@ struct sc_metric;
 /* Returns the metric with that name, creating it; NULL when the registry is
  * full or the name is not a valid Prometheus metric name. */
 struct sc_metric *sc_metric_register(enum sc_metric_kind kind, const char *name,
-				     const char *help);
+                                     const char *help);
 void sc_metric_add(struct sc_metric *m, int64_t delta);
 void sc_metric_set(struct sc_metric *m, int64_t value);
 int64_t sc_metric_value(const struct sc_metric *m);

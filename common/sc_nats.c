@@ -7,7 +7,8 @@
 
 #define NS_PER_MS 1000000LL
 
-int sc_nats_connect(struct sc_nats *n, const char *url, const char *name) {
+int sc_nats_connect(struct sc_nats *n, const char *url, const char *name)
+{
 	natsOptions *opts = NULL;
 	natsStatus s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
@@ -46,7 +47,8 @@ int sc_nats_connect(struct sc_nats *n, const char *url, const char *name) {
 	return 0;
 }
 
-void sc_nats_close(struct sc_nats *n) {
+void sc_nats_close(struct sc_nats *n)
+{
 	if (n->js)
 		jsCtx_Destroy(n->js);
 	if (n->nc) {
@@ -57,12 +59,14 @@ void sc_nats_close(struct sc_nats *n) {
 	n->nc = NULL;
 }
 
-bool sc_nats_connected(const struct sc_nats *n) {
+bool sc_nats_connected(const struct sc_nats *n)
+{
 	return n->nc && natsConnection_Status(n->nc) == NATS_CONN_STATUS_CONNECTED;
 }
 
-static int ensure_stream(struct sc_nats *n, const char *name,
-			 const char *subject, int64_t max_age_ms, int replicas) {
+static int ensure_stream(struct sc_nats *n, const char *name, const char *subject,
+                         int64_t max_age_ms, int replicas)
+{
 	jsStreamConfig cfg;
 	jsStreamConfig_Init(&cfg);
 	cfg.Name = name;
@@ -71,7 +75,8 @@ static int ensure_stream(struct sc_nats *n, const char *name,
 	cfg.Storage = js_FileStorage;
 	cfg.Retention = js_LimitsPolicy;
 	cfg.MaxAge = max_age_ms * NS_PER_MS;
-	cfg.Duplicates = 10 * 60 * 1000 * NS_PER_MS; /* covers a resend after a long outage */
+	cfg.Duplicates =
+	    10 * 60 * 1000 * NS_PER_MS; /* covers a resend after a long outage */
 	cfg.Replicas = replicas;
 
 	jsErrCode jerr = 0;
@@ -87,19 +92,20 @@ static int ensure_stream(struct sc_nats *n, const char *name,
 	return 0;
 }
 
-int sc_nats_ensure_streams(struct sc_nats *n, int replicas) {
+int sc_nats_ensure_streams(struct sc_nats *n, int replicas)
+{
 	const int64_t week = 7LL * 24 * 3600 * 1000;
 	if (ensure_stream(n, SC_STREAM_RAW, SC_SUBJECT_RAW ".>", week, replicas) ||
 	    ensure_stream(n, SC_STREAM_CLASSIFIED, SC_SUBJECT_CLASSIFIED ".>", week,
-			  replicas) ||
+	                  replicas) ||
 	    ensure_stream(n, SC_STREAM_DEAD, SC_SUBJECT_DEAD ".>", 4 * week, replicas))
 		return -1;
 	return 0;
 }
 
-int sc_nats_pull_consumer(struct sc_nats *n, const char *stream,
-			  const char *filter, const char *durable,
-			  natsSubscription **sub) {
+int sc_nats_pull_consumer(struct sc_nats *n, const char *stream, const char *filter,
+                          const char *durable, natsSubscription **sub)
+{
 	jsConsumerConfig cc;
 	jsConsumerConfig_Init(&cc);
 	cc.Durable = durable;
@@ -125,15 +131,15 @@ int sc_nats_pull_consumer(struct sc_nats *n, const char *stream,
 	}
 	if (s != NATS_OK) {
 		sc_error("nats: consumer %s on %s: %s (%d)", durable, stream,
-			 natsStatus_GetText(s), jerr);
+		         natsStatus_GetText(s), jerr);
 		return -1;
 	}
 	return 0;
 }
 
-int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data,
-		    size_t len, const char *msg_id, const char *const *headers,
-		    size_t nheaders) {
+int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, size_t len,
+                    const char *msg_id, const char *const *headers, size_t nheaders)
+{
 	natsMsg *msg = NULL;
 	natsStatus s = natsMsg_Create(&msg, subject, NULL, data, (int)len);
 	for (size_t i = 0; s == NATS_OK && i < nheaders; i++)
@@ -149,13 +155,14 @@ int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data,
 	natsMsg_Destroy(msg);
 	if (s != NATS_OK) {
 		sc_warn("nats: publish on %s not acknowledged: %s (%d)", subject,
-			natsStatus_GetText(s), jerr);
+		        natsStatus_GetText(s), jerr);
 		return -1;
 	}
 	return 0;
 }
 
-bool sc_subject_token_ok(const char *s) {
+bool sc_subject_token_ok(const char *s)
+{
 	if (!s || !*s || strlen(s) > 64)
 		return false;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
@@ -165,7 +172,8 @@ bool sc_subject_token_ok(const char *s) {
 }
 
 int sc_subject(char *buf, size_t len, const char *prefix, const char *org,
-	       const char *network) {
+               const char *network)
+{
 	if (!sc_subject_token_ok(org) || !sc_subject_token_ok(network))
 		return -1;
 	int w = snprintf(buf, len, "%s.%s.%s", prefix, org, network);

@@ -31,20 +31,18 @@ bool sc_nats_connected(const struct sc_nats *n);
 int sc_nats_ensure_streams(struct sc_nats *n, int replicas);
 
 /* Binds to a durable pull consumer shared by every replica of a service. */
-int sc_nats_pull_consumer(struct sc_nats *n, const char *stream,
-			  const char *filter, const char *durable,
-			  natsSubscription **sub);
+int sc_nats_pull_consumer(struct sc_nats *n, const char *stream, const char *filter,
+                          const char *durable, natsSubscription **sub);
 
 /* Publishes and waits for the stream's ack. A non-NULL msg_id lets JetStream
  * drop a duplicate sent again within the stream's duplicate window. Optional
  * header (name, value) pairs, nheaders of them. */
-int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data,
-		    size_t len, const char *msg_id, const char *const *headers,
-		    size_t nheaders);
+int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, size_t len,
+                    const char *msg_id, const char *const *headers, size_t nheaders);
 
 /* "<prefix>.<org>.<network>"; -1 when an id is not a safe subject token. */
 int sc_subject(char *buf, size_t len, const char *prefix, const char *org,
-	       const char *network);
+               const char *network);
 /* True for a non-empty token without '.', '*', '>', whitespace or control. */
 bool sc_subject_token_ok(const char *s);
 

@@ -15,10 +15,10 @@ struct sc_ops {
 };
 
 enum MHD_Result sc_http_respond(struct MHD_Connection *conn, unsigned status,
-				const char *content_type, const char *body,
-				size_t len) {
-	struct MHD_Response *r = MHD_create_response_from_buffer(
-	    len, (void *)body, MHD_RESPMEM_MUST_COPY);
+                                const char *content_type, const char *body, size_t len)
+{
+	struct MHD_Response *r =
+	    MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
@@ -29,25 +29,26 @@ enum MHD_Result sc_http_respond(struct MHD_Connection *conn, unsigned status,
 }
 
 enum MHD_Result sc_ops_handle(struct MHD_Connection *conn, const char *url,
-			      sc_health_fn health, void *ctx, int *handled) {
+                              sc_health_fn health, void *ctx, int *handled)
+{
 	*handled = 1;
 	if (!strcmp(url, "/healthz")) {
 		char why[256] = "", body[400];
 		int bad = health ? health(ctx, why, sizeof why) : 0;
 		/* `why` is our own text (component names and states), never input. */
 		int n = snprintf(body, sizeof body, "{\"status\":\"%s\"%s%s%s}\n",
-				 bad ? "unavailable" : "ok", bad ? ",\"reason\":\"" : "",
-				 bad ? why : "", bad ? "\"" : "");
-		return sc_http_respond(conn, bad ? 503 : 200, "application/json",
-				       body, (size_t)n);
+		                 bad ? "unavailable" : "ok", bad ? ",\"reason\":\"" : "",
+		                 bad ? why : "", bad ? "\"" : "");
+		return sc_http_respond(conn, bad ? 503 : 200, "application/json", body,
+		                       (size_t)n);
 	}
 	if (!strcmp(url, "/metrics")) {
 		size_t len;
 		char *text = sc_metrics_render(&len);
 		if (!text)
 			return MHD_NO;
-		enum MHD_Result r = sc_http_respond(
-		    conn, 200, "text/plain; version=0.0.4", text, len);
+		enum MHD_Result r =
+		    sc_http_respond(conn, 200, "text/plain; version=0.0.4", text, len);
 		free(text);
 		return r;
 	}
@@ -56,9 +57,10 @@ enum MHD_Result sc_ops_handle(struct MHD_Connection *conn, const char *url,
 }
 
 static enum MHD_Result ops_request(void *cls, struct MHD_Connection *conn,
-				   const char *url, const char *method,
-				   const char *version, const char *upload,
-				   size_t *upload_size, void **state) {
+                                   const char *url, const char *method,
+                                   const char *version, const char *upload,
+                                   size_t *upload_size, void **state)
+{
 	(void)version;
 	(void)upload;
 	struct sc_ops *ops = cls;
@@ -71,7 +73,8 @@ static enum MHD_Result ops_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return sc_http_respond(conn, 405, "text/plain", "method not allowed\n", 19);
+		return sc_http_respond(conn, 405, "text/plain", "method not allowed\n",
+		                       19);
 	int handled;
 	enum MHD_Result r = sc_ops_handle(conn, url, ops->health, ops->ctx, &handled);
 	if (handled)
@@ -80,7 +83,8 @@ static enum MHD_Result ops_request(void *cls, struct MHD_Connection *conn,
 }
 
 struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
-			    void *ctx) {
+                            void *ctx)
+{
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
@@ -94,10 +98,10 @@ struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
 		return NULL;
 	ops->health = health;
 	ops->ctx = ctx;
-	ops->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
-	    NULL, NULL, ops_request, ops, MHD_OPTION_SOCK_ADDR, &sa,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	ops->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+	                            (uint16_t)port, NULL, NULL, ops_request, ops,
+	                            MHD_OPTION_SOCK_ADDR, &sa,
+	                            MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!ops->mhd) {
 		sc_error("ops endpoint: cannot listen on %s:%ld", bind_ip, port);
 		free(ops);
@@ -107,7 +111,8 @@ struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
 	return ops;
 }
 
-void sc_ops_stop(struct sc_ops *ops) {
+void sc_ops_stop(struct sc_ops *ops)
+{
 	if (!ops)
 		return;
 	MHD_stop_daemon(ops->mhd);

@@ -15,15 +15,14 @@ struct sc_ops;
 
 /* Answers /healthz and /metrics; returns MHD_NO in *handled=0 for other URLs. */
 enum MHD_Result sc_ops_handle(struct MHD_Connection *conn, const char *url,
-			      sc_health_fn health, void *ctx, int *handled);
+                              sc_health_fn health, void *ctx, int *handled);
 
 /* Queues a complete response with a content type; frees nothing of body. */
 enum MHD_Result sc_http_respond(struct MHD_Connection *conn, unsigned status,
-				const char *content_type, const char *body,
-				size_t len);
+                                const char *content_type, const char *body, size_t len);
 
 struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
-			    void *ctx);
+                            void *ctx);
 void sc_ops_stop(struct sc_ops *ops);
 
 #endif

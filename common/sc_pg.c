@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-PGconn *sc_pg_connect(const char *conninfo, long wait_ms) {
+PGconn *sc_pg_connect(const char *conninfo, long wait_ms)
+{
 	for (;;) {
 		PGconn *c = PQconnectdb(conninfo);
 		if (PQstatus(c) == CONNECTION_OK) {
-			/* Quiet NOTICEs (e.g. "schema already exists") in service logs. */
+			/* Quiet NOTICEs (e.g. "schema already exists") in service logs.
+			 */
 			PQclear(PQexec(c, "SET client_min_messages = warning"));
 			return c;
 		}
@@ -27,7 +29,8 @@ PGconn *sc_pg_connect(const char *conninfo, long wait_ms) {
 	}
 }
 
-bool sc_pg_healthy(PGconn *conn) {
+bool sc_pg_healthy(PGconn *conn)
+{
 	if (!conn)
 		return false;
 	if (PQstatus(conn) != CONNECTION_OK) {
@@ -40,19 +43,21 @@ bool sc_pg_healthy(PGconn *conn) {
 }
 
 PGresult *sc_pg_query(PGconn *conn, const char *sql, int nparams,
-		      const char *const *params) {
+                      const char *const *params)
+{
 	PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return r;
-	/* The statement text is ours; parameters (which may be secrets) are not logged. */
+	/* The statement text is ours; parameters (which may be secrets) are not logged.
+	 */
 	sc_error("postgres: %s (in: %.80s)", PQresultErrorMessage(r), sql);
 	PQclear(r);
 	return NULL;
 }
 
-int sc_pg_exec(PGconn *conn, const char *sql, int nparams,
-	       const char *const *params) {
+int sc_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
 	PGresult *r = sc_pg_query(conn, sql, nparams, params);
 	if (!r)
 		return -1;
@@ -60,7 +65,8 @@ int sc_pg_exec(PGconn *conn, const char *sql, int nparams,
 	return 0;
 }
 
-static int applied(PGconn *conn, const char *schema, int version, bool *yes) {
+static int applied(PGconn *conn, const char *schema, int version, bool *yes)
+{
 	char v[16];
 	snprintf(v, sizeof v, "%d", version);
 	const char *p[] = {schema, v};
@@ -79,8 +85,8 @@ static int applied(PGconn *conn, const char *schema, int version, bool *yes) {
 	/* The schema name cannot be a parameter in FROM; quote it as an identifier. */
 	char *ident = PQescapeIdentifier(conn, schema, strlen(schema));
 	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "SELECT 1 FROM %s.schema_migrations WHERE version = $1", ident);
+	snprintf(sql, sizeof sql, "SELECT 1 FROM %s.schema_migrations WHERE version = $1",
+	         ident);
 	PQfreemem(ident);
 	r = sc_pg_query(conn, sql, 1, p + 1);
 	if (!r)
@@ -90,21 +96,21 @@ static int applied(PGconn *conn, const char *schema, int version, bool *yes) {
 	return 0;
 }
 
-static int apply_one(PGconn *conn, const char *ident,
-		     const struct sc_migration *m) {
+static int apply_one(PGconn *conn, const char *ident, const struct sc_migration *m)
+{
 	char v[16], sql[512];
 	snprintf(v, sizeof v, "%d", m->version);
 	const char *p[] = {v, m->name};
 	snprintf(sql, sizeof sql,
-		 "CREATE TABLE IF NOT EXISTS %s.schema_migrations (version int "
-		 "PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL "
-		 "DEFAULT now())",
-		 ident);
+	         "CREATE TABLE IF NOT EXISTS %s.schema_migrations (version int "
+	         "PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL "
+	         "DEFAULT now())",
+	         ident);
 	if (sc_pg_exec(conn, "BEGIN", 0, NULL))
 		return -1;
 	PGresult *r = PQexec(conn, m->sql); /* trusted: compiled into the binary */
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
-		 PQresultStatus(r) == PGRES_TUPLES_OK;
+	int ok =
+	    PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
 	if (!ok)
 		sc_error("migration %s: %s", m->name, PQresultErrorMessage(r));
 	PQclear(r);
@@ -112,9 +118,9 @@ static int apply_one(PGconn *conn, const char *ident,
 		ok = sc_pg_exec(conn, sql, 0, NULL) == 0;
 	if (ok) {
 		snprintf(sql, sizeof sql,
-			 "INSERT INTO %s.schema_migrations (version, name) VALUES "
-			 "($1, $2)",
-			 ident);
+		         "INSERT INTO %s.schema_migrations (version, name) VALUES "
+		         "($1, $2)",
+		         ident);
 		ok = sc_pg_exec(conn, sql, 2, p) == 0;
 	}
 	if (ok && sc_pg_exec(conn, "COMMIT", 0, NULL) == 0) {
@@ -125,12 +131,13 @@ static int apply_one(PGconn *conn, const char *ident,
 	return -1;
 }
 
-int sc_pg_migrate(PGconn *conn, const char *schema,
-		  const struct sc_migration *migrations, size_t count) {
+int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *migrations,
+                  size_t count)
+{
 	const char *p[] = {schema};
 	if (sc_pg_exec(conn,
-		       "SELECT pg_advisory_lock(hashtext('scanopy.migrate.' || $1))",
-		       1, p))
+	               "SELECT pg_advisory_lock(hashtext('scanopy.migrate.' || $1))", 1,
+	               p))
 		return -1;
 	char *ident = PQescapeIdentifier(conn, schema, strlen(schema));
 	char sql[160];
@@ -145,8 +152,7 @@ int sc_pg_migrate(PGconn *conn, const char *schema,
 			rc = apply_one(conn, ident, &migrations[i]);
 	}
 	PQfreemem(ident);
-	sc_pg_exec(conn,
-		   "SELECT pg_advisory_unlock(hashtext('scanopy.migrate.' || $1))",
-		   1, p);
+	sc_pg_exec(conn, "SELECT pg_advisory_unlock(hashtext('scanopy.migrate.' || $1))",
+	           1, p);
 	return rc;
 }

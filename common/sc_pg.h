@@ -24,15 +24,14 @@ bool sc_pg_healthy(PGconn *conn);
 /* Runs a statement with text parameters. Returns the result when its status is
  * a success (caller PQclear()s it), NULL after logging the server's reason. */
 PGresult *sc_pg_query(PGconn *conn, const char *sql, int nparams,
-		      const char *const *params);
+                      const char *const *params);
 /* Same, for statements whose result is not needed: 0 or -1. */
-int sc_pg_exec(PGconn *conn, const char *sql, int nparams,
-	       const char *const *params);
+int sc_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params);
 
 /* Applies, in version order, each migration not yet recorded in
  * <schema>.schema_migrations, each in its own transaction, under an advisory
  * lock so that replicas starting together apply each file exactly once. */
-int sc_pg_migrate(PGconn *conn, const char *schema,
-		  const struct sc_migration *migrations, size_t count);
+int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *migrations,
+                  size_t count);
 
 #endif

@@ -5,13 +5,13 @@
 
 #include <stdio.h>
 
-int sc_service_configure(struct sc_service *s, const struct sc_option *opts,
-			 size_t nopts, int argc, char **argv) {
+int sc_service_configure(struct sc_service *s, const struct sc_option *opts, size_t nopts,
+                         int argc, char **argv)
+{
 	char err[512];
 	int npos = 0;
 	sc_log_init(s->name);
-	int rc = sc_config_load(opts, nopts, NULL, argc, argv, &npos, err,
-				sizeof err);
+	int rc = sc_config_load(opts, nopts, NULL, argc, argv, &npos, err, sizeof err);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", s->name, err);
 		return -1;
@@ -19,21 +19,22 @@ int sc_service_configure(struct sc_service *s, const struct sc_option *opts,
 	if (rc == 1)
 		return 1;
 	if (npos > 0) {
-		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n",
-			s->name, argv[1]);
+		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", s->name,
+		        argv[1]);
 		return -1;
 	}
 	if (sc_log_set_level(s->log_level)) {
 		fprintf(stderr, "%s: log_level: '%s' is not debug, info, warn or error\n",
-			s->name, s->log_level);
+		        s->name, s->log_level);
 		return -1;
 	}
 	return 0;
 }
 
 int sc_service_start(struct sc_service *s, const char *schema,
-		     const struct sc_migration *migrations, size_t nmigrations,
-		     bool own_http) {
+                     const struct sc_migration *migrations, size_t nmigrations,
+                     bool own_http)
+{
 	sc_shutdown_install();
 	sc_info("starting %s %s", s->name, SCANOPY_VERSION);
 	if (schema) {
@@ -58,7 +59,8 @@ int sc_service_start(struct sc_service *s, const char *schema,
 	return 0;
 }
 
-void sc_service_stop(struct sc_service *s) {
+void sc_service_stop(struct sc_service *s)
+{
 	sc_ops_stop(s->ops);
 	s->ops = NULL;
 	sc_nats_close(&s->nats);
@@ -68,7 +70,8 @@ void sc_service_stop(struct sc_service *s) {
 	sc_info("%s stopped", s->name);
 }
 
-int sc_service_health(void *ctx, char *why, size_t whylen) {
+int sc_service_health(void *ctx, char *why, size_t whylen)
+{
 	struct sc_service *s = ctx;
 	if (!sc_nats_connected(&s->nats)) {
 		snprintf(why, whylen, "nats disconnected");

@@ -15,44 +15,62 @@ struct sc_service {
 	char *nats_url, *database_url, *http_bind, *log_level;
 	long http_port, nats_replicas, db_wait_ms;
 	struct sc_nats nats;
-	PGconn *pg;		/* NULL for services without a schema */
-	atomic_bool pg_ok;	/* set by the main loop; read by /healthz */
-	struct sc_ops *ops;	/* NULL when the service serves ops itself */
+	PGconn *pg;         /* NULL for services without a schema */
+	atomic_bool pg_ok;  /* set by the main loop; read by /healthz */
+	struct sc_ops *ops; /* NULL when the service serves ops itself */
 };
 
 /* The settings every service takes; `port` is the ops/HTTP port default. */
-#define SC_SERVICE_OPTIONS(s, port)                                            \
-	{"nats_url", SC_OPT_STR, "nats://127.0.0.1:4222", "NATS server URL",   \
-	 &(s)->nats_url, 0, 0},                                                \
-	    {"database_url", SC_OPT_STR,                                       \
-	     "postgresql://postgres@127.0.0.1:5433/scanopy",                   \
-	     "PostgreSQL connection string", &(s)->database_url, 0, 0},        \
-	    {"http_bind", SC_OPT_STR, "127.0.0.1", "address to serve HTTP on", \
-	     &(s)->http_bind, 0, 0},                                           \
-	    {"http_port", SC_OPT_INT, port, "HTTP port (/healthz, /metrics)",  \
-	     &(s)->http_port, 1, 65535},                                       \
-	    {"log_level", SC_OPT_STR, "info", "debug, info, warn or error",    \
-	     &(s)->log_level, 0, 0},                                           \
-	    {"nats_replicas", SC_OPT_INT, "1",                                 \
-	     "JetStream stream replicas (3 in a cluster)", &(s)->nats_replicas, \
-	     1, 5},                                                            \
-	{                                                                      \
-		"db_wait_ms", SC_OPT_INT, "30000",                             \
-		    "how long to wait for PostgreSQL at start",                \
-		    &(s)->db_wait_ms, 0, 3600000                               \
+#define SC_SERVICE_OPTIONS(s, port)                                                      \
+	{"nats_url",                                                                     \
+	 SC_OPT_STR,                                                                     \
+	 "nats://127.0.0.1:4222",                                                        \
+	 "NATS server URL",                                                              \
+	 &(s)->nats_url,                                                                 \
+	 0,                                                                              \
+	 0},                                                                             \
+	    {"database_url",                                                             \
+	     SC_OPT_STR,                                                                 \
+	     "postgresql://postgres@127.0.0.1:5433/scanopy",                             \
+	     "PostgreSQL connection string",                                             \
+	     &(s)->database_url,                                                         \
+	     0,                                                                          \
+	     0},                                                                         \
+	    {"http_bind",                                                                \
+	     SC_OPT_STR,                                                                 \
+	     "127.0.0.1",                                                                \
+	     "address to serve HTTP on",                                                 \
+	     &(s)->http_bind,                                                            \
+	     0,                                                                          \
+	     0},                                                                         \
+	    {"http_port",     SC_OPT_INT, port, "HTTP port (/healthz, /metrics)",        \
+	     &(s)->http_port, 1,          65535},                                        \
+	    {"log_level",     SC_OPT_STR, "info", "debug, info, warn or error",          \
+	     &(s)->log_level, 0,          0},                                            \
+	    {"nats_replicas",                                                            \
+	     SC_OPT_INT,                                                                 \
+	     "1",                                                                        \
+	     "JetStream stream replicas (3 in a cluster)",                               \
+	     &(s)->nats_replicas,                                                        \
+	     1,                                                                          \
+	     5},                                                                         \
+	{                                                                                \
+		"db_wait_ms", SC_OPT_INT, "30000",                                       \
+		    "how long to wait for PostgreSQL at start", &(s)->db_wait_ms, 0,     \
+		    3600000                                                              \
 	}
 
 /* Loads the options (printing errors), applying the log level. Returns 0 to
  * run, 1 when --help was served, -1 on a configuration error. */
-int sc_service_configure(struct sc_service *s, const struct sc_option *opts,
-			 size_t nopts, int argc, char **argv);
+int sc_service_configure(struct sc_service *s, const struct sc_option *opts, size_t nopts,
+                         int argc, char **argv);
 
 /* Connects to PostgreSQL (when schema != NULL) and applies that schema's
  * migrations, connects to NATS and ensures the streams, and starts the ops
  * endpoint unless own_http is set. */
 int sc_service_start(struct sc_service *s, const char *schema,
-		     const struct sc_migration *migrations, size_t nmigrations,
-		     bool own_http);
+                     const struct sc_migration *migrations, size_t nmigrations,
+                     bool own_http);
 void sc_service_stop(struct sc_service *s);
 
 /* sc_health_fn for a service: NATS connected and PostgreSQL usable. */

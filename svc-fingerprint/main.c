@@ -21,16 +21,16 @@ struct fingerprint {
 
 /* The raw subject's org and network must be the ones in the header: the
  * gateway stamps the subject, so a mismatch is a forged or corrupt batch. */
-static int subject_matches(const char *subject,
-			   const Scanopy__V1__BatchHeader *h) {
+static int subject_matches(const char *subject, const Scanopy__V1__BatchHeader *h)
+{
 	char want[192];
 	if (sc_subject(want, sizeof want, SC_SUBJECT_RAW, h->org_id, h->network_id))
 		return 0;
 	return strcmp(subject, want) == 0;
 }
 
-static void classify_one(struct fingerprint *fp, natsMsg *m,
-			 struct sc_outcome *out) {
+static void classify_one(struct fingerprint *fp, natsMsg *m, struct sc_outcome *out)
+{
 	const uint8_t *data = (const uint8_t *)natsMsg_GetData(m);
 	size_t len = (size_t)natsMsg_GetDataLength(m);
 	Scanopy__V1__ObservationBatch *batch =
@@ -41,7 +41,7 @@ static void classify_one(struct fingerprint *fp, natsMsg *m,
 	}
 	if (!subject_matches(natsMsg_GetSubject(m), batch->header)) {
 		snprintf(out->why, sizeof out->why,
-			 "header org/network do not match the subject");
+		         "header org/network do not match the subject");
 		out->verdict = SC_PARK;
 		scanopy__v1__observation_batch__free_unpacked(batch, NULL);
 		return;
@@ -61,7 +61,7 @@ static void classify_one(struct fingerprint *fp, natsMsg *m,
 	if (buf) {
 		scanopy__v1__classified_batch__pack(&cb, buf);
 		sc_subject(subject, sizeof subject, SC_SUBJECT_CLASSIFIED,
-			   batch->header->org_id, batch->header->network_id);
+		           batch->header->org_id, batch->header->network_id);
 		sc_batch_id(batch->header, id, sizeof id);
 		/* The batch id as msg id: a redelivered raw batch republished
 		 * within the duplicate window is dropped by JetStream. */
@@ -72,13 +72,14 @@ static void classify_one(struct fingerprint *fp, natsMsg *m,
 	scanopy__v1__observation_batch__free_unpacked(batch, NULL);
 }
 
-static void on_messages(void *ctx, natsMsg **msgs, int n,
-			struct sc_outcome *out) {
+static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out)
+{
 	for (int i = 0; i < n; i++)
 		classify_one(ctx, msgs[i], &out[i]);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
 	static struct fingerprint fp = {.svc.name = "scanopy-fingerprint"};
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&fp.svc, "60074"),
@@ -96,12 +97,12 @@ int main(int argc, char **argv) {
 	rc = sc_service_start(&fp.svc, NULL, NULL, 0, false);
 	if (rc == 0)
 		rc = sc_nats_pull_consumer(&fp.svc.nats, SC_STREAM_RAW,
-					   SC_SUBJECT_RAW ".>", "fingerprint", &sub);
+		                           SC_SUBJECT_RAW ".>", "fingerprint", &sub);
 	if (rc == 0) {
 		sc_info("consuming %s.> (definitions: %s)", SC_SUBJECT_RAW,
-			DEFINITIONS_VERSION);
-		rc = sc_consume_run(&fp.svc.nats, sub, (int)fp.fetch_batch,
-				    "fingerprint", on_messages, &fp);
+		        DEFINITIONS_VERSION);
+		rc = sc_consume_run(&fp.svc.nats, sub, (int)fp.fetch_batch, "fingerprint",
+		                    on_messages, &fp);
 	}
 	natsSubscription_Destroy(sub);
 	sc_service_stop(&fp.svc);

@@ -10,17 +10,18 @@
 /* Request bodies are refused above this size before any parsing. */
 #define MAX_BODY (4u << 20)
 
-static enum MHD_Result api_health(struct MHD_Connection *conn) {
+static enum MHD_Result api_health(struct MHD_Connection *conn)
+{
 	char body[128];
 	int n = snprintf(body, sizeof body, "{\"status\":\"ok\",\"version\":\"%s\"}\n",
-			 SCANOPY_VERSION);
+	                 SCANOPY_VERSION);
 	return sc_http_respond(conn, 200, "application/json", body, (size_t)n);
 }
 
-static enum MHD_Result route(void *cls, struct MHD_Connection *conn,
-			     const char *url, const char *method,
-			     const char *version, const char *upload,
-			     size_t *upload_size, void **state) {
+static enum MHD_Result route(void *cls, struct MHD_Connection *conn, const char *url,
+                             const char *method, const char *version, const char *upload,
+                             size_t *upload_size, void **state)
+{
 	(void)version;
 	(void)upload;
 	struct gateway *gw = cls;
@@ -38,8 +39,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn,
 		return api_health(conn);
 	if (get) {
 		int handled;
-		enum MHD_Result r = sc_ops_handle(conn, url, sc_service_health,
-						  &gw->svc, &handled);
+		enum MHD_Result r =
+		    sc_ops_handle(conn, url, sc_service_health, &gw->svc, &handled);
 		if (handled)
 			return r;
 	}
@@ -48,7 +49,8 @@ static enum MHD_Result route(void *cls, struct MHD_Connection *conn,
 	return sc_http_respond(conn, 404, "application/json", nf, sizeof nf - 1);
 }
 
-int gateway_http_start(struct gateway *gw) {
+int gateway_http_start(struct gateway *gw)
+{
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof sa);
 	sa.sin_family = AF_INET;
@@ -58,11 +60,10 @@ int gateway_http_start(struct gateway *gw) {
 		return -1;
 	}
 	gw->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, route, gw, MHD_OPTION_SOCK_ADDR, &sa,
-	    MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_END);
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
+	    NULL, route, gw, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, 4u,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64 * 1024), MHD_OPTION_END);
 	if (!gw->mhd) {
 		sc_error("cannot listen on %s:%ld", gw->svc.http_bind, gw->svc.http_port);
 		return -1;
@@ -71,7 +72,8 @@ int gateway_http_start(struct gateway *gw) {
 	return 0;
 }
 
-void gateway_http_stop(struct gateway *gw) {
+void gateway_http_stop(struct gateway *gw)
+{
 	if (gw->mhd)
 		MHD_stop_daemon(gw->mhd);
 	gw->mhd = NULL;

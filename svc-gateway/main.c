@@ -9,7 +9,8 @@
 extern const struct sc_migration core_migrations[];
 extern const size_t core_migrations_len;
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
@@ -20,8 +21,8 @@ int main(int argc, char **argv) {
 		sc_config_free(opts, nopts);
 		return rc < 0 ? 2 : 0;
 	}
-	rc = sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len,
-			      true);
+	rc =
+	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
 	while (rc == 0 && !sc_shutdown_requested()) {

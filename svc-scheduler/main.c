@@ -25,7 +25,8 @@ struct scheduler {
 
 /* Creates a pending session for each due interval schedule and moves the
  * schedule's next run past now (skipping runs missed while nothing ran). */
-static int start_due_sessions(struct scheduler *s) {
+static int start_due_sessions(struct scheduler *s)
+{
 	PGresult *r = sc_pg_query(
 	    s->svc.pg,
 	    "WITH due AS (SELECT id FROM sched.schedules WHERE NOT paused AND "
@@ -49,7 +50,8 @@ static int start_due_sessions(struct scheduler *s) {
 	return 0;
 }
 
-static Scanopy__V1__JobType job_type(const char *t) {
+static Scanopy__V1__JobType job_type(const char *t)
+{
 	static const struct {
 		const char *name;
 		Scanopy__V1__JobType type;
@@ -67,7 +69,8 @@ static Scanopy__V1__JobType job_type(const char *t) {
 }
 
 /* Publishes one claimed session's job on scanopy.jobs.<daemon>. */
-static int send_job(struct scheduler *s, PGresult *r, int row) {
+static int send_job(struct scheduler *s, PGresult *r, int row)
+{
 	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
 	job.session_id = PQgetvalue(r, row, 0);
 	job.job_id = job.session_id;
@@ -93,7 +96,8 @@ static int send_job(struct scheduler *s, PGresult *r, int row) {
 
 /* Claims pending NATS-dispatched sessions, sends their jobs, and marks them
  * starting, all in one transaction: a failed send leaves them pending. */
-static int dispatch_pending(struct scheduler *s) {
+static int dispatch_pending(struct scheduler *s)
+{
 	PGconn *pg = s->svc.pg;
 	if (sc_pg_exec(pg, "BEGIN", 0, NULL))
 		return -1;
@@ -108,7 +112,8 @@ static int dispatch_pending(struct scheduler *s) {
 	for (int i = 0; rc == 0 && r && i < PQntuples(r); i++)
 		rc = send_job(s, r, i);
 	if (rc == 0 && r && PQntuples(r) > 0)
-		rc = natsConnection_FlushTimeout(s->svc.nats.nc, 2000) == NATS_OK ? 0 : -1;
+		rc =
+		    natsConnection_FlushTimeout(s->svc.nats.nc, 2000) == NATS_OK ? 0 : -1;
 	if (rc == 0 && r)
 		sc_metric_add(s->jobs_sent, PQntuples(r));
 	PQclear(r);
@@ -118,7 +123,8 @@ static int dispatch_pending(struct scheduler *s) {
 	return -1;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
 	static struct scheduler s = {.svc.name = "scanopy-scheduler"};
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&s.svc, "60076"),
@@ -134,17 +140,18 @@ int main(int argc, char **argv) {
 	s.sessions_created = sc_metric_register(
 	    SC_METRIC_COUNTER, "scanopy_scheduler_sessions_created_total",
 	    "sessions created from due schedules");
-	s.jobs_sent = sc_metric_register(SC_METRIC_COUNTER,
-					 "scanopy_scheduler_jobs_sent_total",
-					 "jobs published to NATS-connected daemons");
+	s.jobs_sent =
+	    sc_metric_register(SC_METRIC_COUNTER, "scanopy_scheduler_jobs_sent_total",
+	                       "jobs published to NATS-connected daemons");
 
-	rc = sc_service_start(&s.svc, "sched", sched_migrations,
-			      sched_migrations_len, false);
+	rc = sc_service_start(&s.svc, "sched", sched_migrations, sched_migrations_len,
+	                      false);
 	while (rc == 0 && !sc_shutdown_requested()) {
 		bool ok = sc_pg_healthy(s.svc.pg);
 		if (ok)
 			ok = start_due_sessions(&s) == 0 &&
-			     (!sc_nats_connected(&s.svc.nats) || dispatch_pending(&s) == 0);
+			     (!sc_nats_connected(&s.svc.nats) ||
+			      dispatch_pending(&s) == 0);
 		atomic_store(&s.svc.pg_ok, ok);
 		sc_shutdown_sleep(s.tick_ms);
 	}

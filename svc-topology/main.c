@@ -22,7 +22,8 @@ struct topology {
 /* Applies one message under a savepoint. A statement error rolls back that
  * batch alone and parks it, unless the connection itself broke, in which case
  * the whole transaction is lost and -1 tells the caller to retry everything. */
-static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out) {
+static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out)
+{
 	PGconn *pg = t->svc.pg;
 	Scanopy__V1__ClassifiedBatch *cb = sc_classified_decode(
 	    (const uint8_t *)natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m),
@@ -52,8 +53,8 @@ static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out) {
 	return rc;
 }
 
-static void on_messages(void *ctx, natsMsg **msgs, int n,
-			struct sc_outcome *out) {
+static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out)
+{
 	struct topology *t = ctx;
 	if (!sc_pg_healthy(t->svc.pg)) {
 		atomic_store(&t->svc.pg_ok, false);
@@ -72,13 +73,13 @@ static void on_messages(void *ctx, natsMsg **msgs, int n,
 	}
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
 	static struct topology t = {.svc.name = "scanopy-topology"};
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&t.svc, "60075"),
 	    {"fetch_batch", SC_OPT_INT, "128",
-	     "messages fetched and committed per transaction", &t.fetch_batch, 1,
-	     4096},
+	     "messages fetched and committed per transaction", &t.fetch_batch, 1, 4096},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&t.svc, opts, nopts, argc, argv);
@@ -88,16 +89,14 @@ int main(int argc, char **argv) {
 	}
 
 	natsSubscription *sub = NULL;
-	rc = sc_service_start(&t.svc, "inv", inv_migrations, inv_migrations_len,
-			      false);
+	rc = sc_service_start(&t.svc, "inv", inv_migrations, inv_migrations_len, false);
 	if (rc == 0)
 		rc = sc_nats_pull_consumer(&t.svc.nats, SC_STREAM_CLASSIFIED,
-					   SC_SUBJECT_CLASSIFIED ".>", "topology",
-					   &sub);
+		                           SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
 	if (rc == 0) {
 		sc_info("consuming %s.>", SC_SUBJECT_CLASSIFIED);
 		rc = sc_consume_run(&t.svc.nats, sub, (int)t.fetch_batch, "topology",
-				    on_messages, &t);
+		                    on_messages, &t);
 	}
 	natsSubscription_Destroy(sub);
 	sc_service_stop(&t.svc);

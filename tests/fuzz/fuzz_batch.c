@@ -5,7 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	char why[192];
 	Scanopy__V1__ObservationBatch *b = sc_batch_decode(data, size, why, sizeof why);
 	if (b) {
@@ -13,7 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 		sc_batch_id(b->header, id, sizeof id);
 		scanopy__v1__observation_batch__free_unpacked(b, NULL);
 	}
-	Scanopy__V1__ClassifiedBatch *c = sc_classified_decode(data, size, why, sizeof why);
+	Scanopy__V1__ClassifiedBatch *c =
+	    sc_classified_decode(data, size, why, sizeof why);
 	if (c)
 		scanopy__v1__classified_batch__free_unpacked(c, NULL);
 	return 0;

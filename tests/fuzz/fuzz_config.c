@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	static char path[64];
 	if (!path[0])
 		snprintf(path, sizeof path, "/tmp/fuzz-config.%d.json", getpid());

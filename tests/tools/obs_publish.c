@@ -24,10 +24,11 @@ struct args {
 };
 
 static int publish_one(struct sc_nats *n, const struct args *a, const char *subject,
-		       uint64_t seq) {
+                       uint64_t seq)
+{
 	char ip[32], id[96];
 	snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)(seq >> 16) & 0xff,
-		 (unsigned)(seq >> 8) & 0xff, (unsigned)seq & 0xff);
+	         (unsigned)(seq >> 8) & 0xff, (unsigned)seq & 0xff);
 	Scanopy__V1__HostSeen host = SCANOPY__V1__HOST_SEEN__INIT;
 	host.ip = ip;
 	host.evidence = SCANOPY__V1__EVIDENCE__EVIDENCE_ARP;
@@ -41,7 +42,7 @@ static int publish_one(struct sc_nats *n, const struct args *a, const char *subj
 	port.status = SCANOPY__V1__PORT_STATUS__PORT_OPEN;
 	port.has_status = 1;
 	Scanopy__V1__Observation o1 = SCANOPY__V1__OBSERVATION__INIT,
-				 o2 = SCANOPY__V1__OBSERVATION__INIT;
+	                         o2 = SCANOPY__V1__OBSERVATION__INIT;
 	o1.kind_case = SCANOPY__V1__OBSERVATION__KIND_HOST;
 	o1.host = &host;
 	o2.kind_case = SCANOPY__V1__OBSERVATION__KIND_PORT;
@@ -67,16 +68,19 @@ static int publish_one(struct sc_nats *n, const struct args *a, const char *subj
 	return sc_nats_publish(n, subject, buf, len, id, NULL, 0);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
 	struct args a = {0};
 	struct sc_option opts[] = {
-	    {"nats_url", SC_OPT_STR, "nats://127.0.0.1:4222", "NATS URL", &a.nats_url, 0, 0},
+	    {"nats_url", SC_OPT_STR, "nats://127.0.0.1:4222", "NATS URL", &a.nats_url, 0,
+	     0},
 	    {"org_id", SC_OPT_STR, NULL, "organisation id", &a.org_id, 0, 0},
 	    {"network_id", SC_OPT_STR, NULL, "network id", &a.network_id, 0, 0},
 	    {"daemon_id", SC_OPT_STR, NULL, "daemon id", &a.daemon_id, 0, 0},
 	    {"count", SC_OPT_INT, "1", "batches to publish", &a.count, 0, 100000000},
 	    {"start", SC_OPT_INT, "1", "first sequence number", &a.start, 1, 1L << 40},
-	    {"garbage", SC_OPT_BOOL, "false", "publish one malformed message", &a.garbage, 0, 0},
+	    {"garbage", SC_OPT_BOOL, "false", "publish one malformed message", &a.garbage,
+	     0, 0},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	char err[256], subject[192];
@@ -92,13 +96,16 @@ int main(int argc, char **argv) {
 	struct sc_nats n = {0};
 	if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, a.org_id, a.network_id) ||
 	    !sc_subject_token_ok(a.daemon_id)) {
-		fprintf(stderr, "obs-publish: --org-id, --network-id and --daemon-id are required\n");
+		fprintf(
+		    stderr,
+		    "obs-publish: --org-id, --network-id and --daemon-id are required\n");
 	} else if (sc_nats_connect(&n, a.nats_url, "obs-publish") == 0 &&
-		   sc_nats_ensure_streams(&n, 1) == 0) {
+	           sc_nats_ensure_streams(&n, 1) == 0) {
 		rc = 0;
 		if (a.garbage) {
 			static const char junk[] = "\xff\xff\xff\xff not a protobuf";
-			rc = sc_nats_publish(&n, subject, junk, sizeof junk - 1, NULL, NULL, 0);
+			rc = sc_nats_publish(&n, subject, junk, sizeof junk - 1, NULL,
+			                     NULL, 0);
 		}
 		for (long i = 0; !a.garbage && rc == 0 && i < a.count; i++)
 			rc = publish_one(&n, &a, subject, (uint64_t)(a.start + i));

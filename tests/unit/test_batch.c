@@ -11,8 +11,9 @@
 
 #include <cmocka.h>
 
-static size_t pack_batch(uint8_t *buf, const char *org, const char *daemon,
-			 uint64_t seq, int with_header) {
+static size_t pack_batch(uint8_t *buf, const char *org, const char *daemon, uint64_t seq,
+                         int with_header)
+{
 	Scanopy__V1__BatchHeader h = SCANOPY__V1__BATCH_HEADER__INIT;
 	h.org_id = (char *)org;
 	h.network_id = "net-1";
@@ -32,7 +33,8 @@ static size_t pack_batch(uint8_t *buf, const char *org, const char *daemon,
 	return scanopy__v1__observation_batch__pack(&b, buf);
 }
 
-static void valid_batch_decodes(void **state) {
+static void valid_batch_decodes(void **state)
+{
 	(void)state;
 	uint8_t buf[256];
 	char why[128];
@@ -47,7 +49,8 @@ static void valid_batch_decodes(void **state) {
 	scanopy__v1__observation_batch__free_unpacked(b, NULL);
 }
 
-static void garbage_is_refused_with_a_reason(void **state) {
+static void garbage_is_refused_with_a_reason(void **state)
+{
 	(void)state;
 	char why[128] = "";
 	const uint8_t junk[] = {0xff, 0xff, 0xff, 0xff, 0x01};
@@ -59,7 +62,8 @@ static void garbage_is_refused_with_a_reason(void **state) {
 	assert_null(sc_batch_decode(buf, len - 3, why, sizeof why));
 }
 
-static void headers_must_identify_the_batch(void **state) {
+static void headers_must_identify_the_batch(void **state)
+{
 	(void)state;
 	uint8_t buf[256];
 	char why[128];
@@ -78,7 +82,8 @@ static void headers_must_identify_the_batch(void **state) {
 
 /* The compatibility rule: an observation kind this build does not know (field
  * 99, from a newer daemon) decodes as an observation with no kind. */
-static void unknown_kinds_from_newer_daemons_decode(void **state) {
+static void unknown_kinds_from_newer_daemons_decode(void **state)
+{
 	(void)state;
 	uint8_t buf[300];
 	size_t len = pack_batch(buf, "org-1", "d-1", 9, 1);
@@ -93,11 +98,12 @@ static void unknown_kinds_from_newer_daemons_decode(void **state) {
 	assert_non_null(b);
 	assert_int_equal(b->n_observations, 2);
 	assert_int_equal(b->observations[1]->kind_case,
-			 SCANOPY__V1__OBSERVATION__KIND__NOT_SET);
+	                 SCANOPY__V1__OBSERVATION__KIND__NOT_SET);
 	scanopy__v1__observation_batch__free_unpacked(b, NULL);
 }
 
-static void classified_batches_are_checked_too(void **state) {
+static void classified_batches_are_checked_too(void **state)
+{
 	(void)state;
 	uint8_t inner[256], buf[512];
 	char why[128];
@@ -107,7 +113,8 @@ static void classified_batches_are_checked_too(void **state) {
 	Scanopy__V1__ClassifiedBatch cb = SCANOPY__V1__CLASSIFIED_BATCH__INIT;
 	cb.batch = b;
 	size_t clen = scanopy__v1__classified_batch__pack(&cb, buf);
-	Scanopy__V1__ClassifiedBatch *c = sc_classified_decode(buf, clen, why, sizeof why);
+	Scanopy__V1__ClassifiedBatch *c =
+	    sc_classified_decode(buf, clen, why, sizeof why);
 	assert_non_null(c);
 	assert_int_equal(c->batch->header->sequence, 3);
 	scanopy__v1__classified_batch__free_unpacked(c, NULL);
@@ -119,7 +126,8 @@ static void classified_batches_are_checked_too(void **state) {
 	assert_non_null(strstr(why, "no observation batch"));
 }
 
-static void subject_tokens(void **state) {
+static void subject_tokens(void **state)
+{
 	(void)state;
 	assert_true(sc_subject_token_ok("5dc97f6a-4b78-43b0-ab54-551c63a7ea43"));
 	assert_false(sc_subject_token_ok(""));
@@ -135,7 +143,8 @@ static void subject_tokens(void **state) {
 	assert_int_equal(sc_subject(s, 10, "scanopy.obs.raw", "o", "n"), -1);
 }
 
-int main(void) {
+int main(void)
+{
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(valid_batch_decodes),
 	    cmocka_unit_test(garbage_is_refused_with_a_reason),

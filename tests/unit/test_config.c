@@ -28,7 +28,8 @@ static struct sc_option opts[] = {
 
 static char file_path[64];
 
-static int setup(void **state) {
+static int setup(void **state)
+{
 	(void)state;
 	unsetenv("SCANOPY_NATS_URL");
 	unsetenv("SCANOPY_HTTP_PORT");
@@ -38,26 +39,30 @@ static int setup(void **state) {
 	return 0;
 }
 
-static int teardown(void **state) {
+static int teardown(void **state)
+{
 	(void)state;
 	sc_config_free(opts, NOPTS);
 	unlink(file_path);
 	return 0;
 }
 
-static void write_file(const char *text) {
+static void write_file(const char *text)
+{
 	FILE *f = fopen(file_path, "w");
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
 }
 
-static int load(int argc, char **argv, char *err, int *npos) {
+static int load(int argc, char **argv, char *err, int *npos)
+{
 	const char *files[] = {file_path, NULL};
 	return sc_config_load(opts, NOPTS, files, argc, argv, npos, err, 256);
 }
 
-static void defaults_apply(void **state) {
+static void defaults_apply(void **state)
+{
 	(void)state;
 	char err[256], *argv[] = {"prog", NULL};
 	int npos;
@@ -68,11 +73,13 @@ static void defaults_apply(void **state) {
 	assert_int_equal(npos, 0);
 }
 
-static void each_layer_overrides_the_last(void **state) {
+static void each_layer_overrides_the_last(void **state)
+{
 	(void)state;
 	char err[256];
 	int npos;
-	write_file("{\"nats_url\": \"nats://file\", \"http_port\": 200, \"verbose\": true}");
+	write_file(
+	    "{\"nats_url\": \"nats://file\", \"http_port\": 200, \"verbose\": true}");
 	char *argv1[] = {"prog", NULL};
 	assert_int_equal(load(1, argv1, err, &npos), 0);
 	assert_string_equal(c.url, "nats://file");
@@ -85,7 +92,8 @@ static void each_layer_overrides_the_last(void **state) {
 	assert_string_equal(c.url, "nats://env");
 	assert_int_equal(c.port, 300);
 
-	char *argv2[] = {"prog", "--nats-url", "nats://flag", "--http-port=400", "status", "--verbose=false", NULL};
+	char *argv2[] = {"prog",   "--nats-url",      "nats://flag", "--http-port=400",
+	                 "status", "--verbose=false", NULL};
 	assert_int_equal(load(6, argv2, err, &npos), 0);
 	assert_string_equal(c.url, "nats://flag");
 	assert_int_equal(c.port, 400);
@@ -94,7 +102,8 @@ static void each_layer_overrides_the_last(void **state) {
 	assert_string_equal(argv2[1], "status");
 }
 
-static void bad_values_name_their_source(void **state) {
+static void bad_values_name_their_source(void **state)
+{
 	(void)state;
 	char err[256];
 	int npos;
@@ -115,7 +124,8 @@ static void bad_values_name_their_source(void **state) {
 	assert_non_null(strstr(err, "true or false"));
 }
 
-static void unknown_settings_are_errors(void **state) {
+static void unknown_settings_are_errors(void **state)
+{
 	(void)state;
 	char err[256];
 	int npos;
@@ -138,7 +148,8 @@ static void unknown_settings_are_errors(void **state) {
 	assert_non_null(strstr(err, "needs a value"));
 }
 
-static void explicit_config_file_must_exist(void **state) {
+static void explicit_config_file_must_exist(void **state)
+{
 	(void)state;
 	char err[256];
 	int npos;
@@ -154,13 +165,17 @@ static void explicit_config_file_must_exist(void **state) {
 	unsetenv("SCANOPY_CONFIG");
 }
 
-int main(void) {
+int main(void)
+{
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(defaults_apply, setup, teardown),
-	    cmocka_unit_test_setup_teardown(each_layer_overrides_the_last, setup, teardown),
-	    cmocka_unit_test_setup_teardown(bad_values_name_their_source, setup, teardown),
+	    cmocka_unit_test_setup_teardown(each_layer_overrides_the_last, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(bad_values_name_their_source, setup,
+	                                    teardown),
 	    cmocka_unit_test_setup_teardown(unknown_settings_are_errors, setup, teardown),
-	    cmocka_unit_test_setup_teardown(explicit_config_file_must_exist, setup, teardown),
+	    cmocka_unit_test_setup_teardown(explicit_config_file_must_exist, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,7 +7,8 @@
 
 #include <cmocka.h>
 
-static void subnets_from_address_and_prefix(void **state) {
+static void subnets_from_address_and_prefix(void **state)
+{
 	(void)state;
 	char s[64];
 	assert_int_equal(selfreport_subnet("10.77.1.23", 24, s, sizeof s), 0);
@@ -22,25 +23,36 @@ static void subnets_from_address_and_prefix(void **state) {
 	assert_int_equal(selfreport_subnet("not-an-ip", 24, s, sizeof s), -1);
 }
 
-static void interface_types_from_names(void **state) {
+static void interface_types_from_names(void **state)
+{
 	(void)state;
-	assert_int_equal(selfreport_iftype("lo", true), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK);
-	assert_int_equal(selfreport_iftype("eth0", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LAN);
-	assert_int_equal(selfreport_iftype("eth0.100", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_VLAN);
-	assert_int_equal(selfreport_iftype("docker0", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_DOCKER_BRIDGE);
-	assert_int_equal(selfreport_iftype("br-3f2a", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_DOCKER_BRIDGE);
-	assert_int_equal(selfreport_iftype("wlan0", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_WIFI);
-	assert_int_equal(selfreport_iftype("wg0", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_VPN);
-	assert_int_equal(selfreport_iftype("br0", false), SCANOPY__V1__INTERFACE_TYPE__IFTYPE_BRIDGE);
+	assert_int_equal(selfreport_iftype("lo", true),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK);
+	assert_int_equal(selfreport_iftype("eth0", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LAN);
+	assert_int_equal(selfreport_iftype("eth0.100", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_VLAN);
+	assert_int_equal(selfreport_iftype("docker0", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_DOCKER_BRIDGE);
+	assert_int_equal(selfreport_iftype("br-3f2a", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_DOCKER_BRIDGE);
+	assert_int_equal(selfreport_iftype("wlan0", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_WIFI);
+	assert_int_equal(selfreport_iftype("wg0", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_VPN);
+	assert_int_equal(selfreport_iftype("br0", false),
+	                 SCANOPY__V1__INTERFACE_TYPE__IFTYPE_BRIDGE);
 }
 
-static void collects_this_machines_interfaces(void **state) {
+static void collects_this_machines_interfaces(void **state)
+{
 	(void)state;
 	Scanopy__V1__SelfReport sr;
 	assert_int_equal(selfreport_collect(&sr, "probe", "integrated", false), 0);
 	int loopback = 0;
 	for (size_t i = 0; i < sr.n_interfaces; i++)
-		if (sr.interfaces[i]->type == SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK)
+		if (sr.interfaces[i]->type ==
+		    SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK)
 			loopback = 1;
 	assert_true(loopback);
 	assert_string_equal(sr.daemon_name, "probe");
@@ -48,7 +60,8 @@ static void collects_this_machines_interfaces(void **state) {
 	selfreport_free(&sr);
 }
 
-int main(void) {
+int main(void)
+{
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(subnets_from_address_and_prefix),
 	    cmocka_unit_test(interface_types_from_names),
