@@ -1,4 +1,5 @@
 # Script mode: writes OUT, a C file holding FILES (SQL migrations) as byte arrays.
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "/* Generated from the SQL migrations; do not edit. */\n#include \"sc_pg.h\"\n\n")
 set(table "")
 set(i 0)

@@ -5,11 +5,14 @@ function(scanopy_migrations target schema dir)
   file(GLOB sql_files CONFIGURE_DEPENDS ${dir}/[0-9][0-9][0-9][0-9]_*.sql)
   list(SORT sql_files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${schema}_migrations.c)
+  # A ';' list would split into several arguments: pass it '|'-joined.
+  string(REPLACE ";" "|" files_arg "${sql_files}")
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DSCHEMA=${schema} -DOUT=${out} "-DFILES=${sql_files}"
+    COMMAND ${CMAKE_COMMAND} -DSCHEMA=${schema} -DOUT=${out} "-DFILES=${files_arg}"
             -P ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
     DEPENDS ${sql_files} ${PROJECT_SOURCE_DIR}/cmake/embed_sql.cmake
-    COMMENT "embedding ${schema} migrations")
+    COMMENT "embedding ${schema} migrations"
+    VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()

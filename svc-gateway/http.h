@@ -1,6 +1,7 @@
 #ifndef GATEWAY_HTTP_H
 #define GATEWAY_HTTP_H
 
+#include "db.h"
 #include "sc_service.h"
 
 #include <microhttpd.h>
@@ -8,6 +9,10 @@
 struct gateway {
 	struct sc_service svc;
 	struct MHD_Daemon *mhd;
+	struct db_pool *db;
+	long max_body;
+	long threads;
+	char *public_url; /* how daemons and browsers reach us */
 };
 
 int gateway_http_start(struct gateway *gw);

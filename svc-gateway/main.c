@@ -1,6 +1,6 @@
-/* scanopy-gateway: the HTTP front door on 60072. This first cut serves the
- * health and metrics endpoints and owns the `core` schema; the REST API, the
- * daemon endpoints and the UI are routed through http.c as they arrive. */
+/* scanopy-gateway: the HTTP front door on 60072: the REST API for people and
+ * scripts, the endpoints daemons call, health and metrics. It owns the `core`
+ * schema (organisations, users, networks, daemons, keys). */
 #include "http.h"
 #include "sc_log.h"
 #include "sc_service.h"
@@ -14,6 +14,9 @@ int main(int argc, char **argv)
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
+	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
+	     &gw.max_body, 1024, 64L << 20},
+	    {"threads", SC_OPT_INT, "4", "HTTP worker threads", &gw.threads, 1, 256},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&gw.svc, opts, nopts, argc, argv);

@@ -4,8 +4,9 @@
  * derived from the sequence, so every batch leaves a distinct, checkable row.
  *
  *   obs-publish --nats-url URL --org-id ID --network-id ID --daemon-id ID
- *               [--count N] [--start 1] [--garbage]
- * --garbage publishes one message that is not a protobuf instead. */
+ *               [--count N] [--start 1] [--garbage] [--write FILE]
+ * --garbage publishes one message that is not a protobuf instead; --write
+ * writes batch --start to FILE instead of publishing (for HTTP ingest tests). */
 #include "observation.pb-c.h"
 #include "sc_batch.h"
 #include "sc_config.h"
@@ -21,12 +22,13 @@ struct args {
 	char *nats_url, *org_id, *network_id, *daemon_id;
 	long count, start;
 	bool garbage;
+	char *write;
 };
 
-static int publish_one(struct sc_nats *n, const struct args *a, const char *subject,
-                       uint64_t seq)
+/* Packs batch `seq` into buf (512 bytes); returns its length. */
+static size_t pack_one(const struct args *a, uint64_t seq, uint8_t *buf)
 {
-	char ip[32], id[96];
+	char ip[32];
 	snprintf(ip, sizeof ip, "10.%u.%u.%u", (unsigned)(seq >> 16) & 0xff,
 	         (unsigned)(seq >> 8) & 0xff, (unsigned)seq & 0xff);
 	Scanopy__V1__HostSeen host = SCANOPY__V1__HOST_SEEN__INIT;
@@ -62,10 +64,31 @@ static int publish_one(struct sc_nats *n, const struct args *a, const char *subj
 	b.observations = obs;
 	b.n_observations = 2;
 
+	return scanopy__v1__observation_batch__pack(&b, buf);
+}
+
+static int publish_one(struct sc_nats *n, const struct args *a, const char *subject,
+                       uint64_t seq)
+{
 	uint8_t buf[512];
-	size_t len = scanopy__v1__observation_batch__pack(&b, buf);
-	sc_batch_id(&h, id, sizeof id);
+	char id[96];
+	size_t len = pack_one(a, seq, buf);
+	snprintf(id, sizeof id, "%s:%llu", a->daemon_id, (unsigned long long)seq);
 	return sc_nats_publish(n, subject, buf, len, id, NULL, 0);
+}
+
+static int write_one(const struct args *a)
+{
+	uint8_t buf[512];
+	size_t len = pack_one(a, (uint64_t)a->start, buf);
+	FILE *f = fopen(a->write, "wb");
+	if (!f || fwrite(buf, 1, len, f) != len) {
+		fprintf(stderr, "obs-publish: cannot write %s\n", a->write);
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return fclose(f) ? -1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -81,6 +104,8 @@ int main(int argc, char **argv)
 	    {"start", SC_OPT_INT, "1", "first sequence number", &a.start, 1, 1L << 40},
 	    {"garbage", SC_OPT_BOOL, "false", "publish one malformed message", &a.garbage,
 	     0, 0},
+	    {"write", SC_OPT_STR, NULL, "write one batch to this file instead", &a.write, 0,
+	     0},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	char err[256], subject[192];
@@ -94,8 +119,11 @@ int main(int argc, char **argv)
 		return cr < 0 ? 2 : 0;
 	}
 	struct sc_nats n = {0};
-	if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, a.org_id, a.network_id) ||
-	    !sc_subject_token_ok(a.daemon_id)) {
+	if (a.write && a.org_id && a.network_id && a.daemon_id) {
+		rc = write_one(&a) ? 1 : 0;
+	} else if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, a.org_id,
+	                      a.network_id) ||
+	           !sc_subject_token_ok(a.daemon_id)) {
 		fprintf(
 		    stderr,
 		    "obs-publish: --org-id, --network-id and --daemon-id are required\n");

@@ -1,0 +1,209 @@
+/* Daemons: the list users see, and the endpoints daemons call with their
+ * network-scoped key (register, heartbeat, observation ingest). */
+#include "http.h"
+#include "observation.pb-c.h"
+#include "reply.h"
+#include "routes.h"
+#include "sc_batch.h"
+#include "sc_log.h"
+#include "sc_metrics.h"
+#include "sc_nats.h"
+#include "sc_pg.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define POLL_INTERVAL_S 30
+
+enum MHD_Result api_daemons_list(struct request *r)
+{
+	const char *net = request_query(r, "network_id");
+	if (net && !is_uuid(net))
+		return reply_error(r, 422, "invalid_field", "network_id: not a UUID",
+		                   "network_id");
+	const char *p[] = {net};
+	return reply_query_json(
+	    r, 200,
+	    "SELECT coalesce(json_agg(json_build_object('id', id, 'network_id', "
+	    "network_id, "
+	    "'name', name, 'mode', mode, 'version', version, 'hostname', hostname, "
+	    "'capabilities', capabilities, 'last_seen', last_seen, 'created_at', "
+	    "created_at) ORDER BY name), '[]')::text FROM core.daemons WHERE $1::uuid IS "
+	    "NULL OR network_id = $1::uuid",
+	    1, p, 404, "no daemons");
+}
+
+/* Daemons of another minor version in 0.x (or another major later) speak a
+ * contract this server may not read the same way: they must upgrade. */
+static bool version_compatible(const char *v)
+{
+	unsigned smaj, smin, dmaj, dmin;
+	if (!v || sscanf(v, "%u.%u", &dmaj, &dmin) != 2 ||
+	    sscanf(SCANOPY_VERSION, "%u.%u", &smaj, &smin) != 2)
+		return false;
+	return dmaj == smaj && (smaj > 0 || dmin == smin);
+}
+
+/* POST /api/v1/daemons/register: idempotent on daemon_id. */
+enum MHD_Result api_daemon_register(struct request *r)
+{
+	enum MHD_Result res;
+	json_t *in = request_json(r, &res);
+	if (!in)
+		return res;
+	const char *id = json_str(in, "daemon_id"), *name = json_str(in, "name"),
+	           *version = json_str(in, "version"), *mode = json_str(in, "mode"),
+	           *hostname = json_str(in, "hostname");
+	json_t *caps = json_object_get(in, "capabilities");
+	char *caps_text = NULL;
+	if (id && !is_uuid(id))
+		res = reply_error(r, 422, "invalid_field", "daemon_id: not a UUID",
+		                  "daemon_id");
+	else if (!name || !*name || strlen(name) > 200)
+		res = reply_error(r, 422, "invalid_field", "name: 1 to 200 characters",
+		                  "name");
+	else if (!mode || (strcmp(mode, "daemon_poll") && strcmp(mode, "server_poll") &&
+	                   strcmp(mode, "integrated")))
+		res = reply_error(r, 422, "invalid_field",
+		                  "mode: daemon_poll, server_poll or integrated", "mode");
+	else if (caps && !json_is_object(caps))
+		res = reply_error(r, 422, "invalid_field", "capabilities: an object",
+		                  "capabilities");
+	else if (!version_compatible(version))
+		res = reply_error(
+		    r, 426, "upgrade_required",
+		    "this daemon's version does not match the server's " SCANOPY_VERSION
+		    "; upgrade the daemon",
+		    "version");
+	else {
+		caps_text = json_dumps(caps ? caps : json_object(), JSON_COMPACT);
+		const char *p[] = {id,   r->who.org_id, r->who.network_id, name,
+		                   mode, version,       hostname,          caps_text};
+		res = reply_query_json(
+		    r, 200,
+		    "INSERT INTO core.daemons (id, org_id, network_id, name, mode, "
+		    "version, "
+		    "hostname, capabilities, last_seen) VALUES (coalesce($1::uuid, "
+		    "gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8::jsonb, now()) ON "
+		    "CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, mode = "
+		    "EXCLUDED.mode, "
+		    "version = EXCLUDED.version, hostname = EXCLUDED.hostname, "
+		    "capabilities = "
+		    "EXCLUDED.capabilities, last_seen = now() WHERE "
+		    "core.daemons.network_id = "
+		    "EXCLUDED.network_id RETURNING json_build_object('daemon_id', id, "
+		    "'org_id', org_id, 'network_id', network_id, 'name', name, "
+		    "'server_version', '" SCANOPY_VERSION
+		    "', 'poll_interval_seconds', " SC_STR(
+		        POLL_INTERVAL_S) ", 'server_time_ms', (extract(epoch FROM now()) "
+		                         "* "
+		                         "1000)::bigint)::text",
+		    8, p, 409, "this daemon id is registered to another network");
+	}
+	free(caps_text);
+	json_decref(in);
+	return res;
+}
+
+/* Marks the daemon seen; 0 when it exists in the key's network. */
+static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
+{
+	PGconn *c = db_acquire(r->gw->db);
+	if (!c)
+		return -1;
+	const char *p[] = {daemon_id, r->who.network_id};
+	PGresult *q = NULL;
+	int rc = db_begin_tenant(c, r->who.org_id);
+	if (!rc)
+		q = sc_pg_query(
+		    c,
+		    "UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
+		    "network_id = $2 RETURNING 1",
+		    2, p);
+	rc = db_end(c, q ? 0 : -1);
+	db_release(r->gw->db, c);
+	*found = q && PQntuples(q) == 1;
+	PQclear(q);
+	return rc;
+}
+
+/* POST /api/v1/daemons/{id}/heartbeat: the DaemonPoll interval's tick. */
+enum MHD_Result api_daemon_heartbeat(struct request *r)
+{
+	bool found;
+	if (touch_daemon(r, r->param[0], &found))
+		return reply_db_error(r);
+	if (!found)
+		return reply_not_found(
+		    r, "no such daemon in this key's network; register first");
+	return reply_json(r, 200,
+	                  json_pack("{s:I, s:i}", "server_time_ms",
+	                            (json_int_t)sc_now_ms(), "poll_interval_seconds",
+	                            POLL_INTERVAL_S));
+}
+
+/* POST /api/v1/daemons/{id}/batches (application/x-protobuf ObservationBatch):
+ * stamped with the key's organisation and network and the path's daemon,
+ * never with what the body claims, and answered only once JetStream has it. */
+enum MHD_Result api_daemon_batches(struct request *r)
+{
+	const char *type = request_header(r, "Content-Type");
+	if (!type || strncasecmp(type, "application/x-protobuf", 22))
+		return reply_error(r, 415, "unsupported_media_type",
+		                   "send an ObservationBatch as application/x-protobuf",
+		                   NULL);
+	Scanopy__V1__ObservationBatch *b = scanopy__v1__observation_batch__unpack(
+	    NULL, r->body_len, (const uint8_t *)r->body);
+	if (!b)
+		return reply_error(r, 400, "invalid_protobuf",
+		                   "the body is not an ObservationBatch", NULL);
+	enum MHD_Result res;
+	bool found = false;
+	if (!b->header || !b->header->has_sequence || b->header->sequence == 0) {
+		res = reply_error(r, 422, "invalid_field", "header.sequence is required",
+		                  "header.sequence");
+	} else if (touch_daemon(r, r->param[0], &found)) {
+		res = reply_db_error(r);
+	} else if (!found) {
+		res = reply_not_found(
+		    r, "no such daemon in this key's network; register first");
+	} else {
+		Scanopy__V1__BatchHeader *h = b->header;
+		char *claimed[] = {h->org_id, h->network_id, h->daemon_id};
+		h->org_id = r->who.org_id;
+		h->network_id = r->who.network_id;
+		h->daemon_id = (char *)r->param[0];
+		size_t len = scanopy__v1__observation_batch__get_packed_size(b);
+		uint8_t *buf = malloc(len ? len : 1);
+		char subject[192], id[96];
+		if (!buf) {
+			res = reply_error(r, 500, "internal", "out of memory", NULL);
+		} else {
+			scanopy__v1__observation_batch__pack(b, buf);
+			sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, h->org_id,
+			           h->network_id);
+			sc_batch_id(h, id, sizeof id);
+			if (sc_nats_publish(&r->gw->svc.nats, subject, buf, len, id, NULL,
+			                    0))
+				res = reply_error(
+				    r, 503, "unavailable",
+				    "the message bus did not take the batch; resend it",
+				    NULL);
+			else
+				res = reply_json(
+				    r, 202,
+				    json_pack("{s:b, s:I, s:i}", "accepted", 1,
+				              "sequence", (json_int_t)h->sequence,
+				              "observations", (int)b->n_observations));
+		}
+		free(buf);
+		/* Restore what unpack allocated so free_unpacked frees its own. */
+		h->org_id = claimed[0];
+		h->network_id = claimed[1];
+		h->daemon_id = claimed[2];
+	}
+	scanopy__v1__observation_batch__free_unpacked(b, NULL);
+	return res;
+}

@@ -1,0 +1,104 @@
+#include "db.h"
+
+#include "sc_log.h"
+#include "sc_pg.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct db_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t freed;
+	char *conninfo;
+	size_t size, nfree;
+	PGconn **free_list;
+};
+
+struct db_pool *db_pool_open(const char *conninfo, size_t size)
+{
+	struct db_pool *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->free_list = calloc(size, sizeof *p->free_list);
+	p->conninfo = strdup(conninfo);
+	if (!p->free_list || !p->conninfo) {
+		db_pool_close(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->freed, NULL);
+	p->size = size;
+	for (size_t i = 0; i < size; i++) {
+		/* Connections open lazily; NULL slots are connected on acquire. */
+		p->free_list[p->nfree++] = NULL;
+	}
+	return p;
+}
+
+void db_pool_close(struct db_pool *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nfree; i++)
+		if (p->free_list[i])
+			PQfinish(p->free_list[i]);
+	free(p->free_list);
+	free(p->conninfo);
+	pthread_mutex_destroy(&p->lock);
+	pthread_cond_destroy(&p->freed);
+	free(p);
+}
+
+PGconn *db_acquire(struct db_pool *p)
+{
+	pthread_mutex_lock(&p->lock);
+	while (p->nfree == 0)
+		pthread_cond_wait(&p->freed, &p->lock);
+	PGconn *c = p->free_list[--p->nfree];
+	pthread_mutex_unlock(&p->lock);
+
+	if (!c) {
+		c = sc_pg_connect(p->conninfo, 0);
+	} else if (!sc_pg_healthy(c)) {
+		PQfinish(c);
+		c = sc_pg_connect(p->conninfo, 0);
+	}
+	if (!c) /* give the slot back empty so the pool never shrinks */
+		db_release(p, NULL);
+	return c;
+}
+
+void db_release(struct db_pool *p, PGconn *c)
+{
+	if (c && PQtransactionStatus(c) != PQTRANS_IDLE) {
+		/* A handler returned mid-transaction: never hand that on. */
+		PQclear(PQexec(c, "ROLLBACK"));
+	}
+	pthread_mutex_lock(&p->lock);
+	p->free_list[p->nfree++] = c;
+	pthread_cond_signal(&p->freed);
+	pthread_mutex_unlock(&p->lock);
+}
+
+int db_begin_tenant(PGconn *c, const char *org_id)
+{
+	const char *params[] = {org_id};
+	if (sc_pg_exec(c, "BEGIN", 0, NULL))
+		return -1;
+	if (sc_pg_exec(c, "SELECT set_config('scanopy.org_id', $1, true)", 1, params) ||
+	    sc_pg_exec(c, "SET LOCAL ROLE scanopy_tenant", 0, NULL)) {
+		PQclear(PQexec(c, "ROLLBACK"));
+		return -1;
+	}
+	return 0;
+}
+
+int db_end(PGconn *c, int rc)
+{
+	if (rc == 0 && sc_pg_exec(c, "COMMIT", 0, NULL) == 0)
+		return 0;
+	PQclear(PQexec(c, "ROLLBACK"));
+	return -1;
+}

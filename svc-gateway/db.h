@@ -1,0 +1,26 @@
+/* The gateway's PostgreSQL connections: a small pool shared by the HTTP
+ * threads, and tenant transactions in which row-level security applies. */
+#ifndef GATEWAY_DB_H
+#define GATEWAY_DB_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct db_pool;
+
+struct db_pool *db_pool_open(const char *conninfo, size_t size);
+void db_pool_close(struct db_pool *p);
+
+/* Takes a connection (waiting for one), reconnecting it if it broke; NULL
+ * when the database is unreachable. */
+PGconn *db_acquire(struct db_pool *p);
+void db_release(struct db_pool *p, PGconn *c);
+
+/* Starts a transaction that sees only `org_id`'s rows: it sets the tenant and
+ * switches to the unprivileged scanopy_tenant role, so row-level security holds
+ * even for a statement that forgets its WHERE clause. */
+int db_begin_tenant(PGconn *c, const char *org_id);
+/* Commits (rc == 0) or rolls back; returns rc, or -1 if the commit failed. */
+int db_end(PGconn *c, int rc);
+
+#endif

@@ -1,0 +1,63 @@
+/* One HTTP request as the handlers see it: method, path parameters, the body
+ * (size-limited), who is asking, and headers to add to the answer. */
+#ifndef GATEWAY_REQUEST_H
+#define GATEWAY_REQUEST_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct gateway;
+
+#define SC_XSTR(x) #x
+#define SC_STR(x) SC_XSTR(x)
+
+enum role { ROLE_VIEWER = 1, ROLE_MEMBER, ROLE_ADMIN, ROLE_OWNER };
+
+struct principal {
+	enum { WHO_NONE, WHO_USER, WHO_DAEMON_KEY } kind;
+	bool via_cookie; /* unsafe methods then need the CSRF token */
+	enum role role;  /* for users */
+	char org_id[40];
+	char user_id[40];    /* for users */
+	char network_id[40]; /* for daemon keys: the one network they may touch */
+	char csrf[72];       /* for cookie sessions */
+};
+
+struct reply_header {
+	char name[32];
+	char value[256];
+};
+
+#define REQUEST_MAX_PARAMS 3
+
+struct request {
+	struct gateway *gw;
+	struct MHD_Connection *conn;
+	const char *method, *url;
+	char *body;
+	size_t body_len;
+	bool body_too_large;
+	const char *param[REQUEST_MAX_PARAMS]; /* {} segments of the route, in order */
+	char path[512];                        /* url split in place for param[] */
+	struct principal who;
+	struct reply_header headers[4];
+	size_t nheaders;
+	unsigned status;
+};
+
+const char *request_query(struct request *r, const char *key);
+const char *request_header(struct request *r, const char *name);
+void request_add_header(struct request *r, const char *name, const char *value);
+
+/* Parses the body as a JSON object. On failure replies 400 itself and returns
+ * NULL with *replied set to the MHD result. */
+json_t *request_json(struct request *r, enum MHD_Result *replied);
+
+/* Reads a string member; NULL when absent or not a string. */
+const char *json_str(json_t *obj, const char *key);
+
+bool is_uuid(const char *s);
+
+#endif

@@ -1,0 +1,57 @@
+#include "routes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct route routes[] = {
+    {"POST", "/api/v1/setup", ACCESS_PUBLIC, api_setup},
+    {"POST", "/api/v1/auth/login", ACCESS_PUBLIC, api_login},
+    {"POST", "/api/v1/auth/logout", ACCESS_VIEWER, api_logout},
+    {"GET", "/api/v1/auth/me", ACCESS_VIEWER, api_me},
+    {"POST", "/api/v1/api-keys", ACCESS_VIEWER, api_keys_create},
+    {"GET", "/api/v1/networks", ACCESS_VIEWER, api_networks_list},
+    {"POST", "/api/v1/networks", ACCESS_ADMIN, api_networks_create},
+    {"POST", "/api/v1/networks/{}/daemon-keys", ACCESS_ADMIN, api_daemon_keys_create},
+    {"GET", "/api/v1/daemons", ACCESS_VIEWER, api_daemons_list},
+    {"POST", "/api/v1/daemons/register", ACCESS_DAEMON_KEY, api_daemon_register},
+    {"POST", "/api/v1/daemons/{}/heartbeat", ACCESS_DAEMON_KEY, api_daemon_heartbeat},
+    {"POST", "/api/v1/daemons/{}/batches", ACCESS_DAEMON_KEY, api_daemon_batches},
+    {"GET", "/api/v1/hosts", ACCESS_VIEWER, api_hosts_list},
+};
+
+/* Matches url against pattern segment by segment; "{}" takes a UUID. */
+static bool match(struct request *r, const char *pattern, const char *url)
+{
+	size_t np = 0;
+	snprintf(r->path, sizeof r->path, "%s", url);
+	char *save_u = NULL, *save_p = NULL;
+	char pat[128];
+	snprintf(pat, sizeof pat, "%s", pattern);
+	char *u = strtok_r(r->path, "/", &save_u);
+	char *p = strtok_r(pat, "/", &save_p);
+	for (; u && p;
+	     u = strtok_r(NULL, "/", &save_u), p = strtok_r(NULL, "/", &save_p)) {
+		if (!strcmp(p, "{}")) {
+			if (!is_uuid(u) || np == REQUEST_MAX_PARAMS)
+				return false;
+			r->param[np++] = u;
+		} else if (strcmp(p, u)) {
+			return false;
+		}
+	}
+	return !u && !p;
+}
+
+const struct route *route_find(struct request *r, bool *path_known)
+{
+	*path_known = false;
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (!match(r, routes[i].pattern, r->url))
+			continue;
+		*path_known = true;
+		if (!strcmp(routes[i].method, r->method) ||
+		    (!strcmp(r->method, "HEAD") && !strcmp(routes[i].method, "GET")))
+			return &routes[i];
+	}
+	return NULL;
+}

@@ -1,0 +1,44 @@
+/* The route table: method, path pattern ("{}" stands for one UUID segment),
+ * who may call it, and the handler. */
+#ifndef GATEWAY_ROUTES_H
+#define GATEWAY_ROUTES_H
+
+#include "request.h"
+
+enum access {
+	ACCESS_PUBLIC,     /* anyone (setup, login, health) */
+	ACCESS_VIEWER,     /* any signed-in user or user key of the organisation */
+	ACCESS_MEMBER,     /* members and above: may start discoveries, edit */
+	ACCESS_ADMIN,      /* admins and owners: networks, keys, daemons */
+	ACCESS_DAEMON_KEY, /* a daemon key of the network */
+};
+
+typedef enum MHD_Result (*route_fn)(struct request *r);
+
+struct route {
+	const char *method;
+	const char *pattern;
+	enum access access;
+	route_fn fn;
+};
+
+/* Finds the route for method and url, filling r->param; sets *path_known when
+ * some route has this path (so the caller can tell 405 from 404). */
+const struct route *route_find(struct request *r, bool *path_known);
+
+/* Handlers, one file per resource. */
+enum MHD_Result api_setup(struct request *r);
+enum MHD_Result api_login(struct request *r);
+enum MHD_Result api_logout(struct request *r);
+enum MHD_Result api_me(struct request *r);
+enum MHD_Result api_keys_create(struct request *r);
+enum MHD_Result api_networks_list(struct request *r);
+enum MHD_Result api_networks_create(struct request *r);
+enum MHD_Result api_daemon_keys_create(struct request *r);
+enum MHD_Result api_daemons_list(struct request *r);
+enum MHD_Result api_daemon_register(struct request *r);
+enum MHD_Result api_daemon_heartbeat(struct request *r);
+enum MHD_Result api_daemon_batches(struct request *r);
+enum MHD_Result api_hosts_list(struct request *r);
+
+#endif

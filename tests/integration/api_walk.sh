@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Walks the API as a script would: setup, login, keys, a network, a daemon
+# key, daemon registration, a batch ingested over HTTP, and the host read back;
+# then the refusals: bad credentials, wrong scopes, CSRF, hostile bodies, and
+# a second organisation that must see nothing of the first.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology 26075
+svc_start scanopy-fingerprint 26074
+svc_start scanopy-gateway 26072 --max-body 65536
+G=http://127.0.0.1:26072
+J='Content-Type: application/json'
+
+# call METHOD PATH [curl args...]: prints "<status> <body>".
+call() {
+	local m=$1 p=$2; shift 2
+	curl -s -o "$T_DIR/body" -w '%{http_code}' -X "$m" "$G$p" "$@" >"$T_DIR/code"
+	echo "$(cat "$T_DIR/code") $(cat "$T_DIR/body")"
+}
+status_is() { [ "${2%% *}" = "$1" ]; }
+body() { echo "${1#* }"; }
+
+out=$(call POST /api/v1/setup -H "$J" -d '{"organization":"Acme","email":"Owner@acme.test","password":"correct horse battery"}')
+check "setup creates the first organisation and owner" status_is 201 "$out"
+ORG=$(body "$out" | jq -r .organization.id)
+out=$(call POST /api/v1/setup -H "$J" -d '{"organization":"Evil","email":"e@evil.test","password":"correct horse battery"}')
+check "setup runs only once" status_is 409 "$out"
+check "a short password is refused, naming the field" sh -c \
+	'curl -s -XPOST '"$G"'/api/v1/setup -H "'"$J"'" -d "{\"organization\":\"A\",\"email\":\"a@b.c\",\"password\":\"short\"}" | jq -e ".error.field == \"password\"" >/dev/null'
+
+out=$(call POST /api/v1/auth/login -H "$J" -d '{"email":"owner@acme.test","password":"wrong password!"}')
+check "a wrong password is refused" status_is 401 "$out"
+curl -s -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" \
+	-d '{"email":"owner@acme.test","password":"correct horse battery"}' >"$T_DIR/login"
+CSRF=$(jq -r .csrf_token "$T_DIR/login")
+check "login sets an HttpOnly session cookie" grep -q "#HttpOnly_127.0.0.1" "$T_DIR/jar"
+out=$(call POST /api/v1/api-keys -b "$T_DIR/jar" -H "$J" -d '{"name":"script"}')
+check "a cookie session without the CSRF token cannot write" status_is 403 "$out"
+out=$(call POST /api/v1/api-keys -b "$T_DIR/jar" -H "X-CSRF-Token: $CSRF" -H "$J" -d '{"name":"script"}')
+check "an API key is issued to a signed-in user" status_is 201 "$out"
+KEY=$(body "$out" | jq -r .key)
+A="Authorization: Bearer $KEY"
+check "the key is stored hashed, never in clear" \
+	test "$(sql "SELECT count(*) FROM core.api_keys WHERE convert_from(key_hash, 'LATIN1') LIKE '%$KEY%' OR prefix = '$KEY'")" -eq 0
+
+out=$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":"HQ"}')
+check "a network is created" status_is 201 "$out"
+NET=$(body "$out" | jq -r .id)
+out=$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":"Branch"}')
+NET2=$(body "$out" | jq -r .id)
+check "a duplicate network name is a conflict" status_is 409 "$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":"HQ"}')"
+check "networks are listed" sh -c "curl -sf -H '$A' $G/api/v1/networks | jq -e 'length == 2' >/dev/null"
+
+out=$(call POST "/api/v1/networks/$NET/daemon-keys" -H "$A")
+check "a daemon key is issued for the network" status_is 201 "$out"
+DKEY=$(body "$out" | jq -r .key)
+D="Authorization: Bearer $DKEY"
+DKEY2=$(curl -s -XPOST -H "$A" "$G/api/v1/networks/$NET2/daemon-keys" | jq -r .key)
+
+DID=$(uuid)
+reg='{"daemon_id":"'$DID'","name":"edge-1","version":"0.1.0","mode":"daemon_poll","hostname":"edge","capabilities":{"docker_socket":false,"subnets":["10.0.0.0/24"]}}'
+out=$(call POST /api/v1/daemons/register -H "$D" -H "$J" -d "$reg")
+check "a daemon registers with its key" status_is 200 "$out"
+check "registration answers with the key's network" test "$(body "$out" | jq -r .network_id)" = "$NET"
+call POST /api/v1/daemons/register -H "$D" -H "$J" -d "$reg" >/dev/null
+check "registering again creates no second daemon" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/daemons?network_id=$NET' | jq -e 'length == 1' >/dev/null"
+out=$(call POST /api/v1/daemons/register -H "$D" -H "$J" -d '{"name":"old","version":"9.0.0","mode":"daemon_poll"}')
+check "an incompatible daemon version is told to upgrade" status_is 426 "$out"
+check "a heartbeat answers with the server's clock" \
+	sh -c "curl -sf -XPOST -H '$D' $G/api/v1/daemons/$DID/heartbeat | jq -e '.server_time_ms > 0' >/dev/null"
+
+# A batch whose header claims another organisation and network: the gateway
+# stamps it with the key's, so it lands in HQ of Acme all the same.
+"$BIN/obs-publish" --org-id "$(uuid)" --network-id "$(uuid)" --daemon-id "$(uuid)" --start 1 --write "$T_DIR/batch.pb"
+P='Content-Type: application/x-protobuf'
+out=$(call POST "/api/v1/daemons/$DID/batches" -H "$D" -H "$P" --data-binary @"$T_DIR/batch.pb")
+check "a batch is accepted once the bus has it" status_is 202 "$out"
+landed() { curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET" | jq -e '.[0].interfaces[0].ip == "10.0.0.1"' >/dev/null; }
+check "the host comes back through the API" wait_for 20 landed
+check "with its open port" sh -c "curl -sf -H '$A' '$G/api/v1/hosts?network_id=$NET' | jq -e '.[0].ports[0].port == 22' >/dev/null"
+check "stamped with the key's organisation" test "$(sql "SELECT count(*) FROM inv.hosts WHERE org_id = '$ORG' AND network_id = '$NET'")" -eq 1
+
+# Refusals.
+check "no credentials: 401" status_is 401 "$(call GET /api/v1/networks)"
+check "an unknown key: 401" status_is 401 "$(call GET /api/v1/networks -H 'Authorization: Bearer scp_u_nope')"
+sql "UPDATE core.api_keys SET expires_at = now() - interval '1 minute' WHERE key_hash = (SELECT key_hash FROM core.api_keys WHERE scope = 'daemon' AND network_id = '$NET2')"
+check "an expired key: 401" status_is 401 "$(call POST /api/v1/daemons/register -H "Authorization: Bearer $DKEY2" -H "$J" -d "$reg")"
+check "a daemon key cannot read the inventory" status_is 403 "$(call GET /api/v1/hosts -H "$D")"
+check "a user key cannot ingest" status_is 403 "$(call POST "/api/v1/daemons/$DID/batches" -H "$A" -H "$P" --data-binary @"$T_DIR/batch.pb")"
+OTHER=$(uuid)
+check "a daemon not in the key's network cannot ingest" \
+	status_is 404 "$(call POST "/api/v1/daemons/$OTHER/batches" -H "$D" -H "$P" --data-binary @"$T_DIR/batch.pb")"
+check "malformed JSON: 400" status_is 400 "$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":')"
+check "duplicate JSON keys: 400" status_is 400 "$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":"a","name":"b"}')"
+check "a JSON array where an object belongs: 400" status_is 400 "$(call POST /api/v1/networks -H "$A" -H "$J" -d '[1,2]')"
+check "the wrong content type: 415" status_is 415 "$(call POST /api/v1/networks -H "$A" -d 'name=x')"
+head -c 100000 /dev/zero | tr '\0' 'a' >"$T_DIR/big"
+check "an oversized body: 413" status_is 413 "$(call POST /api/v1/networks -H "$A" -H "$J" --data-binary @"$T_DIR/big")"
+check "a broken protobuf: 400" status_is 400 "$(call POST "/api/v1/daemons/$DID/batches" -H "$D" -H "$P" --data-binary 'garbage!')"
+check "an unknown route: 404" status_is 404 "$(call GET /api/v1/nothing -H "$A")"
+check "a path id that is not a UUID: 404" status_is 404 "$(call POST "/api/v1/networks/1%20OR%201=1/daemon-keys" -H "$A")"
+check "a known route with the wrong method: 405" status_is 405 "$(call DELETE /api/v1/networks -H "$A")"
+
+# A second organisation, made directly in the database, with its own owner key.
+ORG_B=$(uuid) USER_B=$(uuid) KEY_B=scp_u_second_org_key_for_isolation_test_0123456789
+sql "INSERT INTO core.organizations (id, name) VALUES ('$ORG_B', 'Other');
+     INSERT INTO core.users (id, org_id, email, password_hash, role) VALUES ('$USER_B', '$ORG_B', 'b@other.test', 'x', 'owner');
+     INSERT INTO core.api_keys (org_id, scope, user_id, prefix, key_hash) VALUES ('$ORG_B', 'user', '$USER_B', 'scp_u_seco', decode('$(printf %s "$KEY_B" | sha256sum | cut -d' ' -f1)', 'hex'))"
+B="Authorization: Bearer $KEY_B"
+for path in /api/v1/networks /api/v1/daemons /api/v1/hosts "/api/v1/hosts?network_id=$NET" "/api/v1/daemons?network_id=$NET"; do
+	check "another organisation sees nothing at $path" sh -c "curl -sf -H '$B' '$G$path' | jq -e 'length == 0' >/dev/null"
+done
+check "nor can it mint a daemon key for our network" status_is 404 "$(call POST "/api/v1/networks/$NET/daemon-keys" -H "$B")"
+check "in SQL, RLS hides other tenants' rows" test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$ORG_B', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.hosts; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -eq 0
+check "the gateway is still healthy" curl -sf "$G/healthz"
+finish
