@@ -1,18 +1,26 @@
 /* scanopy-daemon: runs discovery in its network segment and reports what it
  * sees. `scanopy-daemon [run]` runs it; `status`, `scan` and `stop` talk to a
- * running daemon over its local control socket. */
+ * running daemon over its local control socket.
+ *
+ * Modes: daemon_poll (default) registers with the gateway and uploads batches
+ * over HTTP(S), outbound only; integrated publishes straight to NATS and takes
+ * jobs from scanopy.jobs.<daemon>. Either way every batch goes through the
+ * on-disk outbox first, so a lost server loses nothing. */
+#include "client.h"
 #include "control.h"
 #include "job.pb-c.h"
+#include "outbox.h"
 #include "sc_batch.h"
 #include "sc_config.h"
 #include "sc_log.h"
 #include "sc_nats.h"
 #include "sc_shutdown.h"
 #include "selfreport.h"
+#include "sink.h"
 #include "state.h"
 
+#include <inttypes.h>
 #include <nng/nng.h>
-
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +33,18 @@ struct daemon_config {
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
 	    *log_level;
-	long listen_port;
+	long listen_port, poll_interval, spool_mb;
 };
 
 struct daemon {
 	struct daemon_config cfg;
 	struct agent_state state;
-	struct sc_nats nats;
-	atomic_bool scan_requested;
+	struct sc_nats nats;  /* integrated mode */
+	struct client client; /* daemon_poll mode */
+	struct outbox *outbox;
+	bool integrated;
+	atomic_bool scan_requested, registered;
 	atomic_llong last_report_ms;
-	atomic_llong batches_sent;
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -46,50 +56,29 @@ static bool docker_reachable(const struct daemon_config *c)
 	       access("/var/run/docker.sock", R_OK | W_OK) == 0;
 }
 
-/* Publishes one batch of observations, retrying until NATS takes it: the
- * sequence is already spent, so the batch must not be dropped. */
-static int publish_batch(struct daemon *d, const char *session_id,
-                         Scanopy__V1__Observation **obs, size_t nobs)
+/* The outbox's transport in integrated mode: JetStream, with the batch id as
+ * msg id so a resend after a lost ack is dropped by the stream. */
+static enum send_result nats_send(void *arg, uint64_t seq, const uint8_t *batch,
+                                  size_t len)
 {
-	Scanopy__V1__BatchHeader h = SCANOPY__V1__BATCH_HEADER__INIT;
-	Scanopy__V1__ObservationBatch b = SCANOPY__V1__OBSERVATION_BATCH__INIT;
-	uint64_t seq;
-	if (state_next_sequence(&d->state, &seq))
-		return -1;
-	h.org_id = d->cfg.org_id;
-	h.network_id = d->cfg.network_id;
-	h.daemon_id = d->state.daemon_id;
-	h.session_id = (char *)session_id;
-	h.sequence = seq;
-	h.has_sequence = 1;
-	h.sent_at_ms = h.started_at_ms = sc_now_ms();
-	h.has_sent_at_ms = h.has_started_at_ms = 1;
-	h.daemon_version = (char *)SCANOPY_VERSION;
-	h.contract_version = 1;
-	h.has_contract_version = 1;
-	b.header = &h;
-	b.observations = obs;
-	b.n_observations = nobs;
-
+	struct daemon *d = arg;
 	char subject[192], id[96];
-	if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, h.org_id, h.network_id) ||
-	    sc_batch_id(&h, id, sizeof id))
-		return -1;
-	size_t len = scanopy__v1__observation_batch__get_packed_size(&b);
-	uint8_t *buf = malloc(len ? len : 1);
-	if (!buf)
-		return -1;
-	scanopy__v1__observation_batch__pack(&b, buf);
-	int rc;
-	while ((rc = sc_nats_publish(&d->nats, subject, buf, len, id, NULL, 0)) &&
-	       !sc_shutdown_requested())
-		sc_shutdown_sleep(2000);
-	free(buf);
-	if (rc == 0) {
-		atomic_fetch_add(&d->batches_sent, 1);
-		atomic_store(&d->last_report_ms, h.sent_at_ms);
-	}
-	return rc;
+	if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, d->cfg.org_id,
+	               d->cfg.network_id))
+		return SEND_REJECTED;
+	snprintf(id, sizeof id, "%s:%" PRIu64, d->state.daemon_id, seq);
+	if (!sc_nats_connected(&d->nats))
+		return SEND_RETRY;
+	return sc_nats_publish(&d->nats, subject, batch, len, id, NULL, 0) ? SEND_RETRY
+	                                                                   : SEND_OK;
+}
+
+static void sink_ids(struct daemon *d, const char *session_id, struct sink_ids *ids)
+{
+	ids->org_id = d->integrated ? d->cfg.org_id : d->client.org_id;
+	ids->network_id = d->integrated ? d->cfg.network_id : d->client.network_id;
+	ids->daemon_id = d->state.daemon_id;
+	ids->session_id = session_id;
 }
 
 static int run_self_report(struct daemon *d, const char *session_id)
@@ -97,37 +86,43 @@ static int run_self_report(struct daemon *d, const char *session_id)
 	Scanopy__V1__SelfReport sr;
 	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, docker_reachable(&d->cfg)))
 		return -1;
+	struct sink_ids ids;
+	sink_ids(d, session_id, &ids);
+	struct sink *s = sink_open(d->outbox, &d->state, &ids);
 	Scanopy__V1__Observation o = SCANOPY__V1__OBSERVATION__INIT;
 	o.observed_at_ms = sc_now_ms();
 	o.has_observed_at_ms = 1;
 	o.kind_case = SCANOPY__V1__OBSERVATION__KIND_SELF_REPORT;
 	o.self_report = &sr;
-	Scanopy__V1__Observation *obs[] = {&o};
-	int rc = publish_batch(d, session_id, obs, 1);
-	if (rc == 0)
-		sc_info("self-report sent: %zu interfaces", sr.n_interfaces);
+	int rc = s ? sink_emit(s, &o) : -1;
+	if (sink_close(s))
+		rc = -1;
+	if (rc == 0) {
+		atomic_store(&d->last_report_ms, sc_now_ms());
+		sc_info("self-report queued: %zu interfaces", sr.n_interfaces);
+	}
 	selfreport_free(&sr);
 	return rc;
 }
 
-static void handle_job(struct daemon *d, natsMsg *m)
+static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
 {
-	Scanopy__V1__Job *job = scanopy__v1__job__unpack(
-	    NULL, (size_t)natsMsg_GetDataLength(m), (const uint8_t *)natsMsg_GetData(m));
+	Scanopy__V1__Job *job = scanopy__v1__job__unpack(NULL, len, data);
 	if (!job) {
 		sc_warn("ignoring a job that is not a valid Job protobuf");
 		return;
 	}
+	const char *session = job->session_id ? job->session_id : "";
 	switch (job->type) {
 	case SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT:
 	case SCANOPY__V1__JOB_TYPE__JOB_UNIFIED:
-		sc_info("job %s: self-report", job->session_id ? job->session_id : "");
+		sc_info("job %s: self-report", session);
 		run_self_report(d, job->session_id);
 		break;
 	default:
 		/* Network, SNMP and Docker discovery arrive with issues 4 and 5. */
-		sc_warn("job %s: discovery type %d is not supported by this daemon",
-		        job->session_id ? job->session_id : "", job->type);
+		sc_warn("job %s: discovery type %d is not supported by this daemon yet",
+		        session, job->type);
 	}
 	scanopy__v1__job__free_unpacked(job, NULL);
 }
@@ -136,14 +131,15 @@ static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 {
 	struct daemon *d = ctx;
 	if (!strcmp(cmd, "status")) {
+		bool up = d->integrated ? sc_nats_connected(&d->nats)
+		                        : atomic_load(&d->registered);
 		snprintf(reply, len,
 		         "{\"name\":\"%s\",\"daemon_id\":\"%s\",\"mode\":\"%s\","
-		         "\"version\":\"%s\",\"nats\":\"%s\",\"batches_sent\":%lld,"
+		         "\"version\":\"%s\",\"server\":\"%s\",\"spooled_batches\":%zu,"
 		         "\"last_report_ms\":%lld}",
 		         d->cfg.name ? d->cfg.name : "", d->state.daemon_id, d->cfg.mode,
-		         SCANOPY_VERSION,
-		         sc_nats_connected(&d->nats) ? "connected" : "disconnected",
-		         (long long)atomic_load(&d->batches_sent),
+		         SCANOPY_VERSION, up ? "connected" : "disconnected",
+		         d->outbox ? outbox_pending(d->outbox) : 0,
 		         (long long)atomic_load(&d->last_report_ms));
 	} else if (!strcmp(cmd, "scan")) {
 		atomic_store(&d->scan_requested, true);
@@ -159,24 +155,125 @@ static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 
 static int check_config(const struct daemon_config *c)
 {
-	if (strcmp(c->mode, "integrated") && strcmp(c->mode, "daemon_poll") &&
-	    strcmp(c->mode, "server_poll")) {
-		sc_error("mode '%s' is not daemon_poll, server_poll or integrated",
-		         c->mode);
-		return -1;
-	}
-	if (strcmp(c->mode, "integrated")) {
-		sc_error("mode %s needs the gateway's daemon endpoints, which this "
-		         "version does not have yet; run with --mode integrated "
-		         "--nats-url URL --org-id ID --network-id ID",
-		         c->mode);
-		return -1;
-	}
-	if (!c->nats_url || !sc_subject_token_ok(c->org_id) ||
-	    !sc_subject_token_ok(c->network_id)) {
+	if (!strcmp(c->mode, "integrated")) {
+		if (c->nats_url && sc_subject_token_ok(c->org_id) &&
+		    sc_subject_token_ok(c->network_id))
+			return 0;
 		sc_error("integrated mode needs --nats-url, --org-id and --network-id");
 		return -1;
 	}
+	if (!strcmp(c->mode, "daemon_poll")) {
+		if (c->server_url && *c->server_url && c->api_key && *c->api_key)
+			return 0;
+		sc_error("daemon_poll mode needs --server-url and --api-key (or "
+		         "SCANOPY_SERVER_URL and SCANOPY_API_KEY, or the config file)");
+		return -1;
+	}
+	if (!strcmp(c->mode, "server_poll")) {
+		sc_error(
+		    "server_poll mode (the server calling this daemon on port %ld) is "
+		    "not available in this version; use daemon_poll",
+		    c->listen_port);
+		return -1;
+	}
+	sc_error("mode '%s' is not daemon_poll, server_poll or integrated", c->mode);
+	return -1;
+}
+
+/* The subnets this daemon has interfaces in, for its registration. */
+static void register_daemon(struct daemon *d)
+{
+	Scanopy__V1__SelfReport sr;
+	const char *subnets[64];
+	size_t n = 0;
+	bool have = selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false) == 0;
+	for (size_t i = 0; have && i < sr.n_interfaces; i++)
+		for (size_t j = 0; j < sr.interfaces[i]->n_addresses && n < 64; j++)
+			if (sr.interfaces[i]->type !=
+			        SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK &&
+			    sr.interfaces[i]->addresses[j]->subnet)
+				subnets[n++] = sr.interfaces[i]->addresses[j]->subnet;
+	char host[256] = "";
+	gethostname(host, sizeof host - 1);
+	struct registration reg = {.name = d->cfg.name ? d->cfg.name : host,
+	                           .version = SCANOPY_VERSION,
+	                           .mode = d->cfg.mode,
+	                           .hostname = host,
+	                           .docker_socket = docker_reachable(&d->cfg),
+	                           .subnets = subnets,
+	                           .nsubnets = n};
+	long wait = 1000;
+	while (!sc_shutdown_requested()) {
+		int rc = client_register(&d->client, &reg);
+		if (rc == 0)
+			break;
+		/* A refused key may become active later; never exit on the server. */
+		sc_shutdown_sleep(rc == -2 ? 30000 : wait);
+		wait = wait * 2 > 30000 ? 30000 : wait * 2;
+	}
+	if (have)
+		selfreport_free(&sr);
+	if (!sc_shutdown_requested()) {
+		atomic_store(&d->registered, true);
+		sc_info("registered as %s in network %s", d->client.daemon_id,
+		        d->client.network_id);
+	}
+}
+
+static int run_daemon_poll(struct daemon *d)
+{
+	d->client.server_url = d->cfg.server_url;
+	d->client.api_key = d->cfg.api_key;
+	snprintf(d->client.daemon_id, sizeof d->client.daemon_id, "%s",
+	         d->state.daemon_id);
+	register_daemon(d);
+	if (sc_shutdown_requested())
+		return 0;
+	d->outbox = outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20,
+	                        client_send_batch, &d->client);
+	if (!d->outbox)
+		return -1;
+	atomic_store(&d->scan_requested, true); /* report ourselves at start */
+	int64_t next_beat = 0;
+	while (!sc_shutdown_requested()) {
+		if (atomic_exchange(&d->scan_requested, false))
+			run_self_report(d, NULL);
+		if (sc_now_ms() >= next_beat) {
+			client_heartbeat(&d->client);
+			next_beat = sc_now_ms() + d->cfg.poll_interval * 1000;
+		}
+		sc_shutdown_sleep(250);
+	}
+	return 0;
+}
+
+static int run_integrated(struct daemon *d)
+{
+	natsSubscription *jobs = NULL;
+	char subject[128];
+	snprintf(subject, sizeof subject, "scanopy.jobs.%s", d->state.daemon_id);
+	if (sc_nats_connect(&d->nats, d->cfg.nats_url, "scanopy-daemon"))
+		return -1;
+	d->outbox =
+	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, nats_send, d);
+	if (!d->outbox ||
+	    natsConnection_SubscribeSync(&jobs, d->nats.nc, subject) != NATS_OK) {
+		sc_error("cannot subscribe to %s", subject);
+		return -1;
+	}
+	sc_info("daemon %s ready; jobs on %s", d->state.daemon_id, subject);
+	atomic_store(&d->scan_requested, true);
+	while (!sc_shutdown_requested()) {
+		if (atomic_exchange(&d->scan_requested, false))
+			run_self_report(d, NULL);
+		natsMsg *m = NULL;
+		if (natsSubscription_NextMsg(&m, jobs, 250) == NATS_OK) {
+			handle_job(d, (const uint8_t *)natsMsg_GetData(m),
+			           (size_t)natsMsg_GetDataLength(m));
+			natsMsg_Destroy(m);
+		}
+	}
+	natsSubscription_Destroy(jobs);
 	return 0;
 }
 
@@ -186,34 +283,21 @@ static int run(struct daemon *d)
 	    state_open(&d->state, d->cfg.state_dir, d->cfg.daemon_id))
 		return -1;
 	sc_shutdown_install();
+	d->integrated = !strcmp(d->cfg.mode, "integrated");
 	struct control *ctl = control_serve(d->cfg.control_socket, on_control, d);
 	if (!ctl)
 		return -1;
-	int rc = sc_nats_connect(&d->nats, d->cfg.nats_url, "scanopy-daemon");
-	natsSubscription *jobs = NULL;
-	char subject[128];
-	snprintf(subject, sizeof subject, "scanopy.jobs.%s", d->state.daemon_id);
-	if (rc == 0 &&
-	    natsConnection_SubscribeSync(&jobs, d->nats.nc, subject) != NATS_OK) {
-		sc_error("cannot subscribe to %s", subject);
-		rc = -1;
+	client_global_init();
+	int rc = d->integrated ? run_integrated(d) : run_daemon_poll(d);
+	if (d->outbox) {
+		/* Give the sender a moment to deliver what is queued; the rest
+		 * stays spooled for the next run. */
+		outbox_drain(d->outbox, 3000);
+		outbox_close(d->outbox);
 	}
-	if (rc == 0) {
-		sc_info("daemon %s (%s) ready; jobs on %s", d->state.daemon_id,
-		        d->cfg.name ? d->cfg.name : "unnamed", subject);
-		atomic_store(&d->scan_requested, true); /* report ourselves at start */
-	}
-	while (rc == 0 && !sc_shutdown_requested()) {
-		if (atomic_exchange(&d->scan_requested, false))
-			run_self_report(d, NULL);
-		natsMsg *m = NULL;
-		if (natsSubscription_NextMsg(&m, jobs, 250) == NATS_OK) {
-			handle_job(d, m);
-			natsMsg_Destroy(m);
-		}
-	}
-	natsSubscription_Destroy(jobs);
-	sc_nats_close(&d->nats);
+	if (d->integrated)
+		sc_nats_close(&d->nats);
+	client_global_cleanup();
 	control_close(ctl);
 	return rc;
 }
@@ -224,18 +308,18 @@ int main(int argc, char **argv)
 	struct daemon_config *c = &d.cfg;
 	char state_default[512], home_conf[512];
 	const char *home = getenv("HOME");
-	snprintf(state_default, sizeof state_default, "%s",
-	         getuid() == 0 || !home ? "/var/lib/scanopy" : home);
 	if (getuid() != 0 && home)
 		snprintf(state_default, sizeof state_default, "%s/.local/state/scanopy",
 		         home);
+	else
+		snprintf(state_default, sizeof state_default, "/var/lib/scanopy");
 	snprintf(home_conf, sizeof home_conf, "%s/.config/scanopy/daemon.json",
 	         home ? home : "/nonexistent");
 	const char *files[] = {home_conf, "/etc/scanopy/daemon.json", NULL};
 
 	struct sc_option opts[] = {
-	    {"server_url", SC_OPT_STR, NULL, "gateway URL (daemon_poll)", &c->server_url,
-	     0, 0},
+	    {"server_url", SC_OPT_STR, NULL,
+	     "gateway URL, e.g. https://scanopy.example:60072", &c->server_url, 0, 0},
 	    {"api_key", SC_OPT_STR, NULL, "daemon API key", &c->api_key, 0, 0},
 	    {"name", SC_OPT_STR, NULL, "daemon name shown in the UI", &c->name, 0, 0},
 	    {"mode", SC_OPT_STR, "daemon_poll", "daemon_poll, server_poll or integrated",
@@ -252,7 +336,11 @@ int main(int argc, char **argv)
 	    {"control_socket", SC_OPT_STR, "ipc:///tmp/scanopy-daemon.ipc",
 	     "local control socket (nng URL)", &c->control_socket, 0, 0},
 	    {"state_dir", SC_OPT_STR, state_default,
-	     "where the id and batch sequence are kept", &c->state_dir, 0, 0},
+	     "where the id, batch sequence and spool are kept", &c->state_dir, 0, 0},
+	    {"poll_interval", SC_OPT_INT, "30",
+	     "seconds between heartbeats (daemon_poll)", &c->poll_interval, 1, 3600},
+	    {"spool_mb", SC_OPT_INT, "256",
+	     "largest on-disk spool while the server is away", &c->spool_mb, 1, 1 << 20},
 	    {"docker_proxy", SC_OPT_STR, NULL, "Docker socket proxy URL",
 	     &c->docker_proxy, 0, 0},
 	    {"docker_proxy_ssl_cert", SC_OPT_STR, NULL,

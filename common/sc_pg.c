@@ -134,10 +134,9 @@ static int apply_one(PGconn *conn, const char *ident, const struct sc_migration 
 int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *migrations,
                   size_t count)
 {
-	const char *p[] = {schema};
-	if (sc_pg_exec(conn,
-	               "SELECT pg_advisory_lock(hashtext('scanopy.migrate.' || $1))", 1,
-	               p))
+	/* One lock for every schema: services starting together also share
+	 * cluster-wide objects (roles, grants) that per-schema locks would race on. */
+	if (sc_pg_exec(conn, "SELECT pg_advisory_lock(hashtext('scanopy.migrate'))", 0, NULL))
 		return -1;
 	char *ident = PQescapeIdentifier(conn, schema, strlen(schema));
 	char sql[160];
@@ -152,7 +151,6 @@ int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *m
 			rc = apply_one(conn, ident, &migrations[i]);
 	}
 	PQfreemem(ident);
-	sc_pg_exec(conn, "SELECT pg_advisory_unlock(hashtext('scanopy.migrate.' || $1))",
-	           1, p);
+	sc_pg_exec(conn, "SELECT pg_advisory_unlock(hashtext('scanopy.migrate'))", 0, NULL);
 	return rc;
 }

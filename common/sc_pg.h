@@ -30,7 +30,8 @@ int sc_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *pa
 
 /* Applies, in version order, each migration not yet recorded in
  * <schema>.schema_migrations, each in its own transaction, under an advisory
- * lock so that replicas starting together apply each file exactly once. */
+ * lock (one for all schemas) so that replicas and services starting together
+ * apply each file exactly once. */
 int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *migrations,
                   size_t count);
 

@@ -5,7 +5,8 @@ set -euo pipefail
 
 BUILD_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libnng-dev libnats-dev libpq-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
-  libpcap-dev libsnmp-dev libssl-dev libjansson-dev libargon2-dev libcmocka-dev"
+  libpcap-dev libsnmp-dev libssl-dev libjansson-dev libargon2-dev libcmocka-dev
+  libcurl4-openssl-dev"
 RUN_PKGS="nats-server postgresql curl jq iproute2 iputils-ping procps"
 TEST_PKGS="nmap arp-scan tcpdump snmp snmpd lldpd valgrind python3"
 

@@ -4,9 +4,9 @@
 
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scanopy_tenant') THEN
-        CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
-    END IF;
+    CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL; -- another service's migration made it first
 END $$;
 
 CREATE TABLE core.user_sessions (

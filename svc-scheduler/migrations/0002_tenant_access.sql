@@ -2,9 +2,9 @@
 -- unprivileged scanopy_tenant role, so row-level security applies.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scanopy_tenant') THEN
-        CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
-    END IF;
+    CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL; -- another service's migration made it first
 END $$;
 GRANT USAGE ON SCHEMA sched TO scanopy_tenant;
 GRANT SELECT, INSERT, UPDATE ON sched.schedules, sched.sessions TO scanopy_tenant;

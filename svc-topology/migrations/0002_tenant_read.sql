@@ -2,9 +2,9 @@
 -- row-level security decides what each organisation sees.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'scanopy_tenant') THEN
-        CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
-    END IF;
+    CREATE ROLE scanopy_tenant NOLOGIN NOBYPASSRLS;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
+    NULL; -- another service's migration made it first
 END $$;
 GRANT USAGE ON SCHEMA inv TO scanopy_tenant;
 GRANT SELECT ON ALL TABLES IN SCHEMA inv TO scanopy_tenant;

@@ -1,0 +1,40 @@
+/* The daemon's HTTP client for the gateway (DaemonPoll mode): registration,
+ * the heartbeat, and batch upload, with errors a user can act on. */
+#ifndef AGENT_CLIENT_H
+#define AGENT_CLIENT_H
+
+#include "outbox.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct client {
+	const char *server_url;
+	const char *api_key; /* sent only in the Authorization header, never logged */
+	char daemon_id[40];
+	char org_id[40];
+	char network_id[40];
+	int64_t clock_skew_ms; /* server minus local, from the last answer */
+};
+
+struct registration {
+	const char *name, *version, *mode, *hostname;
+	bool docker_socket;
+	const char *const *subnets;
+	size_t nsubnets;
+};
+
+void client_global_init(void);
+void client_global_cleanup(void);
+
+/* Registers (idempotent on client->daemon_id, which it fills in). Returns 0,
+ * -1 for a failure worth retrying (server unreachable or busy), or -2 for one
+ * that needs the user (bad key, incompatible version), already explained. */
+int client_register(struct client *c, const struct registration *reg);
+int client_heartbeat(struct client *c);
+/* A send_fn for the outbox: uploads one batch. */
+enum send_result client_send_batch(void *client, uint64_t sequence, const uint8_t *batch,
+                                   size_t len);
+
+#endif

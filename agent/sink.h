@@ -1,0 +1,47 @@
+/* Where discovery puts what it sees. Each observation is packed as soon as it
+ * is emitted; the sink groups packed observations into ObservationBatches
+ * (by count and size), gives each batch the next sequence number, and hands it
+ * to the outbox, which keeps it on disk until the server has it.
+ *
+ * Discovery code builds an Observation on its stack, calls sink_emit, and is
+ * done with it: the sink keeps only bytes. Thread-safe. */
+#ifndef AGENT_SINK_H
+#define AGENT_SINK_H
+
+#include "observation.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sink;
+struct outbox;
+struct agent_state;
+
+struct sink_ids {
+	const char *org_id, *network_id, *daemon_id; /* may be empty in daemon_poll mode:
+	                                                the gateway stamps them */
+	const char *session_id;                      /* NULL for unsolicited reports */
+};
+
+struct sink *sink_open(struct outbox *out, struct agent_state *st,
+                       const struct sink_ids *ids);
+/* Packs and buffers one observation; may flush a full batch. 0 or -1. */
+int sink_emit(struct sink *s, const Scanopy__V1__Observation *o);
+/* Sends what is buffered as a batch (nothing when empty). */
+int sink_flush(struct sink *s);
+/* Flushes and frees. */
+int sink_close(struct sink *s);
+/* Observations emitted so far. */
+uint64_t sink_count(const struct sink *s);
+
+/* Helpers for discovery code: stamp the time and emit one kind. */
+int sink_host(struct sink *s, const Scanopy__V1__HostSeen *h);
+int sink_port(struct sink *s, const Scanopy__V1__PortState *p);
+int sink_banner(struct sink *s, const Scanopy__V1__Banner *b);
+int sink_http(struct sink *s, const Scanopy__V1__HttpResponse *h);
+int sink_tls(struct sink *s, const Scanopy__V1__TlsInfo *t);
+int sink_udp_reply(struct sink *s, const Scanopy__V1__UdpReply *u);
+int sink_name(struct sink *s, const Scanopy__V1__NameRecord *n);
+int sink_progress(struct sink *s, const Scanopy__V1__ScanProgress *p);
+
+#endif

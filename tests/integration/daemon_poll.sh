@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# A daemon in daemon_poll mode enrols with a daemon key, reports itself, keeps
+# its identity across restarts, survives the gateway being killed (spooling,
+# then resending every batch exactly once), and explains a refused key
+# without exiting.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology 26075
+svc_start scanopy-fingerprint 26074
+svc_start scanopy-gateway 26072
+G=http://127.0.0.1:26072 J='Content-Type: application/json'
+curl -sf -XPOST "$G/api/v1/setup" -H "$J" -d '{"organization":"Lab","email":"o@lab.test","password":"correct horse battery"}' >/dev/null
+curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" -d '{"email":"o@lab.test","password":"correct horse battery"}' >"$T_DIR/login"
+KEY=$(curl -sf -b "$T_DIR/jar" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login")" -XPOST "$G/api/v1/api-keys" | jq -r .key)
+A="Authorization: Bearer $KEY"
+NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d '{"name":"lab"}' | jq -r .id)
+DKEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key)
+
+D="$T_DIR/daemon" CTL="ipc://$T_DIR/daemon.ipc"
+daemon_start() {
+	"$BIN/scanopy-daemon" run --server-url "$G" --api-key "$1" --name edge-1 \
+		--state-dir "$D" --control-socket "$CTL" --poll-interval 1 >>"$T_DIR/scanopy-daemon.log" 2>&1 &
+	echo $! >"$T_DIR/scanopy-daemon.pid"
+}
+daemon() { "$BIN/scanopy-daemon" "$@" --control-socket "$CTL"; }
+batches() { sql "SELECT count(*) FROM inv.batches WHERE network_id = '$NET'"; }
+
+daemon_start "$DKEY"
+registered() { curl -sf -H "$A" "$G/api/v1/daemons?network_id=$NET" | jq -e 'length == 1 and .[0].name == "edge-1"' >/dev/null; }
+check "the daemon enrols with its key" wait_for 20 registered
+first() { [ "$(batches)" -ge 1 ]; }
+check "its self-report reaches the inventory" wait_for 20 first
+DID=$(cat "$D/daemon-id")
+check "the server knows it by the id it keeps" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/daemons' | jq -e '.[0].id == \"$DID\"' >/dev/null"
+
+svc_kill scanopy-gateway
+for i in 1 2 3; do daemon scan >/dev/null; sleep 0.5; done
+spooled() { daemon status | jq -e '.spooled_batches >= 3' >/dev/null; }
+check "with the gateway gone, reports are spooled" wait_for 15 spooled
+check "and the daemon keeps running" daemon status
+svc_start scanopy-gateway 26072
+all_in() { [ "$(batches)" -ge 4 ]; }
+check "after the gateway returns, every spooled batch arrives" wait_for 60 all_in
+sleep 2
+check "exactly once" test "$(batches)" -eq 4
+check "the spool is empty" sh -c "'$BIN/scanopy-daemon' status --control-socket '$CTL' | jq -e '.spooled_batches == 0' >/dev/null"
+
+stop_pid "$T_DIR/scanopy-daemon.pid"
+daemon_start "$DKEY"
+check "a restart re-registers without a second daemon" wait_for 20 registered
+check "and keeps its id" test "$(cat "$D/daemon-id")" = "$DID"
+check "and its sequence moves on (no batch reused)" wait_for 20 sh -c "[ \$(runuser -u postgres -- psql -h 127.0.0.1 -p $T_PG_PORT -U postgres -d scanopy -tAc 'SELECT count(*) FROM inv.batches') -ge 5 ]"
+stop_pid "$T_DIR/scanopy-daemon.pid"
+
+rm -rf "$D"
+: >"$T_DIR/scanopy-daemon.log"
+daemon_start "scp_d_not_a_real_key"
+refused() { grep -q "refused the API key" "$T_DIR/scanopy-daemon.log"; }
+check "a refused key is explained" wait_for 15 refused
+check "and the daemon stays up to retry" daemon status
+finish
