@@ -162,20 +162,47 @@ int client_register(struct client *c, const struct registration *reg)
 	return rc;
 }
 
-int client_heartbeat(struct client *c)
+int client_heartbeat(struct client *c, json_t **answer)
 {
 	char path[128], why[CURL_ERROR_SIZE + 64] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/heartbeat", c->daemon_id);
 	struct buffer out = {0};
 	long status = post(c, path, "application/json", "{}", 2, &out, why, sizeof why);
+	*answer = NULL;
 	if (status == 200) {
-		json_t *j = json_loads(out.data, 0, NULL);
-		note_clock(c, j);
-		json_decref(j);
+		*answer = json_loads(out.data, 0, NULL);
+		note_clock(c, *answer);
 	} else if (status == 0) {
 		sc_warn("heartbeat: server unreachable: %s", why);
 	} else {
-		sc_warn("heartbeat: HTTP %ld", status);
+		error_message(&out, why, sizeof why);
+		sc_warn("heartbeat: HTTP %ld: %s", status, why);
+	}
+	free(out.data);
+	return *answer ? 0 : -1;
+}
+
+int client_progress(struct client *c, const char *session_id, const char *state,
+                    int percent, const char *reason)
+{
+	char path[192], why[CURL_ERROR_SIZE + 64] = "";
+	snprintf(path, sizeof path, "/api/v1/daemons/%s/sessions/%s/progress",
+	         c->daemon_id, session_id);
+	json_t *body = json_pack("{s:s, s:i, s:s?}", "state", state, "progress", percent,
+	                         "reason", reason);
+	char *text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (!text)
+		return -1;
+	struct buffer out = {0};
+	long status =
+	    post(c, path, "application/json", text, strlen(text), &out, why, sizeof why);
+	free(text);
+	if (status != 200) {
+		if (status)
+			error_message(&out, why, sizeof why);
+		sc_warn("session %s: progress not recorded (HTTP %ld): %s", session_id,
+		        status, why);
 	}
 	free(out.data);
 	return status == 200 ? 0 : -1;

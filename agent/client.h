@@ -5,6 +5,8 @@
 
 #include "outbox.h"
 
+#include <jansson.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +34,12 @@ void client_global_cleanup(void);
  * -1 for a failure worth retrying (server unreachable or busy), or -2 for one
  * that needs the user (bad key, incompatible version), already explained. */
 int client_register(struct client *c, const struct registration *reg);
-int client_heartbeat(struct client *c);
+/* The heartbeat; on success *answer holds the server's JSON answer (with its
+ * "jobs"), to be json_decref'd by the caller. */
+int client_heartbeat(struct client *c, json_t **answer);
+/* Reports a session's state: "running", "completed" or "failed". */
+int client_progress(struct client *c, const char *session_id, const char *state,
+                    int percent, const char *reason);
 /* A send_fn for the outbox: uploads one batch. */
 enum send_result client_send_batch(void *client, uint64_t sequence, const uint8_t *batch,
                                    size_t len);

@@ -220,6 +220,45 @@ static void register_daemon(struct daemon *d)
 	}
 }
 
+/* Runs one job handed out by a heartbeat and reports how it ended. */
+static void run_poll_job(struct daemon *d, json_t *job)
+{
+	const char *session = json_string_value(json_object_get(job, "session_id"));
+	const char *type = json_string_value(json_object_get(job, "type"));
+	if (!session || !type)
+		return;
+	sc_info("session %s: %s discovery", session, type);
+	client_progress(&d->client, session, "running", 0, NULL);
+	if (!strcmp(type, "self_report") || !strcmp(type, "unified")) {
+		int rc = run_self_report(d, session);
+		/* Completed once the batches are delivered, not merely queued. */
+		if (rc == 0 && outbox_drain(d->outbox, 30000) == 0)
+			client_progress(&d->client, session, "completed", 100, NULL);
+		else
+			client_progress(&d->client, session, "failed", 0,
+			                rc ? "the self-report could not be collected"
+			                   : "the results could not be delivered yet");
+	} else {
+		/* Network, SNMP and Docker discovery arrive with issues 4 and 5. */
+		client_progress(&d->client, session, "failed", 0,
+		                "this daemon version cannot run this discovery type yet");
+	}
+}
+
+static void heartbeat(struct daemon *d)
+{
+	json_t *answer;
+	if (client_heartbeat(&d->client, &answer))
+		return;
+	size_t i;
+	json_t *job;
+	json_array_foreach(json_object_get(answer, "jobs"), i, job)
+	{
+		run_poll_job(d, job);
+	}
+	json_decref(answer);
+}
+
 static int run_daemon_poll(struct daemon *d)
 {
 	d->client.server_url = d->cfg.server_url;
@@ -239,7 +278,7 @@ static int run_daemon_poll(struct daemon *d)
 		if (atomic_exchange(&d->scan_requested, false))
 			run_self_report(d, NULL);
 		if (sc_now_ms() >= next_beat) {
-			client_heartbeat(&d->client);
+			heartbeat(d);
 			next_beat = sc_now_ms() + d->cfg.poll_interval * 1000;
 		}
 		sc_shutdown_sleep(250);

@@ -129,19 +129,34 @@ static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
 	return rc;
 }
 
-/* POST /api/v1/daemons/{id}/heartbeat: the DaemonPoll interval's tick. */
+/* POST /api/v1/daemons/{id}/heartbeat: the DaemonPoll tick. Marks the daemon
+ * seen and hands it its next pending session, claimed in the same statement
+ * (SKIP LOCKED) so two heartbeats never get the same job. One job at a time. */
 enum MHD_Result api_daemon_heartbeat(struct request *r)
 {
-	bool found;
-	if (touch_daemon(r, r->param[0], &found))
-		return reply_db_error(r);
-	if (!found)
-		return reply_not_found(
-		    r, "no such daemon in this key's network; register first");
-	return reply_json(r, 200,
-	                  json_pack("{s:I, s:i}", "server_time_ms",
-	                            (json_int_t)sc_now_ms(), "poll_interval_seconds",
-	                            POLL_INTERVAL_S));
+	const char *p[] = {r->param[0], r->who.network_id};
+	return reply_query_json(
+	    r, 200,
+	    "WITH t AS (UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
+	    "network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s SET state = "
+	    "'starting', started_at = now(), last_progress_at = now() WHERE s.id IN "
+	    "(SELECT id FROM sched.sessions WHERE daemon_id = $1 AND network_id = $2 AND "
+	    "state = 'pending' AND dispatch = 'poll' AND EXISTS (SELECT 1 FROM t) AND "
+	    "NOT "
+	    "EXISTS (SELECT 1 FROM sched.sessions o WHERE o.daemon_id = $1 AND o.state "
+	    "IN "
+	    "('starting', 'running')) ORDER BY created_at LIMIT 1 FOR UPDATE SKIP "
+	    "LOCKED) "
+	    "RETURNING s.id, s.discovery_type, s.deep, s.targets) SELECT CASE WHEN "
+	    "EXISTS "
+	    "(SELECT 1 FROM t) THEN json_build_object('server_time_ms', (extract(epoch "
+	    "FROM "
+	    "now()) * 1000)::bigint, 'poll_interval_seconds', " SC_STR(
+	        POLL_INTERVAL_S) ", 'jobs', coalesce((SELECT json_agg(json_build_object("
+	                         "'session_id', id, 'type', discovery_type, 'deep', "
+	                         "deep, "
+	                         "'targets', targets)) FROM j), '[]'))::text END",
+	    2, p, 404, "no such daemon in this key's network; register first");
 }
 
 /* POST /api/v1/daemons/{id}/batches (application/x-protobuf ObservationBatch):

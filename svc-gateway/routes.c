@@ -17,6 +17,10 @@ static const struct route routes[] = {
     {"POST", "/api/v1/daemons/{}/heartbeat", ACCESS_DAEMON_KEY, api_daemon_heartbeat},
     {"POST", "/api/v1/daemons/{}/batches", ACCESS_DAEMON_KEY, api_daemon_batches},
     {"GET", "/api/v1/hosts", ACCESS_VIEWER, api_hosts_list},
+    {"POST", "/api/v1/networks/{}/discoveries", ACCESS_MEMBER, api_discoveries_create},
+    {"GET", "/api/v1/sessions/{}", ACCESS_VIEWER, api_session_get},
+    {"POST", "/api/v1/daemons/{}/sessions/{}/progress", ACCESS_DAEMON_KEY,
+     api_session_progress},
 };
 
 /* Matches url against pattern segment by segment; "{}" takes a UUID. */

@@ -7,6 +7,7 @@
 env_up
 svc_start scanopy-topology 26075
 svc_start scanopy-fingerprint 26074
+svc_start scanopy-scheduler 26076
 svc_start scanopy-gateway 26072
 G=http://127.0.0.1:26072 J='Content-Type: application/json'
 curl -sf -XPOST "$G/api/v1/setup" -H "$J" -d '{"organization":"Lab","email":"o@lab.test","password":"correct horse battery"}' >/dev/null
@@ -34,23 +35,39 @@ DID=$(cat "$D/daemon-id")
 check "the server knows it by the id it keeps" \
 	sh -c "curl -sf -H '$A' '$G/api/v1/daemons' | jq -e '.[0].id == \"$DID\"' >/dev/null"
 
+# An ad-hoc discovery: the session is handed out on a heartbeat, run, and
+# completed once its batches are delivered.
+SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"self_report"}' | jq -r .id)
+check "a discovery request creates a pending session" is_uuid "$SID"
+session_state() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -r .state; }
+completed() { [ "$(session_state)" = completed ]; }
+check "the daemon picks it up and completes it" wait_for 20 completed
+check "its batch carries the session id" \
+	test "$(sql "SELECT count(*) FROM inv.batches WHERE session_id = '$SID'")" -eq 1
+NSID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"docker"}' | jq -r .id)
+failed() { curl -sf -H "$A" "$G/api/v1/sessions/$NSID" | jq -e '.state == "failed" and (.reason | length > 0)' >/dev/null; }
+check "a discovery type the daemon cannot run fails with a reason" wait_for 20 failed
+check "a finished session cannot be reopened" test "$(curl -s -o /dev/null -w '%{http_code}' -XPOST \
+	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/$DID/sessions/$SID/progress" -d '{"state":"running"}')" = 409
+BASE=$(batches)
+
 svc_kill scanopy-gateway
 for i in 1 2 3; do daemon scan >/dev/null; sleep 0.5; done
 spooled() { daemon status | jq -e '.spooled_batches >= 3' >/dev/null; }
 check "with the gateway gone, reports are spooled" wait_for 15 spooled
 check "and the daemon keeps running" daemon status
 svc_start scanopy-gateway 26072
-all_in() { [ "$(batches)" -ge 4 ]; }
+all_in() { [ "$(batches)" -ge $((BASE + 3)) ]; }
 check "after the gateway returns, every spooled batch arrives" wait_for 60 all_in
 sleep 2
-check "exactly once" test "$(batches)" -eq 4
+check "exactly once" test "$(batches)" -eq $((BASE + 3))
 check "the spool is empty" sh -c "'$BIN/scanopy-daemon' status --control-socket '$CTL' | jq -e '.spooled_batches == 0' >/dev/null"
 
 stop_pid "$T_DIR/scanopy-daemon.pid"
 daemon_start "$DKEY"
 check "a restart re-registers without a second daemon" wait_for 20 registered
 check "and keeps its id" test "$(cat "$D/daemon-id")" = "$DID"
-check "and its sequence moves on (no batch reused)" wait_for 20 sh -c "[ \$(runuser -u postgres -- psql -h 127.0.0.1 -p $T_PG_PORT -U postgres -d scanopy -tAc 'SELECT count(*) FROM inv.batches') -ge 5 ]"
+check "and its sequence moves on (no batch reused)" wait_for 20 sh -c "[ \$(runuser -u postgres -- psql -h 127.0.0.1 -p $T_PG_PORT -U postgres -d scanopy -tAc 'SELECT count(*) FROM inv.batches') -ge $((BASE + 4)) ]"
 stop_pid "$T_DIR/scanopy-daemon.pid"
 
 rm -rf "$D"

@@ -76,3 +76,4 @@ finish() {
 }
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
+is_uuid() { [[ "$1" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]; }
