@@ -27,8 +27,15 @@ struct outbox {
 	pthread_mutex_t lock;
 	pthread_cond_t wake, drained;
 	bool stopping;
+	bool kicked;      /* there is something new to send: skip the wait */
+	bool backing_off; /* the server is away: new batches wait for the backoff */
 	size_t pending;
 };
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* Spool entries, oldest first; names are zero-padded sequences. */
 static int list_spool(const char *dir, char ***names, size_t *n, uint64_t *bytes)
@@ -59,7 +66,8 @@ static int list_spool(const char *dir, char ***names, size_t *n, uint64_t *bytes
 		}
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof **names, (int (*)(const void *, const void *))strcmp);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, by_name);
 	return 0;
 }
 
@@ -90,6 +98,8 @@ static uint8_t *read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Sleeps up to ms unless kicked (a kick that came while the sender was busy
+ * is remembered, so none is lost). */
 static void wait_ms(struct outbox *o, long ms)
 {
 	struct timespec ts;
@@ -101,8 +111,10 @@ static void wait_ms(struct outbox *o, long ms)
 		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&o->lock);
-	if (!o->stopping)
-		pthread_cond_timedwait(&o->wake, &o->lock, &ts);
+	while (!o->stopping && !o->kicked)
+		if (pthread_cond_timedwait(&o->wake, &o->lock, &ts) == ETIMEDOUT)
+			break;
+	o->kicked = false;
 	pthread_mutex_unlock(&o->lock);
 }
 
@@ -158,7 +170,11 @@ static void *sender(void *arg)
 		pthread_mutex_unlock(&o->lock);
 		if (stop)
 			break;
-		if (drain_once(o)) {
+		bool delivered = drain_once(o);
+		pthread_mutex_lock(&o->lock);
+		o->backing_off = !delivered;
+		pthread_mutex_unlock(&o->lock);
+		if (delivered) {
 			backoff = BACKOFF_MIN_MS;
 			wait_ms(o, 1000);
 		} else {
@@ -207,13 +223,15 @@ struct outbox *outbox_open(const char *state_dir, uint64_t max_bytes, send_fn se
 	return o;
 }
 
-/* Drops the oldest batches while the spool is over its bound. */
-static void enforce_bound(struct outbox *o, size_t incoming)
+/* Drops the oldest batches while the spool is over its bound; returns how
+ * many remain. */
+static size_t enforce_bound(struct outbox *o, size_t incoming)
 {
 	char **names;
 	size_t n;
 	uint64_t bytes;
 	list_spool(o->dir, &names, &n, &bytes);
+	size_t kept = n;
 	for (size_t i = 0; i < n && bytes + incoming > o->max_bytes; i++) {
 		char path[700];
 		struct stat sb;
@@ -222,9 +240,11 @@ static void enforce_bound(struct outbox *o, size_t incoming)
 			bytes -= (uint64_t)sb.st_size;
 			sc_error("outbox: spool over %" PRIu64 " bytes; dropped batch %s",
 			         o->max_bytes, names[i]);
+			kept--;
 		}
 	}
 	free_names(names, n);
+	return kept;
 }
 
 int outbox_put(struct outbox *o, uint64_t sequence, const uint8_t *batch, size_t len)
@@ -232,7 +252,7 @@ int outbox_put(struct outbox *o, uint64_t sequence, const uint8_t *batch, size_t
 	char tmp[700], path[700];
 	snprintf(path, sizeof path, "%s/%020" PRIu64 ".pb", o->dir, sequence);
 	snprintf(tmp, sizeof tmp, "%s/.%020" PRIu64 ".tmp", o->dir, sequence);
-	enforce_bound(o, len);
+	size_t kept = enforce_bound(o, len);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
 		sc_error("outbox: cannot write %s: %s", tmp, strerror(errno));
@@ -247,8 +267,11 @@ int outbox_put(struct outbox *o, uint64_t sequence, const uint8_t *batch, size_t
 		return -1;
 	}
 	pthread_mutex_lock(&o->lock);
-	o->pending++;
-	pthread_cond_signal(&o->wake);
+	o->pending = kept + 1;
+	if (!o->backing_off) { /* while the server is away, the backoff decides */
+		o->kicked = true;
+		pthread_cond_signal(&o->wake);
+	}
 	pthread_mutex_unlock(&o->lock);
 	return 0;
 }
@@ -267,6 +290,7 @@ int outbox_drain(struct outbox *o, long timeout_ms)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	pthread_mutex_lock(&o->lock);
+	o->kicked = true;
 	pthread_cond_signal(&o->wake);
 	while (o->pending > 0)
 		if (pthread_cond_timedwait(&o->drained, &o->lock, &ts) == ETIMEDOUT)

@@ -169,19 +169,19 @@ enum MHD_Result api_login(struct request *r)
 
 enum MHD_Result api_logout(struct request *r)
 {
-	PGconn *c = db_acquire(r->gw->db);
-	if (!c)
-		return reply_db_error(r);
 	const char *p[] = {r->who.user_id};
-	int rc = db_begin_tenant(c, r->who.org_id);
-	if (!rc && r->who.via_cookie)
-		rc = sc_pg_exec(c, "DELETE FROM core.user_sessions WHERE user_id = $1", 1,
-		                p);
-	rc = db_end(c, rc);
-	db_release(r->gw->db, c);
+	PGresult *q = NULL;
+	if (r->who.via_cookie) {
+		q = db_tenant_query(r->gw->db, r->who.org_id,
+		                    "DELETE FROM core.user_sessions WHERE user_id = $1",
+		                    1, p);
+		if (!q)
+			return reply_db_error(r);
+		PQclear(q);
+	}
 	request_add_header(r, "Set-Cookie",
 	                   "scanopy_session=; Path=/; HttpOnly; Max-Age=0");
-	return rc ? reply_db_error(r) : reply_empty(r, 204);
+	return reply_empty(r, 204);
 }
 
 enum MHD_Result api_me(struct request *r)
@@ -219,25 +219,13 @@ enum MHD_Result api_keys_create(struct request *r)
 	snprintf(prefix, sizeof prefix, "%.10s", key);
 	const char *p[] = {r->who.org_id, r->who.user_id, prefix,
 	                   hash,          name,           days ? ndays : NULL};
-	PGconn *c = db_acquire(r->gw->db);
-	if (!c) {
-		json_decref(in);
-		return reply_db_error(r);
-	}
-	PGresult *q = NULL;
-	int rc = db_begin_tenant(c, r->who.org_id);
-	if (!rc)
-		q = sc_pg_query(c,
-		                "INSERT INTO core.api_keys (org_id, scope, user_id, "
-		                "prefix, key_hash, "
-		                "name, expires_at) VALUES ($1, 'user', $2, $3, "
-		                "decode($4, 'hex'), $5, "
-		                "now() + make_interval(days => $6::int)) RETURNING id, "
-		                "to_json(expires_at)::text",
-		                6, p);
-	rc = db_end(c, q ? 0 : -1);
-	db_release(r->gw->db, c);
-	if (!q || rc)
+	PGresult *q = db_tenant_query(
+	    r->gw->db, r->who.org_id,
+	    "INSERT INTO core.api_keys (org_id, scope, user_id, prefix, key_hash, name, "
+	    "expires_at) VALUES ($1, 'user', $2, $3, decode($4, 'hex'), $5, now() + "
+	    "make_interval(days => $6::int)) RETURNING id, to_json(expires_at)::text",
+	    6, p);
+	if (!q)
 		res = reply_db_error(r);
 	else
 		res = reply_json(

@@ -110,23 +110,15 @@ enum MHD_Result api_daemon_register(struct request *r)
 /* Marks the daemon seen; 0 when it exists in the key's network. */
 static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
 {
-	PGconn *c = db_acquire(r->gw->db);
-	if (!c)
-		return -1;
 	const char *p[] = {daemon_id, r->who.network_id};
-	PGresult *q = NULL;
-	int rc = db_begin_tenant(c, r->who.org_id);
-	if (!rc)
-		q = sc_pg_query(
-		    c,
-		    "UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
-		    "network_id = $2 RETURNING 1",
-		    2, p);
-	rc = db_end(c, q ? 0 : -1);
-	db_release(r->gw->db, c);
+	PGresult *q =
+	    db_tenant_query(r->gw->db, r->who.org_id,
+	                    "UPDATE core.daemons SET last_seen = now() WHERE id = "
+	                    "$1 AND network_id = $2 RETURNING 1",
+	                    2, p);
 	*found = q && PQntuples(q) == 1;
 	PQclear(q);
-	return rc;
+	return q ? 0 : -1;
 }
 
 /* POST /api/v1/daemons/{id}/heartbeat: the DaemonPoll tick. Marks the daemon

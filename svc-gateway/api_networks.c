@@ -51,23 +51,16 @@ enum MHD_Result api_daemon_keys_create(struct request *r)
 	auth_hash(key, hash);
 	snprintf(prefix, sizeof prefix, "%.10s", key);
 	const char *p[] = {r->who.org_id, r->param[0], prefix, hash};
-	PGconn *c = db_acquire(r->gw->db);
-	if (!c)
-		return reply_db_error(r);
-	PGresult *q = NULL;
-	int rc = db_begin_tenant(c, r->who.org_id);
 	/* The SELECT through RLS proves the network is this organisation's. */
-	if (!rc)
-		q = sc_pg_query(
-		    c,
-		    "INSERT INTO core.api_keys (org_id, scope, network_id, prefix, "
-		    "key_hash, name) SELECT $1, 'daemon', n.id, $3, decode($4, 'hex'), "
-		    "'daemon key' FROM core.networks n WHERE n.id = $2 RETURNING id",
-		    4, p);
-	rc = db_end(c, q ? 0 : -1);
-	db_release(r->gw->db, c);
+	PGresult *q = db_tenant_query(
+	    r->gw->db, r->who.org_id,
+	    "INSERT INTO core.api_keys (org_id, scope, network_id, prefix, key_hash, "
+	    "name) "
+	    "SELECT $1, 'daemon', n.id, $3, decode($4, 'hex'), 'daemon key' FROM "
+	    "core.networks n WHERE n.id = $2 RETURNING id",
+	    4, p);
 	enum MHD_Result res;
-	if (!q || rc)
+	if (!q)
 		res = reply_db_error(r);
 	else if (PQntuples(q) == 0)
 		res = reply_not_found(r, "no such network");

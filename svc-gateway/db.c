@@ -102,3 +102,20 @@ int db_end(PGconn *c, int rc)
 	PQclear(PQexec(c, "ROLLBACK"));
 	return -1;
 }
+
+PGresult *db_tenant_query(struct db_pool *p, const char *org_id, const char *sql,
+                          int nparams, const char *const *params)
+{
+	PGconn *c = db_acquire(p);
+	if (!c)
+		return NULL;
+	PGresult *q = NULL;
+	if (db_begin_tenant(c, org_id) == 0)
+		q = sc_pg_query(c, sql, nparams, params);
+	if (db_end(c, q ? 0 : -1)) {
+		PQclear(q);
+		q = NULL;
+	}
+	db_release(p, c);
+	return q;
+}

@@ -23,4 +23,9 @@ int db_begin_tenant(PGconn *c, const char *org_id);
 /* Commits (rc == 0) or rolls back; returns rc, or -1 if the commit failed. */
 int db_end(PGconn *c, int rc);
 
+/* Runs one statement in a tenant transaction of its own, on a pooled
+ * connection: the result once committed (caller PQclear()s), else NULL. */
+PGresult *db_tenant_query(struct db_pool *p, const char *org_id, const char *sql,
+                          int nparams, const char *const *params);
+
 #endif

@@ -76,17 +76,9 @@ enum MHD_Result reply_query_json(struct request *r, unsigned status, const char 
                                  int nparams, const char *const *params,
                                  unsigned missing_status, const char *missing)
 {
-	PGconn *c = db_acquire(r->gw->db);
-	if (!c)
-		return reply_db_error(r);
-	PGresult *q = NULL;
-	int rc = db_begin_tenant(c, r->who.org_id);
-	if (!rc)
-		q = sc_pg_query(c, sql, nparams, params);
-	rc = db_end(c, q ? 0 : -1);
-	db_release(r->gw->db, c);
+	PGresult *q = db_tenant_query(r->gw->db, r->who.org_id, sql, nparams, params);
 	enum MHD_Result res;
-	if (!q || rc)
+	if (!q)
 		res = reply_db_error(r);
 	else if (PQntuples(q) == 0 || PQgetisnull(q, 0, 0))
 		res = reply_error(r, missing_status,
