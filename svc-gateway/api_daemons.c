@@ -83,8 +83,8 @@ enum MHD_Result api_daemon_register(struct request *r)
 		                   mode, version,       hostname,          caps_text};
 		res = reply_query_json(
 		    r, 200,
-		    "INSERT INTO core.daemons (id, org_id, network_id, name, mode, "
-		    "version, "
+		    "WITH d AS (INSERT INTO core.daemons (id, org_id, network_id, name, "
+		    "mode, version, "
 		    "hostname, capabilities, last_seen) VALUES (coalesce($1::uuid, "
 		    "gen_random_uuid()), $2, $3, $4, $5, $6, $7, $8::jsonb, now()) ON "
 		    "CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, mode = "
@@ -93,13 +93,27 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "capabilities = "
 		    "EXCLUDED.capabilities, last_seen = now() WHERE "
 		    "core.daemons.network_id = "
-		    "EXCLUDED.network_id RETURNING json_build_object('daemon_id', id, "
-		    "'org_id', org_id, 'network_id', network_id, 'name', name, "
-		    "'server_version', '" SCANOPY_VERSION
+		    "EXCLUDED.network_id RETURNING *), "
+		    /* A new daemon gets the default schedules: a light network scan
+		     * daily and a deep one weekly, editable later. */
+		    "sch AS (INSERT INTO sched.schedules (org_id, network_id, daemon_id, "
+		    "discovery_type, interval_seconds, deep, dispatch, next_run_at) "
+		    "SELECT "
+		    "d.org_id, d.network_id, d.id, 'network', x.secs, x.deep, CASE "
+		    "d.mode WHEN "
+		    "'integrated' THEN 'nats' WHEN 'server_poll' THEN 'server' ELSE "
+		    "'poll' END, "
+		    "now() + make_interval(secs => x.secs) FROM d, (VALUES (86400, "
+		    "false), "
+		    "(604800, true)) x(secs, deep) WHERE NOT EXISTS (SELECT 1 FROM "
+		    "sched.schedules s WHERE s.daemon_id = d.id)) "
+		    "SELECT json_build_object('daemon_id', id, 'org_id', org_id, "
+		    "'network_id', "
+		    "network_id, 'name', name, 'server_version', '" SCANOPY_VERSION
 		    "', 'poll_interval_seconds', " SC_STR(
-		        POLL_INTERVAL_S) ", 'server_time_ms', (extract(epoch FROM now()) "
-		                         "* "
-		                         "1000)::bigint)::text",
+		        POLL_INTERVAL_S) ", 'server_time_ms', "
+		                         "(extract(epoch FROM now()) * "
+		                         "1000)::bigint)::text FROM d",
 		    8, p, 409, "this daemon id is registered to another network");
 	}
 	free(caps_text);

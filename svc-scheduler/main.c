@@ -19,8 +19,8 @@ extern const size_t sched_migrations_len;
 
 struct scheduler {
 	struct sc_service svc;
-	long tick_ms;
-	struct sc_metric *sessions_created, *jobs_sent;
+	long tick_ms, stall_seconds, max_run_seconds, pending_seconds;
+	struct sc_metric *sessions_created, *jobs_sent, *sessions_failed;
 };
 
 /* Creates a pending session for each due interval schedule and moves the
@@ -123,6 +123,41 @@ static int dispatch_pending(struct scheduler *s)
 	return -1;
 }
 
+/* Fails the sessions that can no longer finish: no progress for too long (a
+ * stalled or vanished daemon), over the maximum run time, or never picked up.
+ * Each gets a reason a user can read. */
+static int fail_stuck_sessions(struct scheduler *s)
+{
+	char stall[24], maxrun[24], pending[24];
+	snprintf(stall, sizeof stall, "%ld", s->stall_seconds);
+	snprintf(maxrun, sizeof maxrun, "%ld", s->max_run_seconds);
+	snprintf(pending, sizeof pending, "%ld", s->pending_seconds);
+	const char *p[] = {stall, maxrun, pending};
+	PGresult *r = sc_pg_query(
+	    s->svc.pg,
+	    "UPDATE sched.sessions SET state = 'failed', finished_at = now(), reason = "
+	    "CASE "
+	    "WHEN state = 'pending' THEN 'the daemon did not pick the job up within ' || "
+	    "$3 "
+	    "|| ' s (offline?)' WHEN started_at < now() - make_interval(secs => $2::int) "
+	    "THEN 'exceeded the maximum run time of ' || $2 || ' s' ELSE 'stalled: no "
+	    "progress for ' || $1 || ' s' END WHERE (state IN ('starting', 'running') "
+	    "AND "
+	    "(coalesce(last_progress_at, started_at, created_at) < now() - make_interval("
+	    "secs => $1::int) OR started_at < now() - make_interval(secs => $2::int))) "
+	    "OR "
+	    "(state = 'pending' AND created_at < now() - make_interval(secs => $3::int))",
+	    3, p);
+	if (!r)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n > 0)
+		sc_warn("%d session(s) failed as stalled, overdue or never picked up", n);
+	sc_metric_add(s->sessions_failed, n);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct scheduler s = {.svc.name = "scanopy-scheduler"};
@@ -130,6 +165,14 @@ int main(int argc, char **argv)
 	    SC_SERVICE_OPTIONS(&s.svc, "60076"),
 	    {"tick_ms", SC_OPT_INT, "1000", "how often due schedules are checked",
 	     &s.tick_ms, 50, 60000},
+	    {"stall_seconds", SC_OPT_INT, "600",
+	     "a session without progress for this long is failed as stalled",
+	     &s.stall_seconds, 1, 86400 * 7},
+	    {"max_run_seconds", SC_OPT_INT, "14400", "the longest a session may run",
+	     &s.max_run_seconds, 1, 86400 * 30},
+	    {"pending_seconds", SC_OPT_INT, "86400",
+	     "a session no daemon picked up for this long is failed", &s.pending_seconds,
+	     1, 86400 * 30},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&s.svc, opts, nopts, argc, argv);
@@ -143,6 +186,9 @@ int main(int argc, char **argv)
 	s.jobs_sent =
 	    sc_metric_register(SC_METRIC_COUNTER, "scanopy_scheduler_jobs_sent_total",
 	                       "jobs published to NATS-connected daemons");
+	s.sessions_failed = sc_metric_register(
+	    SC_METRIC_COUNTER, "scanopy_scheduler_sessions_failed_total",
+	    "sessions failed as stalled, overdue or never picked up");
 
 	rc = sc_service_start(&s.svc, "sched", sched_migrations, sched_migrations_len,
 	                      false);
@@ -150,6 +196,7 @@ int main(int argc, char **argv)
 		bool ok = sc_pg_healthy(s.svc.pg);
 		if (ok)
 			ok = start_due_sessions(&s) == 0 &&
+			     fail_stuck_sessions(&s) == 0 &&
 			     (!sc_nats_connected(&s.svc.nats) ||
 			      dispatch_pending(&s) == 0);
 		atomic_store(&s.svc.pg_ok, ok);

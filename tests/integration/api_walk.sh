@@ -7,6 +7,7 @@
 env_up
 svc_start scanopy-topology 26075
 svc_start scanopy-fingerprint 26074
+svc_start scanopy-scheduler 26076
 svc_start scanopy-gateway 26072 --max-body 65536
 G=http://127.0.0.1:26072
 J='Content-Type: application/json'
