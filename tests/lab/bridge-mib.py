@@ -8,13 +8,15 @@ what a managed switch would, read from iproute2's JSON output:
   dot1dBaseBridgeAddress .17.1.1.0, dot1dBaseNumPorts .17.1.2.0,
   dot1dBaseType .17.1.3.0, dot1dBasePortTable .17.1.4.1.{1,2} (port -> ifIndex),
   dot1dTpAgingTime .17.4.2.0, dot1dTpFdbTable .17.4.3.1.{1,2,3} (MAC -> port).
-Bridge port numbers are the kernel's own (brport/port_no), so they are stable.
+Bridge port numbers follow the port names (swp3 is port 3), as on a real
+switch; a port whose name ends in no number falls back to the kernel's port_no.
 Learned MACs have status learned(3); the switch's own MACs self(4) with port 0.
 Python 3 standard library only.
 """
 import bisect
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -49,7 +51,8 @@ def snapshot(bridge):
     ports = {}  # ifname -> (port_no, ifindex)
     for link in run_json("ip", "-j", "link", "show", "master", bridge):
         name = link["ifname"]
-        port_no = int(read_sys(f"/sys/class/net/{name}/brport/port_no", "0"), 0)
+        digits = re.search(r"(\d+)$", name)
+        port_no = int(digits.group(1)) if digits else int(read_sys(f"/sys/class/net/{name}/brport/port_no", "0"), 0)
         ports[name] = (port_no, link["ifindex"])
     br = run_json("ip", "-j", "link", "show", "dev", bridge)
     br_mac = br[0]["address"] if br else "00:00:00:00:00:00"

@@ -10,7 +10,7 @@ set -euo pipefail
 PKGS=(
   # plumbing: namespaces, bridges, probes used by up/check/score
   iproute2 iputils-ping procps psmisc util-linux openssl python3
-  nmap bind9-dnsutils snmp lldpd snmpd
+  nmap bind9-dnsutils snmp lldpd snmpd curl
   # host services
   dnsmasq-base nginx-light openssh-server openssh-client
   postgresql redis-server memcached mosquitto
