@@ -16,3 +16,17 @@ function(scanopy_migrations target schema dir)
     VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# scanopy_embed_file(<target> <name> <file>): the file's bytes as
+# `const char <name>[]` and `const size_t <name>_len` in the target.
+function(scanopy_embed_file target name file)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${name}.c)
+  add_custom_command(
+    OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DNAME=${name} -DIN=${file} -DOUT=${out}
+            -P ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
+    DEPENDS ${file} ${PROJECT_SOURCE_DIR}/cmake/embed_file.cmake
+    COMMENT "embedding ${file}"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+endfunction()

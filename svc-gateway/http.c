@@ -15,6 +15,10 @@
 
 static struct sc_metric *m_requests, *m_errors;
 
+/* api/openapi.json, embedded at build time. */
+extern const char openapi_json[];
+extern const size_t openapi_json_len;
+
 static enum MHD_Result api_health(struct request *r)
 {
 	return reply_json(
@@ -75,6 +79,8 @@ static enum MHD_Result dispatch(struct request *r)
 	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
 	if (get && !strcmp(r->url, "/api/health"))
 		return api_health(r);
+	if (get && !strcmp(r->url, "/api/openapi.json"))
+		return reply_bytes(r, 200, "application/json", openapi_json, openapi_json_len);
 	if (get) {
 		int handled;
 		enum MHD_Result res =

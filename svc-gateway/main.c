@@ -2,6 +2,7 @@
  * scripts, the endpoints daemons call, health and metrics. It owns the `core`
  * schema (organisations, users, networks, daemons, keys). */
 #include "http.h"
+#include "routes.h"
 #include "sc_log.h"
 #include "sc_service.h"
 #include "sc_shutdown.h"
@@ -12,11 +13,14 @@ extern const size_t core_migrations_len;
 int main(int argc, char **argv)
 {
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
+	bool print_routes = false;
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
 	     &gw.max_body, 1024, 64L << 20},
 	    {"threads", SC_OPT_INT, "4", "HTTP worker threads", &gw.threads, 1, 256},
+	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
+	     &print_routes, 0, 0},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&gw.svc, opts, nopts, argc, argv);
@@ -24,8 +28,12 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return rc < 0 ? 2 : 0;
 	}
-	rc =
-	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
+	if (print_routes) {
+		routes_print();
+		sc_config_free(opts, nopts);
+		return 0;
+	}
+	rc = sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
 	while (rc == 0 && !sc_shutdown_requested()) {

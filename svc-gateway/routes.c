@@ -59,3 +59,9 @@ const struct route *route_find(struct request *r, bool *path_known)
 	}
 	return NULL;
 }
+
+void routes_print(void)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+		printf("%s %s\n", routes[i].method, routes[i].pattern);
+}

@@ -26,6 +26,10 @@ struct route {
  * some route has this path (so the caller can tell 405 from 404). */
 const struct route *route_find(struct request *r, bool *path_known);
 
+/* Prints "METHOD PATTERN" per route, for the test that holds the OpenAPI
+ * document to what is served. */
+void routes_print(void);
+
 /* Handlers, one file per resource. */
 enum MHD_Result api_setup(struct request *r);
 enum MHD_Result api_login(struct request *r);

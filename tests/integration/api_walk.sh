@@ -12,10 +12,13 @@ svc_start scanopy-gateway 26072 --max-body 65536
 G=http://127.0.0.1:26072
 J='Content-Type: application/json'
 
-# call METHOD PATH [curl args...]: prints "<status> <body>".
+# call METHOD PATH [curl args...]: prints "<status> <body>", and records the
+# exchange for the OpenAPI check at the end.
 call() {
 	local m=$1 p=$2; shift 2
 	curl -s -o "$T_DIR/body" -w '%{http_code}' -X "$m" "$G$p" "$@" >"$T_DIR/code"
+	jq -cn --arg m "$m" --arg p "$p" --argjson s "$(cat "$T_DIR/code")" \
+		--rawfile b "$T_DIR/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"
 	echo "$(cat "$T_DIR/code") $(cat "$T_DIR/body")"
 }
 status_is() { [ "${2%% *}" = "$1" ]; }
@@ -114,5 +117,17 @@ for path in /api/v1/networks /api/v1/daemons /api/v1/hosts "/api/v1/hosts?networ
 done
 check "nor can it mint a daemon key for our network" status_is 404 "$(call POST "/api/v1/networks/$NET/daemon-keys" -H "$B")"
 check "in SQL, RLS hides other tenants' rows" test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$ORG_B', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.hosts; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -eq 0
+for path in "/api/v1/networks" "/api/v1/daemons" "/api/v1/hosts?network_id=$NET" "/api/v1/auth/me"; do
+	call GET "$path" -H "$A" >/dev/null
+done
+call POST "/api/v1/daemons/$DID/heartbeat" -H "$D" >/dev/null
 check "the gateway is still healthy" curl -sf "$G/healthz"
+
+DOC=$ROOT/svc-gateway/api/openapi.json
+check "the OpenAPI document is served as built" sh -c "curl -sf $G/api/openapi.json | cmp -s - '$DOC'"
+"$BIN/scanopy-gateway" --print-routes >"$T_DIR/routes.txt"
+check "every route is documented and every documented path served" \
+	python3 "$ROOT/tests/integration/openapi_check.py" routes "$DOC" "$T_DIR/routes.txt"
+check "every response matches the OpenAPI document" \
+	python3 "$ROOT/tests/integration/openapi_check.py" responses "$DOC" "$T_DIR/responses.jsonl"
 finish
