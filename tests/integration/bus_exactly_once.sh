@@ -14,7 +14,7 @@ PUB=$!
 # Kill the fingerprint service once a part of the stream has gone through.
 wait_for 120 sh -c "[ \$(curl -sf http://127.0.0.1:26074/metrics | awk '\$1==\"scanopy_fingerprint_acked_total\"{print \$2}') -ge $((N / 5)) ]"
 acked_before=$(metric 26074 scanopy_fingerprint_acked_total)
-svc_kill scanopy-fingerprint
+svc_kill scanopy-fingerprint 26074
 echo "killed scanopy-fingerprint after $acked_before acked batches"
 sleep 1
 svc_start scanopy-fingerprint 26074

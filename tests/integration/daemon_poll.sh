@@ -51,7 +51,7 @@ check "a finished session cannot be reopened" test "$(curl -s -o /dev/null -w '%
 	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/$DID/sessions/$SID/progress" -d '{"state":"running"}')" = 409
 BASE=$(batches)
 
-svc_kill scanopy-gateway
+svc_kill scanopy-gateway 26072
 for i in 1 2 3; do daemon scan >/dev/null; sleep 0.5; done
 spooled() { daemon status | jq -e '.spooled_batches >= 3' >/dev/null; }
 check "with the gateway gone, reports are spooled" wait_for 15 spooled

@@ -43,15 +43,22 @@ env_up() {
 }
 
 # svc_start NAME HTTP_PORT [ARGS...]: starts a service and waits for /healthz.
+# Its pid is kept per name and port, so replicas of one service each have one.
 svc_start() {
 	local name=$1 port=$2; shift 2
 	"$BIN/$name" --http-port "$port" "$@" >>"$T_DIR/$name.log" 2>&1 &
-	echo $! >"$T_DIR/$name.pid"
+	echo $! >"$T_DIR/$name-$port.pid"
 	wait_for 60 curl -sf "http://127.0.0.1:$port/healthz" ||
 		{ echo "$name did not become healthy:"; tail -n 20 "$T_DIR/$name.log"; return 1; }
 }
 
-svc_kill() { kill -KILL "$(cat "$T_DIR/$1.pid")"; wait "$(cat "$T_DIR/$1.pid")" 2>/dev/null || true; rm -f "$T_DIR/$1.pid"; }
+# svc_kill NAME HTTP_PORT: SIGKILL, as a crash would.
+svc_kill() {
+	local f="$T_DIR/$1-$2.pid"
+	kill -KILL "$(cat "$f")"
+	wait "$(cat "$f")" 2>/dev/null || true
+	rm -f "$f"
+}
 
 sql() { runuser -u postgres -- psql -h 127.0.0.1 -p "$T_PG_PORT" -U postgres -d scanopy -tAqc "$1"; }
 
