@@ -183,13 +183,17 @@ int client_heartbeat(struct client *c, json_t **answer)
 }
 
 int client_progress(struct client *c, const char *session_id, const char *state,
-                    int percent, const char *reason)
+                    int percent, const char *reason, long hosts, long ports)
 {
 	char path[192], why[CURL_ERROR_SIZE + 64] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/sessions/%s/progress",
 	         c->daemon_id, session_id);
 	json_t *body = json_pack("{s:s, s:i, s:s?}", "state", state, "progress", percent,
 	                         "reason", reason);
+	if (hosts >= 0)
+		json_object_set_new(body, "hosts_found", json_integer(hosts));
+	if (ports >= 0)
+		json_object_set_new(body, "ports_found", json_integer(ports));
 	char *text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
 	if (!text)

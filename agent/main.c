@@ -15,6 +15,8 @@
 #include "sc_log.h"
 #include "sc_nats.h"
 #include "sc_shutdown.h"
+#include "scan.h"
+#include "scan_job.h"
 #include "selfreport.h"
 #include "sink.h"
 #include "state.h"
@@ -45,6 +47,7 @@ struct daemon {
 	bool integrated;
 	atomic_bool scan_requested, registered;
 	atomic_llong last_report_ms;
+	volatile int cancel; /* set on stop: a running scan winds down */
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -105,28 +108,6 @@ static int run_self_report(struct daemon *d, const char *session_id)
 	return rc;
 }
 
-static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
-{
-	Scanopy__V1__Job *job = scanopy__v1__job__unpack(NULL, len, data);
-	if (!job) {
-		sc_warn("ignoring a job that is not a valid Job protobuf");
-		return;
-	}
-	const char *session = job->session_id ? job->session_id : "";
-	switch (job->type) {
-	case SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT:
-	case SCANOPY__V1__JOB_TYPE__JOB_UNIFIED:
-		sc_info("job %s: self-report", session);
-		run_self_report(d, job->session_id);
-		break;
-	default:
-		/* Network, SNMP and Docker discovery arrive with issues 4 and 5. */
-		sc_warn("job %s: discovery type %d is not supported by this daemon yet",
-		        session, job->type);
-	}
-	scanopy__v1__job__free_unpacked(job, NULL);
-}
-
 static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 {
 	struct daemon *d = ctx;
@@ -145,6 +126,7 @@ static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 		atomic_store(&d->scan_requested, true);
 		snprintf(reply, len, "{\"scan\":\"requested\"}");
 	} else if (!strcmp(cmd, "stop")) {
+		d->cancel = 1;
 		sc_shutdown_request();
 		snprintf(reply, len, "{\"stop\":\"requested\"}");
 	} else {
@@ -221,28 +203,152 @@ static void register_daemon(struct daemon *d)
 }
 
 /* Runs one job handed out by a heartbeat and reports how it ended. */
-static void run_poll_job(struct daemon *d, json_t *job)
+
+/* The daemon's interfaced IPv4 subnets: what a network job without targets
+ * scans. Strings point into sr. */
+static size_t interfaced_subnets(const Scanopy__V1__SelfReport *sr, const char **out,
+                                 size_t max)
 {
-	const char *session = json_string_value(json_object_get(job, "session_id"));
-	const char *type = json_string_value(json_object_get(job, "type"));
+	size_t n = 0;
+	for (size_t i = 0; i < sr->n_interfaces; i++) {
+		const Scanopy__V1__DaemonInterface *ifc = sr->interfaces[i];
+		if (ifc->type == SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK || !ifc->up)
+			continue;
+		for (size_t j = 0; j < ifc->n_addresses && n < max; j++) {
+			const char *net = ifc->addresses[j]->subnet;
+			if (net && !strchr(net, ':') &&
+			    ifc->addresses[j]->prefix_len >= 16)
+				out[n++] = net;
+		}
+	}
+	return n;
+}
+
+static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
+                            struct scan_stats *stats)
+{
+	Scanopy__V1__SelfReport sr;
+	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false))
+		return -1;
+	const char *subnets[64];
+	size_t nsubnets = interfaced_subnets(&sr, subnets, 64);
+	struct sink_ids ids;
+	sink_ids(d, job->session_id, &ids);
+	struct sink *s = sink_open(d->outbox, &d->state, &ids);
+	struct scan_request req;
+	struct scan_job_storage own;
+	int rc = -1;
+	if (s &&
+	    scan_request_from_job(job, subnets, nsubnets, &d->cancel, &req, &own) == 0) {
+		rc = scan_run(&req, s, stats) < 0 ? -1 : 0;
+		scan_job_storage_free(&own);
+	}
+	if (sink_close(s))
+		rc = -1;
+	selfreport_free(&sr);
+	return rc;
+}
+
+/* Runs one job, whichever way it came; fills `why` when it fails. */
+static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
+                   struct scan_stats *stats, char *why, size_t whylen)
+{
+	const char *session = job->session_id ? job->session_id : "";
+	bool self = job->type == SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT ||
+	            job->type == SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
+	bool network = job->type == SCANOPY__V1__JOB_TYPE__JOB_NETWORK ||
+	               job->type == SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
+	memset(stats, 0, sizeof *stats);
+	if (!self && !network) {
+		/* SNMP and Docker discovery arrive with issue 5. */
+		snprintf(why, whylen,
+		         "this daemon version cannot run this discovery type yet");
+		return -1;
+	}
+	sc_info("session %s: %s%s%s", session, self ? "self-report" : "",
+	        self && network ? " and " : "", network ? "network scan" : "");
+	if (self && run_self_report(d, job->session_id)) {
+		snprintf(why, whylen, "the self-report could not be collected");
+		return -1;
+	}
+	if (network && run_network_scan(d, job, stats)) {
+		snprintf(why, whylen,
+		         "the network scan could not run (see the daemon's log)");
+		return -1;
+	}
+	if (network)
+		sc_info("session %s: %u hosts, %u open ports in %lld ms", session,
+		        stats->hosts, stats->tcp_open + stats->udp_open,
+		        (long long)stats->wall_ms);
+	return 0;
+}
+
+static Scanopy__V1__JobType job_type(const char *t)
+{
+	if (!strcmp(t, "self_report"))
+		return SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT;
+	if (!strcmp(t, "network"))
+		return SCANOPY__V1__JOB_TYPE__JOB_NETWORK;
+	if (!strcmp(t, "snmp"))
+		return SCANOPY__V1__JOB_TYPE__JOB_SNMP;
+	if (!strcmp(t, "docker"))
+		return SCANOPY__V1__JOB_TYPE__JOB_DOCKER;
+	if (!strcmp(t, "unified"))
+		return SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
+	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
+}
+
+/* A job handed out by a heartbeat (JSON), run and reported on. */
+static void run_poll_job(struct daemon *d, json_t *j)
+{
+	const char *session = json_string_value(json_object_get(j, "session_id"));
+	const char *type = json_string_value(json_object_get(j, "type"));
 	if (!session || !type)
 		return;
-	sc_info("session %s: %s discovery", session, type);
-	client_progress(&d->client, session, "running", 0, NULL);
-	if (!strcmp(type, "self_report") || !strcmp(type, "unified")) {
-		int rc = run_self_report(d, session);
-		/* Completed once the batches are delivered, not merely queued. */
-		if (rc == 0 && outbox_drain(d->outbox, 30000) == 0)
-			client_progress(&d->client, session, "completed", 100, NULL);
-		else
-			client_progress(&d->client, session, "failed", 0,
-			                rc ? "the self-report could not be collected"
-			                   : "the results could not be delivered yet");
-	} else {
-		/* Network, SNMP and Docker discovery arrive with issues 4 and 5. */
-		client_progress(&d->client, session, "failed", 0,
-		                "this daemon version cannot run this discovery type yet");
+	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
+	char *targets[64];
+	size_t ntargets = 0, i;
+	json_t *t;
+	json_array_foreach(json_object_get(j, "targets"), i, t)
+	{
+		if (json_is_string(t) && ntargets < 64)
+			targets[ntargets++] = (char *)json_string_value(t);
 	}
+	job.session_id = (char *)session;
+	job.type = job_type(type);
+	job.has_type = 1;
+	job.deep = json_is_true(json_object_get(j, "deep"));
+	job.has_deep = 1;
+	job.targets = targets;
+	job.n_targets = ntargets;
+
+	client_progress(&d->client, session, "running", 0, NULL, -1, -1);
+	char why[160] = "";
+	struct scan_stats stats;
+	int rc = run_job(d, &job, &stats, why, sizeof why);
+	/* Completed once the batches are delivered, not merely queued. */
+	if (rc == 0 && outbox_drain(d->outbox, 60000)) {
+		snprintf(why, sizeof why, "the results could not be delivered yet");
+		rc = -1;
+	}
+	client_progress(&d->client, session, rc ? "failed" : "completed", rc ? 0 : 100,
+	                rc ? why : NULL, (long)stats.hosts,
+	                (long)(stats.tcp_open + stats.udp_open));
+}
+
+/* A job from scanopy.jobs.<daemon> (integrated mode). */
+static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
+{
+	Scanopy__V1__Job *job = scanopy__v1__job__unpack(NULL, len, data);
+	if (!job) {
+		sc_warn("ignoring a job that is not a valid Job protobuf");
+		return;
+	}
+	char why[160];
+	struct scan_stats stats;
+	if (run_job(d, job, &stats, why, sizeof why))
+		sc_warn("job %s failed: %s", job->session_id ? job->session_id : "", why);
+	scanopy__v1__job__free_unpacked(job, NULL);
 }
 
 static void heartbeat(struct daemon *d)

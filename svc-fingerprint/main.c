@@ -1,22 +1,37 @@
 /* scanopy-fingerprint: consumes raw observation batches (stream OBS_RAW,
- * durable consumer "fingerprint" shared by every replica), classifies them and
- * publishes ClassifiedBatch on scanopy.obs.classified.<org>.<network>. A raw
- * message is acked only once the classified batch is in its stream. */
+ * durable consumer "fingerprint" shared by every replica), classifies them
+ * against the definition set and publishes ClassifiedBatch on
+ * scanopy.obs.classified.<org>.<network>. A raw message is acked only once the
+ * classified batch is in its stream. Definitions reload on SIGHUP and on a
+ * message on scanopy.control.fingerprint.reload. */
+#include "fp.h"
+#include "oui.h"
+#include "prefilter.h"
+#include "reload.h"
 #include "sc_batch.h"
 #include "sc_consume.h"
 #include "sc_log.h"
+#include "sc_metrics.h"
 #include "sc_service.h"
+#include "selftest.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Digest of the loaded definition set; "none" until definitions exist. */
-#define DEFINITIONS_VERSION "none"
+#ifndef FP_DEFAULT_DEFINITIONS_DIR
+#define FP_DEFAULT_DEFINITIONS_DIR "/usr/share/scanopy/fingerprint"
+#endif
 
 struct fingerprint {
 	struct sc_service svc;
 	long fetch_batch;
+	char *definitions_dir, *user_definitions_dir, *oui_dir;
+	bool print_probe_plan, check_definitions;
+	struct fp_holder defs;
+	struct fp_ctx *ctx;
+	struct sc_metric *matches, *limit_hits;
+	uint64_t limit_seen;
 };
 
 /* The raw subject's org and network must be the ones in the header: the
@@ -29,7 +44,8 @@ static int subject_matches(const char *subject, const Scanopy__V1__BatchHeader *
 	return strcmp(subject, want) == 0;
 }
 
-static void classify_one(struct fingerprint *fp, natsMsg *m, struct sc_outcome *out)
+static void classify_one(struct fingerprint *fp, const struct fp_set *set, natsMsg *m,
+                         struct sc_outcome *out)
 {
 	const uint8_t *data = (const uint8_t *)natsMsg_GetData(m);
 	size_t len = (size_t)natsMsg_GetDataLength(m);
@@ -49,11 +65,19 @@ static void classify_one(struct fingerprint *fp, natsMsg *m, struct sc_outcome *
 
 	Scanopy__V1__ClassifiedBatch cb = SCANOPY__V1__CLASSIFIED_BATCH__INIT;
 	cb.batch = batch;
-	/* No definitions are loaded yet: the definition engine (issue 6) fills
-	 * cb.matches here. Until then every batch passes with no matches. */
+	/* Matches live in the context until the next batch: packed below. A
+	 * failure here is memory, which may pass: the verdict stays RETRY. */
+	if (fp_classify(fp->ctx, set, batch, 0, &cb.matches, &cb.n_matches)) {
+		scanopy__v1__observation_batch__free_unpacked(batch, NULL);
+		return;
+	}
+	sc_metric_add(fp->matches, (int64_t)cb.n_matches);
+	uint64_t hits = fp_ctx_limit_hits(fp->ctx);
+	sc_metric_add(fp->limit_hits, (int64_t)(hits - fp->limit_seen));
+	fp->limit_seen = hits;
 	cb.classified_at_ms = sc_now_ms();
 	cb.has_classified_at_ms = 1;
-	cb.definitions_version = (char *)DEFINITIONS_VERSION;
+	cb.definitions_version = (char *)fp_set_version(set);
 
 	size_t size = scanopy__v1__classified_batch__get_packed_size(&cb);
 	uint8_t *buf = malloc(size ? size : 1);
@@ -74,8 +98,29 @@ static void classify_one(struct fingerprint *fp, natsMsg *m, struct sc_outcome *
 
 static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out)
 {
+	struct fingerprint *fp = ctx;
+	/* One set for the whole fetch; a reload meanwhile applies to the next. */
+	struct fp_set *set = fp_holder_get(&fp->defs);
 	for (int i = 0; i < n; i++)
-		classify_one(ctx, msgs[i], &out[i]);
+		classify_one(fp, set, msgs[i], &out[i]);
+	fp_set_unref(set);
+}
+
+/* --check-definitions: load, run every fixture, print the matrix figure. */
+static int check_definitions(const struct fp_set *set)
+{
+	struct fp_ctx *c = fp_ctx_new();
+	struct fp_selftest st;
+	if (!c)
+		return 1;
+	int rc = fp_selftest(set, c, stdout, &st);
+	fp_ctx_free(c);
+	printf("%zu definitions (%zu without a fixture); %zu of %zu fixtures named "
+	       "correctly; cross-match matrix %zu x %zu: %zu self, %zu allowed overlaps, "
+	       "%zu false matches; version %s\n",
+	       st.defs, st.missing, st.named, st.fixtures, st.defs, st.fixtures,
+	       st.self_matches, st.overlaps, st.false_matches, fp_set_version(set));
+	return rc ? 1 : 0;
 }
 
 int main(int argc, char **argv)
@@ -85,6 +130,19 @@ int main(int argc, char **argv)
 	    SC_SERVICE_OPTIONS(&fp.svc, "60074"),
 	    {"fetch_batch", SC_OPT_INT, "256", "messages fetched per pull",
 	     &fp.fetch_batch, 1, 4096},
+	    {"definitions_dir", SC_OPT_STR, FP_DEFAULT_DEFINITIONS_DIR,
+	     "built-in fingerprint definitions (*.yaml)", &fp.definitions_dir, 0, 0},
+	    {"user_definitions_dir", SC_OPT_STR, "",
+	     "your own definitions; an id here replaces the built-in one",
+	     &fp.user_definitions_dir, 0, 0},
+	    {"oui_dir", SC_OPT_STR, "/usr/share/ieee-data",
+	     "IEEE MAC registries (Debian package ieee-data)", &fp.oui_dir, 0, 0},
+	    {"print_probe_plan", SC_OPT_BOOL, "false",
+	     "print the probe plan derived from the definitions as JSON and exit",
+	     &fp.print_probe_plan, 0, 0},
+	    {"check_definitions", SC_OPT_BOOL, "false",
+	     "load the definitions, test each against its fixture and exit",
+	     &fp.check_definitions, 0, 0},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&fp.svc, opts, nopts, argc, argv);
@@ -93,19 +151,63 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 
+	const char *dirs[] = {fp.definitions_dir, fp.user_definitions_dir};
+	struct fp_oui *oui = fp_oui_load(fp.oui_dir);
+	struct fp_load_opts lo = {dirs, 2, oui};
+	struct fp_set *set = NULL;
+	if (fp_set_load(&lo, &set, NULL)) {
+		/* At start there is no last good set to keep: refuse to run. */
+		sc_error("no usable definitions; fix the files named above");
+		fp_oui_free(oui);
+		sc_config_free(opts, nopts);
+		return 2;
+	}
+	if (fp.print_probe_plan || fp.check_definitions) {
+		rc = 0;
+		if (fp.print_probe_plan) {
+			char *plan = fp_plan_json(set);
+			rc = plan ? 0 : 1;
+			if (plan)
+				printf("%s\n", plan);
+			free(plan);
+		}
+		if (fp.check_definitions && rc == 0)
+			rc = check_definitions(set);
+		fp_set_unref(set);
+		fp_oui_free(oui);
+		sc_config_free(opts, nopts);
+		return rc;
+	}
+
+	fp_holder_init(&fp.defs, set);
+	fp.ctx = fp_ctx_new();
+	fp.matches =
+	    sc_metric_register(SC_METRIC_COUNTER, "scanopy_fingerprint_matches_total",
+	                       "services identified");
+	fp.limit_hits = sc_metric_register(
+	    SC_METRIC_COUNTER, "scanopy_fingerprint_pattern_limit_total",
+	    "pattern matches stopped by their limits (hostile or pathological evidence)");
 	natsSubscription *sub = NULL;
-	rc = sc_service_start(&fp.svc, NULL, NULL, 0, false);
+	struct fp_reloader *reloader = NULL;
+	rc = fp.ctx ? sc_service_start(&fp.svc, NULL, NULL, 0, false) : -1;
+	if (rc == 0)
+		reloader = fp_reloader_start(&fp.defs, &lo, fp.svc.nats.nc);
 	if (rc == 0)
 		rc = sc_nats_pull_consumer(&fp.svc.nats, SC_STREAM_RAW,
 		                           SC_SUBJECT_RAW ".>", "fingerprint", &sub);
 	if (rc == 0) {
-		sc_info("consuming %s.> (definitions: %s)", SC_SUBJECT_RAW,
-		        DEFINITIONS_VERSION);
+		sc_info("consuming %s.> with %zu definitions, version %s (prefilter: %s)",
+		        SC_SUBJECT_RAW, fp_set_size(set), fp_set_version(set),
+		        fp_prefilter_accelerated() ? "hyperscan" : "none");
 		rc = sc_consume_run(&fp.svc.nats, sub, (int)fp.fetch_batch, "fingerprint",
 		                    on_messages, &fp);
 	}
+	fp_reloader_stop(reloader);
 	natsSubscription_Destroy(sub);
 	sc_service_stop(&fp.svc);
+	fp_ctx_free(fp.ctx);
+	fp_holder_destroy(&fp.defs);
+	fp_oui_free(oui);
 	sc_config_free(opts, nopts);
 	nats_Close();
 	return rc ? 1 : 0;

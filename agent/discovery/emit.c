@@ -1,0 +1,104 @@
+/* Building observations on the stack and handing them to the sink. */
+#include "engine.h"
+
+#include "sink.h"
+
+#include <string.h>
+
+void emit_port(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto, uint16_t port,
+               uint32_t rtt_us)
+{
+	char text[16];
+	Scanopy__V1__PortState p = SCANOPY__V1__PORT_STATE__INIT;
+	p.ip = (char *)ip_text(ip, text);
+	p.protocol = proto;
+	p.has_protocol = 1;
+	p.port = port;
+	p.has_port = 1;
+	p.status = SCANOPY__V1__PORT_STATUS__PORT_OPEN;
+	p.has_status = 1;
+	if (rtt_us) {
+		p.rtt_us = rtt_us;
+		p.has_rtt_us = 1;
+	}
+	sink_port(e->sink, &p);
+}
+
+void emit_banner(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto,
+                 uint16_t port, const char *probe, const uint8_t *data, size_t len)
+{
+	char text[16];
+	Scanopy__V1__Banner b = SCANOPY__V1__BANNER__INIT;
+	b.ip = (char *)ip_text(ip, text);
+	b.protocol = proto;
+	b.has_protocol = 1;
+	b.port = port;
+	b.has_port = 1;
+	b.probe = (char *)(probe ? probe : "");
+	b.data.data = (uint8_t *)data;
+	b.data.len = len < BANNER_CAP ? len : BANNER_CAP;
+	b.has_data = 1;
+	sink_banner(e->sink, &b);
+}
+
+void emit_udp_reply(struct engine *e, uint32_t ip, uint16_t port, const char *probe,
+                    const uint8_t *data, size_t len)
+{
+	char text[16];
+	Scanopy__V1__UdpReply u = SCANOPY__V1__UDP_REPLY__INIT;
+	u.ip = (char *)ip_text(ip, text);
+	u.port = port;
+	u.has_port = 1;
+	u.probe = (char *)probe;
+	u.payload.data = (uint8_t *)data;
+	u.payload.len = len < BANNER_CAP ? len : BANNER_CAP;
+	u.has_payload = 1;
+	sink_udp_reply(e->sink, &u);
+}
+
+void emit_name(struct engine *e, uint32_t ip, Scanopy__V1__NameSource src,
+               const char *name, const char *const *types, size_t ntypes,
+               const char *detail)
+{
+	char text[16];
+	Scanopy__V1__NameRecord n = SCANOPY__V1__NAME_RECORD__INIT;
+	n.ip = (char *)ip_text(ip, text);
+	n.source = src;
+	n.has_source = 1;
+	n.name = (char *)(name ? name : "");
+	n.service_types = (char **)types;
+	n.n_service_types = ntypes;
+	if (detail && *detail)
+		n.detail = (char *)detail;
+	sink_name(e->sink, &n);
+}
+
+void emit_progress(struct engine *e, const char *phase, bool final)
+{
+	Scanopy__V1__ScanProgress p = SCANOPY__V1__SCAN_PROGRESS__INIT;
+	char msg[160];
+	unsigned pct = 100;
+	if (!strcmp(phase, "start")) {
+		pct = 0;
+	} else if (!final) {
+		double d = e->disc_total ? (double)e->disc_done / e->disc_total : 1.0;
+		double t =
+		    e->ports_total ? (double)e->ports_done / (double)e->ports_total : 1.0;
+		pct = (unsigned)(100 * (0.4 * d + 0.6 * t));
+		if (pct > 99)
+			pct = 99;
+	}
+	snprintf(msg, sizeof msg,
+	         "%u hosts, %u tcp and %u udp ports open, %u probes running%s",
+	         e->st.hosts, e->st.tcp_open, e->st.udp_open, e->nprobes,
+	         final && e->stop > 0 ? "; stopped early" : "");
+	p.phase = (char *)phase;
+	p.percent = pct;
+	p.has_percent = 1;
+	p.hosts_found = e->st.hosts;
+	p.has_hosts_found = 1;
+	p.ports_found = e->st.tcp_open + e->st.udp_open;
+	p.has_ports_found = 1;
+	p.message = msg;
+	sink_progress(e->sink, &p);
+}

@@ -1,0 +1,20 @@
+/* SSDP (UPnP discovery): a unicast M-SEARCH and the parse of the HTTP-over-UDP
+ * answer (ST, USN, LOCATION, SERVER). */
+#ifndef DISC_SSDP_MESSAGE_H
+#define DISC_SSDP_MESSAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* M-SEARCH for ssdp:all to host:1900; returns the length or -1. */
+int ssdp_build_msearch(char *buf, size_t cap, const char *host_ip);
+
+struct ssdp_info {
+	unsigned status;
+	char st[256], usn[256], location[512], server[256];
+};
+
+/* -1 unless an HTTP/1.x 200 answer with at least one of ST, USN, LOCATION. */
+int ssdp_parse(const uint8_t *buf, size_t len, struct ssdp_info *out);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs inside the lab's scanner namespace (see tests/lab/e2e): the system on
+# this namespace's loopback, the daemon scanning the lab for real.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology 26075
+svc_start scanopy-fingerprint 26074
+svc_start scanopy-scheduler 26076
+svc_start scanopy-gateway 26072
+G=http://127.0.0.1:26072 J='Content-Type: application/json'
+curl -sf -XPOST "$G/api/v1/setup" -H "$J" -d '{"organization":"Lab","email":"o@lab.test","password":"correct horse battery"}' >/dev/null
+curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" -d '{"email":"o@lab.test","password":"correct horse battery"}' >"$T_DIR/login"
+KEY=$(curl -sf -b "$T_DIR/jar" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login")" -XPOST "$G/api/v1/api-keys" | jq -r .key)
+A="Authorization: Bearer $KEY"
+NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d '{"name":"lab"}' | jq -r .id)
+SCANOPY_API_KEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key) \
+	"$BIN/scanopy-daemon" run --server-url "$G" --name scanner --poll-interval 1 \
+	--state-dir "$T_DIR/daemon" --control-socket "ipc://$T_DIR/daemon.ipc" >>"$T_DIR/scanopy-daemon.log" 2>&1 &
+echo $! >"$T_DIR/scanopy-daemon.pid"
+registered() { curl -sf -H "$A" "$G/api/v1/daemons" | jq -e 'length == 1' >/dev/null; }
+check "the daemon enrols" wait_for 20 registered
+
+SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
+	-d '{"type":"network","targets":["10.77.1.0/24","10.77.2.0/24"]}' | jq -r .id)
+done_() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -e '.state == "completed" or .state == "failed"' >/dev/null; }
+check "the network discovery finishes" wait_for 120 done_
+curl -sf -H "$A" "$G/api/v1/sessions/$SID" >"$T_DIR/session.json"
+check "and completes" jq -e '.state == "completed"' "$T_DIR/session.json"
+check "with the daemon's counts" jq -e '.hosts_found >= 16 and .ports_found >= 33' "$T_DIR/session.json"
+secs=$(jq -r '(((.finished_at | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdate) - (.started_at | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdate)))' "$T_DIR/session.json" 2>/dev/null || echo "?")
+echo "session: $(jq -c '{state, hosts_found, ports_found}' "$T_DIR/session.json"), about ${secs} s from claim to completion"
+
+# Give topology a moment to apply the last batches, then read the inventory
+# back through the API, in the shape tests/lab/score takes.
+sleep 2
+curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET&limit=1000" | jq '[.[] | .services as $s | {hostname, interfaces,
+	services: [.ports[] as $p | (($s | map(select(.port == $p.port and .protocol == $p.protocol)) | .[0]) // {}) + {protocol: $p.protocol, port: $p.port}]}]' >"$T_DIR/report.json"
+python3 "$ROOT/tests/lab/score" "$T_DIR/report.json" || true
+python3 "$ROOT/tests/lab/score" --json "$T_DIR/report.json" >"$T_DIR/score.json"
+check "every lab host found" jq -e '.hosts.recall == 1' "$T_DIR/score.json"
+check "no invented host" jq -e '.hosts.false_positive == 0' "$T_DIR/score.json"
+check "every open port found" jq -e '.ports.recall == 1' "$T_DIR/score.json"
+check "no invented port" jq -e '.ports.false_positive == 0' "$T_DIR/score.json"
+finish
