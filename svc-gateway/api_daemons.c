@@ -78,7 +78,7 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "; upgrade the daemon",
 		    "version");
 	else {
-		caps_text = json_dumps(caps ? caps : json_object(), JSON_COMPACT);
+		caps_text = caps ? json_dumps(caps, JSON_COMPACT) : strdup("{}");
 		const char *p[] = {id,   r->who.org_id, r->who.network_id, name,
 		                   mode, version,       hostname,          caps_text};
 		res = reply_query_json(

@@ -7,14 +7,8 @@ svc_start scanopy-topology 26075
 svc_start scanopy-fingerprint 26074
 svc_start scanopy-scheduler 26076
 svc_start scanopy-gateway 26072
-G=http://127.0.0.1:26072 J='Content-Type: application/json'
-curl -sf -XPOST "$G/api/v1/setup" -H "$J" -d '{"organization":"Lab","email":"o@lab.test","password":"correct horse battery"}' >/dev/null
-curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" -d '{"email":"o@lab.test","password":"correct horse battery"}' >"$T_DIR/login"
-KEY=$(curl -sf -b "$T_DIR/jar" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login")" -XPOST "$G/api/v1/api-keys" | jq -r .key)
-A="Authorization: Bearer $KEY"
-NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d '{"name":"lab"}' | jq -r .id)
-SCANOPY_API_KEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key) \
-	"$BIN/scanopy-daemon" run --server-url "$G" --name scanner --poll-interval 1 \
+api_bootstrap lab
+SCANOPY_API_KEY=$DKEY "$BIN/scanopy-daemon" run --server-url "$G" --name scanner --poll-interval 1 \
 	--state-dir "$T_DIR/daemon" --control-socket "ipc://$T_DIR/daemon.ipc" >>"$T_DIR/scanopy-daemon.log" 2>&1 &
 echo $! >"$T_DIR/scanopy-daemon.pid"
 registered() { curl -sf -H "$A" "$G/api/v1/daemons" | jq -e 'length == 1' >/dev/null; }

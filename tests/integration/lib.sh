@@ -83,4 +83,21 @@ finish() {
 }
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# api_bootstrap NETWORK: through the gateway on 26072, sets the installation up,
+# signs in, and sets G, J, A (a user key's header), NET (a new network's id)
+# and DKEY (a daemon key for it).
+api_bootstrap() {
+	G=http://127.0.0.1:26072 J='Content-Type: application/json'
+	curl -sf -XPOST "$G/api/v1/setup" -H "$J" \
+		-d '{"organization":"Test","email":"o@test.example","password":"correct horse battery"}' >/dev/null
+	curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" \
+		-d '{"email":"o@test.example","password":"correct horse battery"}' >"$T_DIR/login"
+	local key
+	key=$(curl -sf -b "$T_DIR/jar" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login")" \
+		-XPOST "$G/api/v1/api-keys" | jq -r .key)
+	A="Authorization: Bearer $key"
+	NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d "{\"name\":\"$1\"}" | jq -r .id)
+	DKEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key)
+}
 is_uuid() { [[ "$1" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]; }

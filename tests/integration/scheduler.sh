@@ -8,13 +8,7 @@ env_up
 svc_start scanopy-topology 26075
 svc_start scanopy-scheduler 26076 --tick-ms 200 --stall-seconds 3
 svc_start scanopy-gateway 26072
-G=http://127.0.0.1:26072 J='Content-Type: application/json'
-curl -sf -XPOST "$G/api/v1/setup" -H "$J" -d '{"organization":"S","email":"o@s.test","password":"correct horse battery"}' >/dev/null
-curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" -d '{"email":"o@s.test","password":"correct horse battery"}' >"$T_DIR/login"
-KEY=$(curl -sf -b "$T_DIR/jar" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login")" -XPOST "$G/api/v1/api-keys" | jq -r .key)
-A="Authorization: Bearer $KEY"
-NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d '{"name":"n"}' | jq -r .id)
-DKEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key)
+api_bootstrap n
 D="Authorization: Bearer $DKEY"
 DID=$(uuid)
 reg='{"daemon_id":"'$DID'","name":"d","version":"0.1.0","mode":"daemon_poll"}'
