@@ -98,30 +98,3 @@ Scanopy__V1__Observation *localsink_get(struct sink *s, size_t i)
 		return NULL;
 	return scanopy__v1__observation__unpack(NULL, s->obs[i].len, s->obs[i].data);
 }
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-#define LOCAL_EMITTER(fn, type, member, kind)                                            \
-	int fn(struct sink *s, const type *v)                                            \
-	{                                                                                \
-		Scanopy__V1__Observation o = SCANOPY__V1__OBSERVATION__INIT;             \
-		o.observed_at_ms = now_ms();                                             \
-		o.has_observed_at_ms = 1;                                                \
-		o.kind_case = SCANOPY__V1__OBSERVATION__KIND_##kind;                     \
-		o.member = (type *)v;                                                    \
-		return sink_emit(s, &o);                                                 \
-	}
-
-LOCAL_EMITTER(sink_host, Scanopy__V1__HostSeen, host, HOST)
-LOCAL_EMITTER(sink_port, Scanopy__V1__PortState, port, PORT)
-LOCAL_EMITTER(sink_banner, Scanopy__V1__Banner, banner, BANNER)
-LOCAL_EMITTER(sink_http, Scanopy__V1__HttpResponse, http, HTTP)
-LOCAL_EMITTER(sink_tls, Scanopy__V1__TlsInfo, tls, TLS)
-LOCAL_EMITTER(sink_udp_reply, Scanopy__V1__UdpReply, udp_reply, UDP_REPLY)
-LOCAL_EMITTER(sink_name, Scanopy__V1__NameRecord, name, NAME)
-LOCAL_EMITTER(sink_progress, Scanopy__V1__ScanProgress, progress, PROGRESS)
