@@ -162,19 +162,32 @@ static int check_config(const struct daemon_config *c)
 	return -1;
 }
 
+static size_t interfaced_subnets(const Scanopy__V1__SelfReport *sr, bool scannable,
+                                 const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < sr->n_interfaces; i++) {
+		const Scanopy__V1__DaemonInterface *ifc = sr->interfaces[i];
+		if (ifc->type == SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK ||
+		    (scannable && !ifc->up))
+			continue;
+		for (size_t j = 0; j < ifc->n_addresses && n < max; j++) {
+			const char *net = ifc->addresses[j]->subnet;
+			if (net && (!scannable || (!strchr(net, ':') &&
+			                           ifc->addresses[j]->prefix_len >= 16)))
+				out[n++] = net;
+		}
+	}
+	return n;
+}
+
 /* The subnets this daemon has interfaces in, for its registration. */
 static void register_daemon(struct daemon *d)
 {
 	Scanopy__V1__SelfReport sr;
 	const char *subnets[64];
-	size_t n = 0;
 	bool have = selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false) == 0;
-	for (size_t i = 0; have && i < sr.n_interfaces; i++)
-		for (size_t j = 0; j < sr.interfaces[i]->n_addresses && n < 64; j++)
-			if (sr.interfaces[i]->type !=
-			        SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK &&
-			    sr.interfaces[i]->addresses[j]->subnet)
-				subnets[n++] = sr.interfaces[i]->addresses[j]->subnet;
+	size_t n = have ? interfaced_subnets(&sr, false, subnets, 64) : 0;
 	char host[256] = "";
 	gethostname(host, sizeof host - 1);
 	struct registration reg = {.name = d->cfg.name ? d->cfg.name : host,
@@ -204,25 +217,10 @@ static void register_daemon(struct daemon *d)
 
 /* Runs one job handed out by a heartbeat and reports how it ended. */
 
-/* The daemon's interfaced IPv4 subnets: what a network job without targets
- * scans. Strings point into sr. */
-static size_t interfaced_subnets(const Scanopy__V1__SelfReport *sr, const char **out,
-                                 size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < sr->n_interfaces; i++) {
-		const Scanopy__V1__DaemonInterface *ifc = sr->interfaces[i];
-		if (ifc->type == SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK || !ifc->up)
-			continue;
-		for (size_t j = 0; j < ifc->n_addresses && n < max; j++) {
-			const char *net = ifc->addresses[j]->subnet;
-			if (net && !strchr(net, ':') &&
-			    ifc->addresses[j]->prefix_len >= 16)
-				out[n++] = net;
-		}
-	}
-	return n;
-}
+/* The subnets of the daemon's interfaces (loopback aside): all of them for
+ * its registration, or only the IPv4 ones of a scannable size (/16 or
+ * smaller) that are up, for a network job without targets. Strings point
+ * into sr. */
 
 static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
                             struct scan_stats *stats)
@@ -231,7 +229,7 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false))
 		return -1;
 	const char *subnets[64];
-	size_t nsubnets = interfaced_subnets(&sr, subnets, 64);
+	size_t nsubnets = interfaced_subnets(&sr, true, subnets, 64);
 	struct sink_ids ids;
 	sink_ids(d, job->session_id, &ids);
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);

@@ -82,17 +82,24 @@ static enum MHD_Result ops_request(void *cls, struct MHD_Connection *conn,
 	return sc_http_respond(conn, 404, "text/plain", "not found\n", 10);
 }
 
+int sc_listen_addr(const char *ip, long port, struct sockaddr_in *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, ip, &sa->sin_addr) != 1) {
+		sc_error("'%s' is not an IPv4 address to listen on", ip);
+		return -1;
+	}
+	return 0;
+}
+
 struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
                             void *ctx)
 {
 	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, bind_ip, &sa.sin_addr) != 1) {
-		sc_error("ops endpoint: '%s' is not an IPv4 address", bind_ip);
+	if (sc_listen_addr(bind_ip, port, &sa))
 		return NULL;
-	}
 	struct sc_ops *ops = calloc(1, sizeof *ops);
 	if (!ops)
 		return NULL;

@@ -21,6 +21,10 @@ enum MHD_Result sc_ops_handle(struct MHD_Connection *conn, const char *url,
 enum MHD_Result sc_http_respond(struct MHD_Connection *conn, unsigned status,
                                 const char *content_type, const char *body, size_t len);
 
+/* An IPv4 listen address from text; -1 (logged) when it is not one. */
+struct sockaddr_in;
+int sc_listen_addr(const char *ip, long port, struct sockaddr_in *sa);
+
 struct sc_ops *sc_ops_start(const char *bind_ip, long port, sc_health_fn health,
                             void *ctx);
 void sc_ops_stop(struct sc_ops *ops);

@@ -80,7 +80,8 @@ static enum MHD_Result dispatch(struct request *r)
 	if (get && !strcmp(r->url, "/api/health"))
 		return api_health(r);
 	if (get && !strcmp(r->url, "/api/openapi.json"))
-		return reply_bytes(r, 200, "application/json", openapi_json, openapi_json_len);
+		return reply_bytes(r, 200, "application/json", openapi_json,
+		                   openapi_json_len);
 	if (get) {
 		int handled;
 		enum MHD_Result res =
@@ -183,13 +184,8 @@ int gateway_http_start(struct gateway *gw)
 	if (!gw->db)
 		return -1;
 	struct sockaddr_in sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)gw->svc.http_port);
-	if (inet_pton(AF_INET, gw->svc.http_bind, &sa.sin_addr) != 1) {
-		sc_error("http_bind '%s' is not an IPv4 address", gw->svc.http_bind);
+	if (sc_listen_addr(gw->svc.http_bind, gw->svc.http_port, &sa))
 		return -1;
-	}
 	gw->mhd = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
 	    NULL, on_request, gw, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
