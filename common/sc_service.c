@@ -59,6 +59,17 @@ int sc_service_start(struct sc_service *s, const char *schema,
 	return 0;
 }
 
+int sc_service_consumer(struct sc_service *s, const char *stream, const char *filter,
+                        const char *durable, natsSubscription **sub)
+{
+	while (sc_nats_pull_consumer(&s->nats, stream, filter, durable, sub)) {
+		if (sc_shutdown_requested())
+			return -1;
+		sc_shutdown_sleep(1000);
+	}
+	return 0;
+}
+
 void sc_service_stop(struct sc_service *s)
 {
 	sc_ops_stop(s->ops);

@@ -73,6 +73,13 @@ int sc_service_start(struct sc_service *s, const char *schema,
                      bool own_http);
 void sc_service_stop(struct sc_service *s);
 
+/* Binds the service's durable pull consumer on stream, retrying every second
+ * until it succeeds or shutdown is requested: while a JetStream cluster elects
+ * its leaders, or replicas create the same consumer at once, the first
+ * attempts can fail without anything being wrong. */
+int sc_service_consumer(struct sc_service *s, const char *stream, const char *filter,
+                        const char *durable, natsSubscription **sub);
+
 /* sc_health_fn for a service: NATS connected and PostgreSQL usable. */
 int sc_service_health(void *ctx, char *why, size_t whylen);
 

@@ -193,8 +193,8 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		reloader = fp_reloader_start(&fp.defs, &lo, fp.svc.nats.nc);
 	if (rc == 0)
-		rc = sc_nats_pull_consumer(&fp.svc.nats, SC_STREAM_RAW,
-		                           SC_SUBJECT_RAW ".>", "fingerprint", &sub);
+		rc = sc_service_consumer(&fp.svc, SC_STREAM_RAW, SC_SUBJECT_RAW ".>",
+		                         "fingerprint", &sub);
 	if (rc == 0) {
 		sc_info("consuming %s.> with %zu definitions, version %s (prefilter: %s)",
 		        SC_SUBJECT_RAW, fp_set_size(set), fp_set_version(set),

@@ -91,8 +91,8 @@ int main(int argc, char **argv)
 	natsSubscription *sub = NULL;
 	rc = sc_service_start(&t.svc, "inv", inv_migrations, inv_migrations_len, false);
 	if (rc == 0)
-		rc = sc_nats_pull_consumer(&t.svc.nats, SC_STREAM_CLASSIFIED,
-		                           SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
+		rc = sc_service_consumer(&t.svc, SC_STREAM_CLASSIFIED,
+		                         SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
 	if (rc == 0) {
 		sc_info("consuming %s.>", SC_SUBJECT_CLASSIFIED);
 		rc = sc_consume_run(&t.svc.nats, sub, (int)t.fetch_batch, "topology",

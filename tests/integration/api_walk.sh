@@ -5,11 +5,11 @@
 # a second organisation that must see nothing of the first.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology 26075
-svc_start scanopy-fingerprint 26074
-svc_start scanopy-scheduler 26076
-svc_start scanopy-gateway 26072 --max-body 65536
-G=http://127.0.0.1:26072
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-scheduler $SCHED_PORT
+svc_start scanopy-gateway $GW_PORT --max-body 65536
+G=http://127.0.0.1:$GW_PORT
 J='Content-Type: application/json'
 
 # call METHOD PATH [curl args...]: prints "<status> <body>", and records the

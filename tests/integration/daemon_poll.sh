@@ -5,10 +5,10 @@
 # without exiting.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology 26075
-svc_start scanopy-fingerprint 26074
-svc_start scanopy-scheduler 26076
-svc_start scanopy-gateway 26072
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-scheduler $SCHED_PORT
+svc_start scanopy-gateway $GW_PORT
 api_bootstrap lab
 
 D="$T_DIR/daemon" CTL="ipc://$T_DIR/daemon.ipc"
@@ -45,12 +45,12 @@ check "a finished session cannot be reopened" test "$(curl -s -o /dev/null -w '%
 	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/$DID/sessions/$SID/progress" -d '{"state":"running"}')" = 409
 BASE=$(batches)
 
-svc_kill scanopy-gateway 26072
+svc_kill scanopy-gateway $GW_PORT
 for i in 1 2 3; do daemon scan >/dev/null; sleep 0.5; done
 spooled() { daemon status | jq -e '.spooled_batches >= 3' >/dev/null; }
 check "with the gateway gone, reports are spooled" wait_for 15 spooled
 check "and the daemon keeps running" daemon status
-svc_start scanopy-gateway 26072
+svc_start scanopy-gateway $GW_PORT
 all_in() { [ "$(batches)" -ge $((BASE + 3)) ]; }
 check "after the gateway returns, every spooled batch arrives" wait_for 60 all_in
 sleep 2

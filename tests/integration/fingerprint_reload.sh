@@ -7,9 +7,9 @@ env_up
 ORG=$(uuid) NET=$(uuid) DAEMON=$(uuid)
 DEFS=$T_DIR/user-definitions
 mkdir -p "$DEFS"
-svc_start scanopy-fingerprint 26074 --user-definitions-dir "$DEFS"
-PID=$(cat "$T_DIR/scanopy-fingerprint-26074.pid")
-m() { metric 26074 "$1"; }
+svc_start scanopy-fingerprint $FP_PORT --user-definitions-dir "$DEFS"
+PID=$(cat "$T_DIR/scanopy-fingerprint-$FP_PORT.pid")
+m() { metric $FP_PORT "$1"; }
 N=$(m scanopy_fingerprint_definitions)
 check "built-in definitions loaded ($N)" test "$N" -ge 300
 
@@ -33,7 +33,7 @@ check "a broken file is refused" wait_for 15 failed
 check "the error names file and line" grep -q "site.yaml:2: site-app: unknown category 'Nowhere'" \
 	"$T_DIR/scanopy-fingerprint.log"
 check "the set in use is kept" test "$(m scanopy_fingerprint_definitions)" -eq "$N"
-check "still healthy" sh -c 'curl -sf http://127.0.0.1:26074/healthz >/dev/null'
+check "still healthy" sh -c 'curl -sf http://127.0.0.1:$FP_PORT/healthz >/dev/null'
 
 # Fixed; reloaded by a message on the control subject (NATS text protocol).
 sed -i 's/category: Nowhere/category: Development/' "$DEFS/site.yaml"

@@ -3,10 +3,10 @@
 # this namespace's loopback, the daemon scanning the lab for real.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology 26075
-svc_start scanopy-fingerprint 26074
-svc_start scanopy-scheduler 26076
-svc_start scanopy-gateway 26072
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-scheduler $SCHED_PORT
+svc_start scanopy-gateway $GW_PORT
 api_bootstrap lab
 SCANOPY_API_KEY=$DKEY "$BIN/scanopy-daemon" run --server-url "$G" --name scanner --poll-interval 1 \
 	--state-dir "$T_DIR/daemon" --control-socket "ipc://$T_DIR/daemon.ipc" >>"$T_DIR/scanopy-daemon.log" 2>&1 &

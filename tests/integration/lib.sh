@@ -7,7 +7,13 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${SCANOPY_BIN:-$ROOT/build/bin}
 . "$ROOT/deploy/infra.sh"
 
-T_NATS_PORT=${T_NATS_PORT:-24222} T_NATS_MON=${T_NATS_MON:-28222} T_PG_PORT=${T_PG_PORT:-25433}
+# SCANOPY_TEST_PORT_OFFSET moves every port, so two checkouts can run their
+# suites on one machine at once.
+O=${SCANOPY_TEST_PORT_OFFSET:-0}
+T_NATS_PORT=$((24222 + O)) T_NATS_MON=$((28222 + O)) T_PG_PORT=$((25433 + O))
+GW_PORT=$((26072 + O)) FP_PORT=$((26074 + O)) TOPO_PORT=$((26075 + O))
+SCHED_PORT=$((26076 + O)) SCHED2_PORT=$((26077 + O))
+export GW_PORT FP_PORT TOPO_PORT SCHED_PORT SCHED2_PORT
 export SCANOPY_NATS_URL=nats://127.0.0.1:$T_NATS_PORT
 export SCANOPY_DATABASE_URL=postgresql://postgres@127.0.0.1:$T_PG_PORT/scanopy
 T_DIR=$(mktemp -d /tmp/scanopy-it.XXXXXX)
@@ -84,11 +90,11 @@ finish() {
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# api_bootstrap NETWORK: through the gateway on 26072, sets the installation up,
+# api_bootstrap NETWORK: through the gateway on GW_PORT, sets the installation up,
 # signs in, and sets G, J, A (a user key's header), NET (a new network's id)
 # and DKEY (a daemon key for it).
 api_bootstrap() {
-	G=http://127.0.0.1:26072 J='Content-Type: application/json'
+	G=http://127.0.0.1:$GW_PORT J='Content-Type: application/json'
 	curl -sf -XPOST "$G/api/v1/setup" -H "$J" \
 		-d '{"organization":"Test","email":"o@test.example","password":"correct horse battery"}' >/dev/null
 	curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" \

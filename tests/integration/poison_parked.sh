@@ -5,8 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 env_up
 ORG=$(uuid) NET=$(uuid) DAEMON=$(uuid)
-svc_start scanopy-topology 26075
-svc_start scanopy-fingerprint 26074
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
 
 pub() { "$BIN/obs-publish" --org-id "$ORG" --network-id "$NET" --daemon-id "$DAEMON" "$@"; }
 pub --garbage
@@ -22,12 +22,12 @@ wait_for 15 parked || true
 sleep 2
 check "two messages parked, each once" test "$(stream_msgs OBS_DEAD)" -eq 2
 check "the malformed one by fingerprint" \
-	test "$(metric 26074 scanopy_fingerprint_parked_total)" -eq 1
+	test "$(metric $FP_PORT scanopy_fingerprint_parked_total)" -eq 1
 check "the rejected one by topology" \
-	test "$(metric 26075 scanopy_topology_parked_total)" -eq 1
+	test "$(metric $TOPO_PORT scanopy_topology_parked_total)" -eq 1
 check "the reason is logged" grep -q "not a valid ObservationBatch" "$T_DIR/scanopy-fingerprint.log"
 check "nothing is redelivered forever" \
-	test "$(metric 26074 scanopy_fingerprint_received_total)" -eq 52
+	test "$(metric $FP_PORT scanopy_fingerprint_received_total)" -eq 52
 check "both services still healthy" sh -c \
-	'curl -sf http://127.0.0.1:26074/healthz && curl -sf http://127.0.0.1:26075/healthz' >/dev/null
+	'curl -sf http://127.0.0.1:$FP_PORT/healthz && curl -sf http://127.0.0.1:$TOPO_PORT/healthz' >/dev/null
 finish

@@ -5,9 +5,9 @@
 # goes quiet is failed with a reason instead of hanging at 0 %.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology 26075
-svc_start scanopy-scheduler 26076 --tick-ms 200 --stall-seconds 3
-svc_start scanopy-gateway 26072
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-scheduler $SCHED_PORT --tick-ms 200 --stall-seconds 3
+svc_start scanopy-gateway $GW_PORT
 api_bootstrap n
 D="Authorization: Bearer $DKEY"
 DID=$(uuid)
@@ -39,7 +39,7 @@ check "and its next run is an interval later" \
 	test "$(sql "SELECT next_run_at > now() + interval '59 minutes' FROM sched.schedules WHERE id = '$S1'")" = t
 
 # Two replicas over 1,000 schedules due at once: each fires exactly once.
-svc_start scanopy-scheduler 26077 --tick-ms 100 --stall-seconds 3
+svc_start scanopy-scheduler $SCHED2_PORT --tick-ms 100 --stall-seconds 3
 sql "INSERT INTO sched.schedules (org_id, network_id, daemon_id, discovery_type, interval_seconds, dispatch, next_run_at)
      SELECT s.org_id, s.network_id, gen_random_uuid(), 'self_report', 3600, 'poll', now() FROM sched.schedules s, generate_series(1, 1000)
      WHERE s.id = '$S1'" >/dev/null
@@ -49,5 +49,5 @@ sleep 1
 check "each exactly once" test "$(sql "SELECT count(*) FROM sched.sessions WHERE started_by = 'schedule'")" -eq 1001
 check "no schedule fired twice" test "$(sql "SELECT count(*) FROM (SELECT schedule_id FROM sched.sessions WHERE schedule_id IS NOT NULL GROUP BY schedule_id HAVING count(*) > 1) x")" -eq 0
 check "both replicas did part of the work" sh -c \
-	"[ \$(curl -sf http://127.0.0.1:26076/metrics | awk '\$1==\"scanopy_scheduler_sessions_created_total\"{print \$2}') -gt 0 ] && [ \$(curl -sf http://127.0.0.1:26077/metrics | awk '\$1==\"scanopy_scheduler_sessions_created_total\"{print \$2}') -gt 0 ]"
+	"[ \$(curl -sf http://127.0.0.1:$SCHED_PORT/metrics | awk '\$1==\"scanopy_scheduler_sessions_created_total\"{print \$2}') -gt 0 ] && [ \$(curl -sf http://127.0.0.1:$SCHED2_PORT/metrics | awk '\$1==\"scanopy_scheduler_sessions_created_total\"{print \$2}') -gt 0 ]"
 finish
