@@ -85,6 +85,7 @@ function fail(msg) {
     const tail = fs.existsSync(f) ? fs.readFileSync(f, "utf8").trim().split("\n").slice(-6).join("\n      ") : "";
     console.error(`    ${r.name}${r.exited ? ` (exited ${JSON.stringify(r.exited)})` : ""}:\n      ${tail}`);
   }
+  console.error(`  FAIL: ${msg}`); // again, so a log cut to its tail still says why
   process.exit(1);
 }
 async function httpGet(url, timeoutMs = 2000) {
