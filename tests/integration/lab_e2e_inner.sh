@@ -35,4 +35,7 @@ check "every lab host found" jq -e '.hosts.recall == 1' "$T_DIR/score.json"
 check "no invented host" jq -e '.hosts.false_positive == 0' "$T_DIR/score.json"
 check "every open port found" jq -e '.ports.recall == 1' "$T_DIR/score.json"
 check "no invented port" jq -e '.ports.false_positive == 0' "$T_DIR/score.json"
+check "services named correctly: at least 90 %" jq -e '.services.recall >= 0.90' "$T_DIR/score.json"
+check "service precision: at least 95 %" jq -e '.services.precision >= 0.95' "$T_DIR/score.json"
+check "the daemon scanned with the gateway's probe plan" grep -q "probe plan sha256:" "$T_DIR/scanopy-daemon.log"
 finish
