@@ -20,6 +20,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/hosts", ACCESS_VIEWER, api_hosts_list},
     {"POST", "/api/v1/networks/{}/discoveries", ACCESS_MEMBER, api_discoveries_create},
     {"GET", "/api/v1/sessions/{}", ACCESS_VIEWER, api_session_get},
+    {"GET", "/api/v1/events", ACCESS_VIEWER, api_events},
     {"POST", "/api/v1/daemons/{}/sessions/{}/progress", ACCESS_DAEMON_KEY,
      api_session_progress},
 };
