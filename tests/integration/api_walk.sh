@@ -8,7 +8,7 @@ env_up
 svc_start scanopy-topology $TOPO_PORT
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-scheduler $SCHED_PORT
-svc_start scanopy-gateway $GW_PORT --max-body 65536
+svc_start scanopy-gateway $GW_PORT --max-body 65536 --cors-origins "https://ui.example, https://noc.example"
 G=http://127.0.0.1:$GW_PORT
 J='Content-Type: application/json'
 
@@ -132,6 +132,31 @@ for path in "/api/v1/networks" "/api/v1/daemons" "/api/v1/hosts?network_id=$NET"
 done
 call POST "/api/v1/daemons/$DID/heartbeat" -H "$D" >/dev/null
 check "the gateway is still healthy" curl -sf "$G/healthz"
+
+# Hardening: guessing passwords is slowed per address; CORS only for the
+# configured origins.
+limited() {
+	local i out
+	for i in $(seq 1 15); do
+		out=$(call POST /api/v1/auth/login -H "$J" -d '{"email":"owner@acme.test","password":"wrong guess"}')
+		status_is 429 "$out" && return 0
+	done
+	return 1
+}
+check "password guessing gets 429 after the minute's allowance" limited
+check "with a Retry-After" sh -c "curl -s -D - -o /dev/null -XPOST $G/api/v1/auth/login -H '$J' \
+	-d '{\"email\":\"x@y.z\",\"password\":\"wrong guess\"}' | grep -qi '^retry-after: [1-9]'"
+check "while keys keep working" curl -sf -H "$A" "$G/api/v1/networks" -o /dev/null
+cors_h() { curl -s -D - -o /dev/null "$@" | tr -d '\r'; }
+check "a configured origin's preflight is allowed" sh -c "cors_out=\$(curl -s -D - -o /dev/null -X OPTIONS \
+	-H 'Origin: https://noc.example' -H 'Access-Control-Request-Method: POST' $G/api/v1/networks | tr -d '\\r'); \
+	echo \"\$cors_out\" | grep -q '^HTTP/1.1 204' && echo \"\$cors_out\" | grep -qi '^access-control-allow-origin: https://noc.example$'"
+check "another origin's preflight is refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS \
+	-H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: POST' "$G/api/v1/networks")" = 403
+check "and its requests carry no CORS grant" sh -c "! curl -s -D - -o /dev/null -H 'Origin: https://evil.example' \
+	-H '$A' $G/api/v1/networks | grep -qi '^access-control-allow-origin'"
+check "a configured origin's requests do" sh -c "curl -s -D - -o /dev/null -H 'Origin: https://ui.example' \
+	-H '$A' $G/api/v1/networks | grep -qi '^access-control-allow-origin: https://ui.example'"
 
 DOC=$ROOT/svc-gateway/api/openapi.json
 check "the OpenAPI document is served as built" sh -c "curl -sf $G/api/openapi.json | cmp -s - '$DOC'"
