@@ -50,6 +50,33 @@ check "the key is stored as its SHA-256" \
 check "and never in clear" \
 	test "$(sql "SELECT count(*) FROM core.api_keys WHERE position(convert_to('$KEY', 'UTF8') IN key_hash) > 0 OR prefix = '$KEY'")" -eq 0
 
+# People and roles.
+newuser() { call POST /api/v1/users -H "$A" -H "$J" -d "{\"email\":\"$1\",\"password\":\"long enough pw\",\"role\":\"$2\"}"; }
+out=$(newuser mia@acme.test member)
+check "an owner adds a member" status_is 201 "$out"
+MIA=$(body "$out" | jq -r .id)
+check "a taken email is a conflict" status_is 409 "$(newuser MIA@acme.test viewer)"
+check "an unknown role is refused, naming the field" sh -c "echo '$(newuser z@acme.test root | cut -d' ' -f2-)' | jq -e '.error.field == \"role\"' >/dev/null"
+check "users are listed with their roles" sh -c "curl -sf -H '$A' $G/api/v1/users | jq -e 'length == 2 and (map(.role) | sort) == [\"member\", \"owner\"]' >/dev/null"
+curl -s -c "$T_DIR/jar-mia" -XPOST "$G/api/v1/auth/login" -H "$J" -d '{"email":"mia@acme.test","password":"long enough pw"}' >"$T_DIR/login-mia"
+MKEY=$(curl -s -b "$T_DIR/jar-mia" -H "X-CSRF-Token: $(jq -r .csrf_token "$T_DIR/login-mia")" -XPOST "$G/api/v1/api-keys" | jq -r .key)
+M="Authorization: Bearer $MKEY"
+check "a member cannot add users" status_is 403 "$(call POST /api/v1/users -H "$M" -H "$J" -d '{"email":"x@acme.test","password":"long enough pw","role":"viewer"}')"
+check "nor change roles" status_is 403 "$(call PATCH "/api/v1/users/$MIA" -H "$M" -H "$J" -d '{"role":"admin"}')"
+check "an owner makes the member a viewer" status_is 200 "$(call PATCH "/api/v1/users/$MIA" -H "$A" -H "$J" -d '{"role":"viewer"}')"
+check "and the viewer can read" status_is 200 "$(call GET /api/v1/networks -H "$M")"
+check "but not write" status_is 403 "$(call POST /api/v1/networks -H "$M" -H "$J" -d '{"name":"Nope"}')"
+OWNER=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .id)
+check "the last owner cannot step down" status_is 409 "$(call PATCH "/api/v1/users/$OWNER" -H "$A" -H "$J" -d '{"role":"admin"}')"
+check "nor be removed" status_is 409 "$(call DELETE "/api/v1/users/$OWNER" -H "$A")"
+check "a user's own keys are listed, never in clear" sh -c "curl -sf -H '$M' $G/api/v1/api-keys | jq -e 'length == 1 and (.[0].prefix | length) == 10 and (tostring | contains(\"$MKEY\") | not)' >/dev/null"
+MKID=$(curl -sf -H "$M" "$G/api/v1/api-keys" | jq -r '.[0].id')
+check "someone else's key cannot be revoked" status_is 404 "$(call DELETE "/api/v1/api-keys/$MKID" -H "$A")"
+check "a user revokes their own key" status_is 204 "$(call DELETE "/api/v1/api-keys/$MKID" -H "$M")"
+check "which then stops working" status_is 401 "$(call GET /api/v1/networks -H "$M")"
+check "a removed user" status_is 204 "$(call DELETE "/api/v1/users/$MIA" -H "$A")"
+check "can no longer sign in" status_is 401 "$(call POST /api/v1/auth/login -H "$J" -d '{"email":"mia@acme.test","password":"long enough pw"}')"
+
 out=$(call POST /api/v1/networks -H "$A" -H "$J" -d '{"name":"HQ"}')
 check "a network is created" status_is 201 "$out"
 NET=$(body "$out" | jq -r .id)
