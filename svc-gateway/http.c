@@ -3,6 +3,7 @@
 #include "http.h"
 
 #include "auth.h"
+#include "events.h"
 #include "reply.h"
 #include "routes.h"
 #include "sc_log.h"
@@ -186,12 +187,16 @@ int gateway_http_start(struct gateway *gw)
 	struct sockaddr_in sa;
 	if (sc_listen_addr(gw->svc.http_bind, gw->svc.http_port, &sa))
 		return -1;
-	gw->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
-	    NULL, on_request, gw, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (events_start(gw))
+		return -1;
+	gw->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                               MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+	                           0, NULL, NULL, on_request, gw, MHD_OPTION_SOCK_ADDR,
+	                           &sa, MHD_OPTION_THREAD_POOL_SIZE,
+	                           (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	                           30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                           (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+	                           on_completed, NULL, MHD_OPTION_END);
 	if (!gw->mhd) {
 		sc_error("cannot listen on %s:%ld", gw->svc.http_bind, gw->svc.http_port);
 		return -1;
@@ -202,6 +207,7 @@ int gateway_http_start(struct gateway *gw)
 
 void gateway_http_stop(struct gateway *gw)
 {
+	events_stop(); /* resumes and ends the event streams */
 	if (gw->mhd)
 		MHD_stop_daemon(gw->mhd);
 	gw->mhd = NULL;
