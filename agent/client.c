@@ -195,13 +195,16 @@ int client_heartbeat(struct client *c, json_t **answer)
 }
 
 int client_progress(struct client *c, const char *session_id, const char *state,
-                    int percent, const char *reason, long hosts, long ports)
+                    int percent, const char *phase, const char *reason,
+                    const char *summary, long hosts, long ports)
 {
 	char path[192], why[CURL_ERROR_SIZE + 64] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/sessions/%s/progress",
 	         c->daemon_id, session_id);
-	json_t *body = json_pack("{s:s, s:i, s:s?}", "state", state, "progress", percent,
-	                         "reason", reason);
+	json_t *body = json_pack("{s:s, s:s?, s:s?, s:s?}", "state", state, "phase",
+	                         phase, "reason", reason, "summary", summary);
+	if (percent >= 0)
+		json_object_set_new(body, "progress", json_integer(percent));
 	if (hosts >= 0)
 		json_object_set_new(body, "hosts_found", json_integer(hosts));
 	if (ports >= 0)
@@ -214,14 +217,21 @@ int client_progress(struct client *c, const char *session_id, const char *state,
 	long status =
 	    post(c, path, "application/json", text, strlen(text), &out, why, sizeof why);
 	free(text);
-	if (status != 200) {
+	int rc = -1;
+	if (status == 200) {
+		json_t *j = json_loads(out.data, 0, NULL);
+		rc = json_is_true(json_object_get(j, "cancel")) ? 1 : 0;
+		json_decref(j);
+	} else if (status == 409) {
+		rc = 1; /* the session is no longer open: stop working on it */
+	} else {
 		if (status)
 			error_message(&out, why, sizeof why);
 		sc_warn("session %s: progress not recorded (HTTP %ld): %s", session_id,
 		        status, why);
 	}
 	free(out.data);
-	return status == 200 ? 0 : -1;
+	return rc;
 }
 
 enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *batch,

@@ -55,5 +55,13 @@ enum MHD_Result api_users_delete(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);
+enum MHD_Result api_sessions_list(struct request *r);
+enum MHD_Result api_session_cancel(struct request *r);
+enum MHD_Result api_schedules_list(struct request *r);
+enum MHD_Result api_schedules_create(struct request *r);
+enum MHD_Result api_schedule_get(struct request *r);
+enum MHD_Result api_schedule_patch(struct request *r);
+enum MHD_Result api_schedule_delete(struct request *r);
+enum MHD_Result api_schedule_run(struct request *r);
 
 #endif
