@@ -43,5 +43,12 @@ int sink_tls(struct sink *s, const Scanopy__V1__TlsInfo *t);
 int sink_udp_reply(struct sink *s, const Scanopy__V1__UdpReply *u);
 int sink_name(struct sink *s, const Scanopy__V1__NameRecord *n);
 int sink_progress(struct sink *s, const Scanopy__V1__ScanProgress *p);
+int sink_snmp_system(struct sink *s, const Scanopy__V1__SnmpSystem *v);
+int sink_if_entry(struct sink *s, const Scanopy__V1__InterfaceEntry *v);
+int sink_neighbor(struct sink *s, const Scanopy__V1__NeighborEntry *v);
+int sink_fdb(struct sink *s, const Scanopy__V1__FdbEntry *v);
+int sink_arp(struct sink *s, const Scanopy__V1__ArpEntry *v);
+int sink_container(struct sink *s, const Scanopy__V1__DockerContainer *v);
+int sink_docker_network(struct sink *s, const Scanopy__V1__DockerNetwork *v);
 
 #endif
