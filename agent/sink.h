@@ -34,6 +34,12 @@ int sink_close(struct sink *s);
 /* Observations emitted so far. */
 uint64_t sink_count(const struct sink *s);
 
+/* A function that sees every observation as it is emitted (under the
+ * sink's lock: keep it short, never emit from it), e.g. to learn which hosts
+ * answered SNMP during a network scan. NULL removes it. */
+typedef void (*sink_tap_fn)(void *arg, const Scanopy__V1__Observation *o);
+void sink_set_tap(struct sink *s, sink_tap_fn fn, void *arg);
+
 /* Helpers for discovery code: stamp the time and emit one kind. */
 int sink_host(struct sink *s, const Scanopy__V1__HostSeen *h);
 int sink_port(struct sink *s, const Scanopy__V1__PortState *p);

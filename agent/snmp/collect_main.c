@@ -8,6 +8,7 @@
  * FILE holds a JSON array of credentials (snmp_cred_json.h): secrets stay
  * off the command line. */
 #include "docker_collect.h"
+#include "lldp_local.h"
 #include "localsink.h"
 #include "sc_log.h"
 #include "snmp_collect.h"
@@ -26,6 +27,7 @@ static void usage(void)
 	        "       scanopy-collect docker [--docker-proxy URL] "
 	        "[--docker-proxy-ssl-cert F --docker-proxy-ssl-key F "
 	        "--docker-proxy-ssl-chain F] [--no-exec] [--quiet]\n"
+	        "       scanopy-collect lldp [LLDPD_SOCKET]\n"
 	        "DEVICE: address, CIDR or a.b.c.d-e.f.g.h range; the proxy URL may be "
 	        "unix:///path, tcp://host:port, http:// or https://\n");
 }
@@ -177,7 +179,13 @@ int main(int argc, char **argv)
 		rc = run_snmp(argc - 1, argv + 1, s);
 	else if (!strcmp(argv[1], "docker"))
 		rc = run_docker(argc - 1, argv + 1, s);
-	else {
+	else if (!strcmp(argv[1], "lldp")) {
+		/* scanopy-collect lldp [SOCKET]: the local lldpd's neighbours */
+		int n =
+		    lldp_local_collect(argc > 2 && argv[2][0] != '-' ? argv[2] : NULL, s);
+		fprintf(stderr, "lldp: %d neighbours\n", n);
+		rc = n < 0 ? 1 : 0;
+	} else {
 		usage();
 		rc = 2;
 	}
