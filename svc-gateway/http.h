@@ -5,6 +5,8 @@
 #include "sc_service.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct gateway {
 	struct sc_service svc;
@@ -12,7 +14,10 @@ struct gateway {
 	struct db_pool *db;
 	long max_body;
 	long threads;
-	char *public_url; /* how daemons and browsers reach us */
+	char *public_url;      /* how daemons and browsers reach us */
+	char *secret_key_file; /* AES-256-GCM key for secrets at rest (secretbox.h) */
+	uint8_t secret_key[32];
+	bool have_secret_key;
 };
 
 int gateway_http_start(struct gateway *gw);

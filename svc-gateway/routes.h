@@ -47,5 +47,10 @@ enum MHD_Result api_hosts_list(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);
+enum MHD_Result api_snmp_credentials_create(struct request *r);
+enum MHD_Result api_snmp_credentials_list(struct request *r);
+enum MHD_Result api_snmp_credentials_delete(struct request *r);
+/* The network's SNMP credentials with their secrets, for a daemon's job. */
+json_t *snmp_credentials_json(struct request *r, const char *network_id);
 
 #endif
