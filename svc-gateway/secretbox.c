@@ -20,6 +20,11 @@ int secretbox_load_key(const char *path, uint8_t key[SECRETBOX_KEY], char *why,
 			return -1;
 		}
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 && errno == EEXIST) {
+			/* another gateway made it at the same moment: read theirs */
+			usleep(200 * 1000);
+			return secretbox_load_key(path, key, why, whylen);
+		}
 		if (fd < 0) {
 			snprintf(why, whylen, "cannot create the secret key file %s: %s",
 			         path, strerror(errno));
