@@ -180,7 +180,8 @@ void sv_display(const uint8_t *b, size_t n, char *out, size_t outlen)
 			printable = false;
 	if (printable) {
 		size_t c = n < outlen - 1 ? n : outlen - 1;
-		memcpy(out, b, c);
+		if (c) /* b may be NULL when n is 0 */
+			memcpy(out, b, c);
 		out[c] = 0;
 		return;
 	}
