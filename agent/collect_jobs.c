@@ -4,6 +4,9 @@
 #include "sc_log.h"
 #include "sink.h"
 #include "snmp_collect.h"
+#include "targets.h"
+
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,8 +93,9 @@ static int snmp_round(struct sink *s, const Scanopy__V1__Job *job, const char *c
 }
 
 int collect_snmp(struct sink *s, const Scanopy__V1__Job *job, const char *const *devices,
-                 size_t ndevices, bool follow, volatile int *cancel,
-                 struct collect_result *res, char *why, size_t whylen)
+                 size_t ndevices, bool follow, const char *const *covered,
+                 size_t ncovered, volatile int *cancel, struct collect_result *res,
+                 char *why, size_t whylen)
 {
 	if (!job->n_snmp_credentials) {
 		sc_info("snmp: the job carries no SNMP credentials: skipped");
@@ -106,16 +110,24 @@ int collect_snmp(struct sink *s, const Scanopy__V1__Job *job, const char *const 
 	if (follow)
 		sink_set_tap(s, NULL, NULL);
 	if (rc == 0 && follow && !(cancel && *cancel)) {
-		/* devices named by the neighbour tables, not queried yet */
+		/* devices named by the neighbour tables, not queried yet and not
+		 * in ranges the scan found silent on UDP 161 */
 		const char **more = calloc(mgmt.n ? mgmt.n : 1, sizeof *more);
 		size_t nm = 0;
+		struct target_set cov = {0};
+		bool have_cov = ncovered && targets_build(&cov, covered, ncovered) == 0;
 		for (size_t i = 0; more && i < mgmt.n; i++) {
 			bool seen = false;
+			struct in_addr a;
 			for (size_t k = 0; k < ndevices && !seen; k++)
 				seen = !strcmp(devices[k], mgmt.ip[i]);
+			if (!seen && have_cov && inet_pton(AF_INET, mgmt.ip[i], &a) == 1)
+				seen = targets_ordinal(&cov, ntohl(a.s_addr)) >= 0;
 			if (!seen)
 				more[nm++] = mgmt.ip[i];
 		}
+		if (have_cov)
+			targets_free(&cov);
 		if (nm) {
 			sc_info("snmp: %zu more devices from neighbour tables", nm);
 			rc = snmp_round(s, job, more, nm, cancel, res);

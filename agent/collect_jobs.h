@@ -32,12 +32,15 @@ struct collect_result {
 };
 
 /* SNMP of devices (addresses/CIDRs), then of the management addresses their
- * neighbour tables name that were not queried yet (when follow is set).
+ * neighbour tables name that were not queried yet (when follow is set),
+ * except those inside `covered` (ranges a network scan already asked on UDP
+ * 161 without an answer).
  * Per-device failures are reported as progress and logged; returns -1 only
  * when the run itself could not happen (why filled). */
 int collect_snmp(struct sink *s, const Scanopy__V1__Job *job, const char *const *devices,
-                 size_t ndevices, bool follow, volatile int *cancel,
-                 struct collect_result *res, char *why, size_t whylen);
+                 size_t ndevices, bool follow, const char *const *covered,
+                 size_t ncovered, volatile int *cancel, struct collect_result *res,
+                 char *why, size_t whylen);
 
 /* Docker discovery. required: a DOCKER job (no socket and no proxy is a
  * failure); otherwise (unified) their absence is skipped quietly. */

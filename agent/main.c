@@ -291,7 +291,24 @@ static int run_collect(struct daemon *d, const Scanopy__V1__Job *job, bool snmp,
 			have_sr = true;
 			n = interfaced_subnets(&sr, true, devs, 64);
 		}
-		rc = collect_snmp(s, job, devs, n, true, &d->cancel, &res, why, whylen);
+		/* unified: what the scan covered (its targets, else the interfaced
+		 * subnets) answered nothing on UDP 161 outside devs */
+		const char *cov[64];
+		size_t ncov = 0;
+		Scanopy__V1__SelfReport csr;
+		bool have_csr = false;
+		if (unified && job->n_targets)
+			for (size_t i = 0; i < job->n_targets && ncov < 64; i++)
+				cov[ncov++] = job->targets[i];
+		else if (unified &&
+		         selfreport_collect(&csr, d->cfg.name, d->cfg.mode, false) == 0) {
+			have_csr = true;
+			ncov = interfaced_subnets(&csr, true, cov, 64);
+		}
+		rc = collect_snmp(s, job, devs, n, true, cov, ncov, &d->cancel, &res, why,
+		                  whylen);
+		if (have_csr)
+			selfreport_free(&csr);
 		if (have_sr)
 			selfreport_free(&sr);
 	}

@@ -173,7 +173,7 @@ enum MHD_Result api_snmp_credentials_create(struct request *r)
 	char *plain = secret ? json_dumps(secret, JSON_COMPACT) : NULL;
 	json_decref(secret);
 	json_t *scope = json_object_get(in, "scope");
-	char *scope_json = json_dumps(scope ? scope : json_array(), JSON_COMPACT);
+	char *scope_json = scope ? json_dumps(scope, JSON_COMPACT) : strdup("[]");
 	size_t plen = plain ? strlen(plain) : 0, slen = 0;
 	uint8_t *sealed = plain ? malloc(plen + SECRETBOX_OVERHEAD) : NULL;
 	char *sealed_hex = NULL;
