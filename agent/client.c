@@ -42,10 +42,12 @@ void client_global_cleanup(void)
 	curl_global_cleanup();
 }
 
-/* POSTs body to url path; returns the HTTP status, or 0 when no answer came
- * (with the transport error in `why`). The answer body lands in out. */
-static long post(struct client *c, const char *path, const char *type, const void *body,
-                 size_t len, struct buffer *out, char *why, size_t whylen)
+/* POSTs body to url path (GETs it when body is NULL), with one optional
+ * extra header line; returns the HTTP status, or 0 when no answer came (with
+ * the transport error in `why`). The answer body lands in out. */
+static long call(struct client *c, const char *path, const char *type, const void *body,
+                 size_t len, const char *extra, struct buffer *out, char *why,
+                 size_t whylen)
 {
 	CURL *h = curl_easy_init();
 	if (!h) {
@@ -59,11 +61,15 @@ static long post(struct client *c, const char *path, const char *type, const voi
 	struct curl_slist *hdrs = curl_slist_append(NULL, auth);
 	hdrs = curl_slist_append(hdrs, ctype);
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (extra)
+		hdrs = curl_slist_append(hdrs, extra);
 	char err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
@@ -80,6 +86,12 @@ static long post(struct client *c, const char *path, const char *type, const voi
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return status;
+}
+
+static long post(struct client *c, const char *path, const char *type, const void *body,
+                 size_t len, struct buffer *out, char *why, size_t whylen)
+{
+	return call(c, path, type, body, len, NULL, out, why, whylen);
 }
 
 /* The error message of a JSON error answer, for the log. */
@@ -183,13 +195,16 @@ int client_heartbeat(struct client *c, json_t **answer)
 }
 
 int client_progress(struct client *c, const char *session_id, const char *state,
-                    int percent, const char *reason, long hosts, long ports)
+                    int percent, const char *phase, const char *reason,
+                    const char *summary, long hosts, long ports)
 {
 	char path[192], why[CURL_ERROR_SIZE + 64] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/sessions/%s/progress",
 	         c->daemon_id, session_id);
-	json_t *body = json_pack("{s:s, s:i, s:s?}", "state", state, "progress", percent,
-	                         "reason", reason);
+	json_t *body = json_pack("{s:s, s:s?, s:s?, s:s?}", "state", state, "phase",
+	                         phase, "reason", reason, "summary", summary);
+	if (percent >= 0)
+		json_object_set_new(body, "progress", json_integer(percent));
 	if (hosts >= 0)
 		json_object_set_new(body, "hosts_found", json_integer(hosts));
 	if (ports >= 0)
@@ -202,14 +217,21 @@ int client_progress(struct client *c, const char *session_id, const char *state,
 	long status =
 	    post(c, path, "application/json", text, strlen(text), &out, why, sizeof why);
 	free(text);
-	if (status != 200) {
+	int rc = -1;
+	if (status == 200) {
+		json_t *j = json_loads(out.data, 0, NULL);
+		rc = json_is_true(json_object_get(j, "cancel")) ? 1 : 0;
+		json_decref(j);
+	} else if (status == 409) {
+		rc = 1; /* the session is no longer open: stop working on it */
+	} else {
 		if (status)
 			error_message(&out, why, sizeof why);
 		sc_warn("session %s: progress not recorded (HTTP %ld): %s", session_id,
 		        status, why);
 	}
 	free(out.data);
-	return status == 200 ? 0 : -1;
+	return rc;
 }
 
 enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *batch,
@@ -234,4 +256,30 @@ enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *
 	}
 	free(out.data);
 	return r;
+}
+
+int client_probe_plan(struct client *c, const char *have_version, char **plan)
+{
+	char why[CURL_ERROR_SIZE + 64] = "", inm[128] = "";
+	if (have_version)
+		snprintf(inm, sizeof inm, "If-None-Match: \"%s\"", have_version);
+	struct buffer out = {0};
+	long status = call(c, "/api/v1/probe-plan", "application/json", NULL, 0,
+	                   have_version ? inm : NULL, &out, why, sizeof why);
+	int rc = -1;
+	*plan = NULL;
+	if (status == 200 && out.data) {
+		*plan = out.data;
+		out.data = NULL;
+		rc = 0;
+	} else if (status == 304) {
+		rc = 1;
+	} else if (status == 0) {
+		sc_warn("probe plan: server unreachable: %s", why);
+	} else {
+		error_message(&out, why, sizeof why);
+		sc_warn("probe plan: HTTP %ld: %s", status, why);
+	}
+	free(out.data);
+	return rc;
 }

@@ -37,10 +37,18 @@ int client_register(struct client *c, const struct registration *reg);
 /* The heartbeat; on success *answer holds the server's JSON answer (with its
  * "jobs"), to be json_decref'd by the caller. */
 int client_heartbeat(struct client *c, json_t **answer);
-/* Reports a session's state: "running", "completed" or "failed"; counts
- * below zero are left out. */
+/* Reports a session's state: "running", "completed", "failed" or
+ * "cancelled"; NULL strings, and a percent or counts below zero, are left
+ * out. Returns 0,
+ * 1 when the server wants the work stopped (the session was cancelled, or is
+ * no longer open), or -1 when the report did not get through. */
 int client_progress(struct client *c, const char *session_id, const char *state,
-                    int percent, const char *reason, long hosts, long ports);
+                    int percent, const char *phase, const char *reason,
+                    const char *summary, long hosts, long ports);
+/* Fetches the probe plan unless have_version (may be NULL) is current:
+ * 0 with *plan the JSON text (caller frees), 1 when not modified, -1 when it
+ * could not be had (logged). */
+int client_probe_plan(struct client *c, const char *have_version, char **plan);
 /* A send_fn for the outbox: uploads one batch. */
 enum send_result client_send_batch(void *client, uint64_t sequence, const uint8_t *batch,
                                    size_t len);

@@ -11,6 +11,8 @@
 #include "control.h"
 #include "job.pb-c.h"
 #include "outbox.h"
+#include "plan_cache.h"
+#include "progress.h"
 #include "sc_batch.h"
 #include "sc_config.h"
 #include "sc_log.h"
@@ -49,7 +51,9 @@ struct daemon {
 	bool integrated;
 	atomic_bool scan_requested, registered;
 	atomic_llong last_report_ms;
-	volatile int cancel; /* set on stop: a running scan winds down */
+	volatile int cancel;     /* set on stop: the daemon winds down */
+	volatile int job_cancel; /* the running job stops soon (stop or cancel) */
+	struct progress_reporter *reporter; /* the running poll session's */
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -129,6 +133,7 @@ static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 		snprintf(reply, len, "{\"scan\":\"requested\"}");
 	} else if (!strcmp(cmd, "stop")) {
 		d->cancel = 1;
+		d->job_cancel = 1;
 		sc_shutdown_request();
 		snprintf(reply, len, "{\"stop\":\"requested\"}");
 	} else {
@@ -224,6 +229,11 @@ static void register_daemon(struct daemon *d)
  * smaller) that are up, for a network job without targets. Strings point
  * into sr. */
 
+static void on_scan_progress(void *arg, const Scanopy__V1__ScanProgress *p)
+{
+	progress_update(arg, p->phase, p->percent, p->hosts_found, p->ports_found);
+}
+
 static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
                             struct scan_stats *stats, struct addr_set *snmp_hosts)
 {
@@ -237,14 +247,23 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
 	if (s && snmp_hosts)
 		sink_set_tap(s, snmp_answerers_tap, snmp_hosts);
+	if (s && d->reporter)
+		sink_on_progress(s, on_scan_progress, d->reporter);
 	struct scan_request req;
 	struct scan_job_storage own;
+	struct scan_plan plan;
+	bool have_plan =
+	    !d->integrated && plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
 	int rc = -1;
-	if (s &&
-	    scan_request_from_job(job, subnets, nsubnets, &d->cancel, &req, &own) == 0) {
+	if (s && scan_request_from_job(job, subnets, nsubnets, &d->job_cancel, &req,
+	                               &own) == 0) {
+		if (have_plan && scan_request_use_plan(&req, &plan, &own))
+			sc_warn("probe plan not applied: out of memory");
 		rc = scan_run(&req, s, stats) < 0 ? -1 : 0;
 		scan_job_storage_free(&own);
 	}
+	if (have_plan)
+		scan_plan_free(&plan);
 	if (sink_close(s))
 		rc = -1;
 	selfreport_free(&sr);
@@ -305,8 +324,8 @@ static int run_collect(struct daemon *d, const Scanopy__V1__Job *job, bool snmp,
 			have_csr = true;
 			ncov = interfaced_subnets(&csr, true, cov, 64);
 		}
-		rc = collect_snmp(s, job, devs, n, true, cov, ncov, &d->cancel, &res, why,
-		                  whylen);
+		rc = collect_snmp(s, job, devs, n, true, cov, ncov, &d->job_cancel, &res,
+		                  why, whylen);
 		if (have_csr)
 			selfreport_free(&csr);
 		if (have_sr)
@@ -356,7 +375,7 @@ static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
 		        stats->hosts, stats->tcp_open + stats->udp_open,
 		        (long long)stats->wall_ms);
 	int rc = 0;
-	if ((snmp || docker) && !d->cancel)
+	if ((snmp || docker) && !d->job_cancel)
 		rc = run_collect(d, job, snmp, docker, unified, &snmp_hosts, why, whylen);
 	addr_set_free(&snmp_hosts);
 	return rc;
@@ -407,19 +426,40 @@ static void run_poll_job(struct daemon *d, json_t *j)
 		job.n_snmp_credentials = creds.n;
 	}
 
-	client_progress(&d->client, session, "running", 0, NULL, -1, -1);
+	d->job_cancel = 0;
+	if (client_progress(&d->client, session, "running", 0, "start", NULL, NULL, -1,
+	                    -1) == 1) {
+		/* Cancelled between the heartbeat and now: acknowledge, run nothing. */
+		client_progress(&d->client, session, "cancelled", 0, NULL,
+		                "cancelled before it started", NULL, -1, -1);
+		return;
+	}
+	d->reporter = progress_start(&d->client, session, &d->job_cancel);
 	char why[160] = "";
 	struct scan_stats stats;
 	int rc = run_job(d, &job, &stats, why, sizeof why);
+	progress_stop(d->reporter);
+	d->reporter = NULL;
+	bool cancelled = d->job_cancel;
 	/* Completed once the batches are delivered, not merely queued. */
-	if (rc == 0 && outbox_drain(d->outbox, 60000)) {
+	if (rc == 0 && !cancelled && outbox_drain(d->outbox, 60000)) {
 		snprintf(why, sizeof why, "the results could not be delivered yet");
 		rc = -1;
 	}
-	client_progress(&d->client, session, rc ? "failed" : "completed", rc ? 0 : 100,
-	                rc ? why : NULL, (long)stats.hosts,
+	char summary[160];
+	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
+	         stats.hosts, stats.tcp_open + stats.udp_open,
+	         (double)stats.wall_ms / 1000.0, cancelled ? "; stopped early" : "");
+	const char *state = cancelled ? "cancelled" : rc ? "failed" : "completed";
+	if (cancelled)
+		snprintf(why, sizeof why, "%s",
+		         d->cancel ? "the daemon was stopped" : "stopped on request");
+	client_progress(&d->client, session, state, rc || cancelled ? -1 : 100, NULL,
+	                rc || cancelled ? why : NULL, summary, (long)stats.hosts,
 	                (long)(stats.tcp_open + stats.udp_open));
 	snmp_creds_free(&creds);
+	if (cancelled)
+		sc_info("session %s: %s (%s)", session, state, summary);
 }
 
 /* A job from scanopy.jobs.<daemon> (integrated mode). */
@@ -432,6 +472,7 @@ static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
 	}
 	char why[160];
 	struct scan_stats stats;
+	d->job_cancel = d->cancel;
 	if (run_job(d, job, &stats, why, sizeof why))
 		sc_warn("job %s failed: %s", job->session_id ? job->session_id : "", why);
 	scanopy__v1__job__free_unpacked(job, NULL);
@@ -444,6 +485,16 @@ static void heartbeat(struct daemon *d)
 		return;
 	size_t i;
 	json_t *job;
+	json_t *id;
+	/* Sessions cancelled while this daemon was not running them (it runs
+	 * one job at a time, in this thread): acknowledge. */
+	json_array_foreach(json_object_get(answer, "cancel"), i, id)
+	{
+		if (json_is_string(id))
+			client_progress(&d->client, json_string_value(id), "cancelled",
+			                -1, NULL, "not running on this daemon", NULL, -1,
+			                -1);
+	}
 	json_array_foreach(json_object_get(answer, "jobs"), i, job)
 	{
 		run_poll_job(d, job);

@@ -24,6 +24,8 @@ struct sink {
 	uint64_t total;
 	sink_tap_fn tap;
 	void *tap_arg;
+	sink_progress_fn on_progress;
+	void *progress_arg;
 };
 
 static size_t put_varint(uint8_t *p, uint64_t v)
@@ -128,7 +130,15 @@ int sink_emit(struct sink *s, const Scanopy__V1__Observation *o)
 		rc = -1;
 	}
 	pthread_mutex_unlock(&s->lock);
+	if (o->kind_case == SCANOPY__V1__OBSERVATION__KIND_PROGRESS && s->on_progress)
+		s->on_progress(s->progress_arg, o->progress);
 	return rc;
+}
+
+void sink_on_progress(struct sink *s, sink_progress_fn fn, void *arg)
+{
+	s->on_progress = fn;
+	s->progress_arg = arg;
 }
 
 int sink_flush(struct sink *s)

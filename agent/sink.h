@@ -39,6 +39,10 @@ uint64_t sink_count(const struct sink *s);
  * answered SNMP during a network scan. NULL removes it. */
 typedef void (*sink_tap_fn)(void *arg, const Scanopy__V1__Observation *o);
 void sink_set_tap(struct sink *s, sink_tap_fn fn, void *arg);
+/* Calls fn with each progress observation as it is emitted (set before the
+ * scan starts), so the daemon can report the session's progress. */
+typedef void (*sink_progress_fn)(void *arg, const Scanopy__V1__ScanProgress *p);
+void sink_on_progress(struct sink *s, sink_progress_fn fn, void *arg);
 
 /* Helpers for discovery code: stamp the time and emit one kind. */
 int sink_host(struct sink *s, const Scanopy__V1__HostSeen *h);

@@ -94,19 +94,24 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "EXCLUDED.capabilities, last_seen = now() WHERE "
 		    "core.daemons.network_id = "
 		    "EXCLUDED.network_id RETURNING *), "
-		    /* A new daemon gets the default schedules: a light network scan
-		     * daily and a deep one weekly, editable later. */
+		    /* A new daemon gets the default schedules, editable later: a
+		     * self-report at once and daily, a light network scan daily and
+		     * a deep one weekly. */
 		    "sch AS (INSERT INTO sched.schedules (org_id, network_id, daemon_id, "
-		    "discovery_type, interval_seconds, deep, dispatch, next_run_at) "
-		    "SELECT "
-		    "d.org_id, d.network_id, d.id, 'network', x.secs, x.deep, CASE "
-		    "d.mode WHEN "
-		    "'integrated' THEN 'nats' WHEN 'server_poll' THEN 'server' ELSE "
-		    "'poll' END, "
-		    "now() + make_interval(secs => x.secs) FROM d, (VALUES (86400, "
-		    "false), "
-		    "(604800, true)) x(secs, deep) WHERE NOT EXISTS (SELECT 1 FROM "
-		    "sched.schedules s WHERE s.daemon_id = d.id)) "
+		    "name, discovery_type, interval_seconds, deep, dispatch, "
+		    "next_run_at) "
+		    "SELECT d.org_id, d.network_id, d.id, x.name, x.type, x.secs, "
+		    "x.deep, "
+		    "CASE d.mode WHEN 'integrated' THEN 'nats' WHEN 'server_poll' THEN "
+		    "'server' ELSE 'poll' END, now() + make_interval(secs => x.first) "
+		    "FROM "
+		    "d, (VALUES ('self-report', 'self_report', 86400, false, 0), ('light "
+		    "network scan', 'network', 86400, false, 86400), ('deep network "
+		    "scan', "
+		    "'network', 604800, true, 604800)) x(name, type, secs, deep, first) "
+		    "WHERE NOT EXISTS (SELECT 1 FROM sched.schedules s WHERE s.daemon_id "
+		    "= "
+		    "d.id)) "
 		    "SELECT json_build_object('daemon_id', id, 'org_id', org_id, "
 		    "'network_id', "
 		    "network_id, 'name', name, 'server_version', '" SCANOPY_VERSION
@@ -145,7 +150,8 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	    r->gw->db, r->who.org_id,
 	    "WITH t AS (UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
 	    "network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s SET state = "
-	    "'starting', started_at = now(), last_progress_at = now() WHERE s.id IN "
+	    "'starting', started_at = now(), last_progress_at = now(), reason = NULL "
+	    "WHERE s.id IN "
 	    "(SELECT id FROM sched.sessions WHERE daemon_id = $1 AND network_id = $2 AND "
 	    "state = 'pending' AND dispatch = 'poll' AND EXISTS (SELECT 1 FROM t) AND "
 	    "NOT "
@@ -161,7 +167,10 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	        POLL_INTERVAL_S) ", 'jobs', coalesce((SELECT json_agg(json_build_object("
 	                         "'session_id', id, 'type', discovery_type, 'deep', "
 	                         "deep, "
-	                         "'targets', targets)) FROM j), '[]'))::text END",
+	                         "'targets', targets)) FROM j), '[]'), 'cancel', "
+	                         "coalesce((SELECT json_agg(c.id) FROM "
+	                         "sched.sessions c WHERE c.daemon_id = $1 AND "
+	                         "c.cancel_pending), '[]'))::text END",
 	    2, p);
 	if (!q)
 		return reply_db_error(r);

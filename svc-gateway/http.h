@@ -14,10 +14,13 @@ struct gateway {
 	struct db_pool *db;
 	long max_body;
 	long threads;
-	char *public_url;      /* how daemons and browsers reach us */
 	char *secret_key_file; /* AES-256-GCM key for secrets at rest (secretbox.h) */
 	uint8_t secret_key[32];
 	bool have_secret_key;
+	long rate_limit, rate_burst, login_per_minute; /* 0: no limit */
+	char *cors_origins; /* comma-separated origins allowed cross-site */
+	struct ratelimit *rl_api, *rl_login;
+	char *public_url; /* how daemons and browsers reach us */
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -45,6 +45,18 @@ int main(int argc, char **argv)
 	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
 	     "key for secrets at rest (SNMP credentials); made on first start, mode 600",
 	     &gw.secret_key_file, 0, 0},
+	    {"rate_limit", SC_OPT_INT, "50",
+	     "requests per second per user, key or address (0: no limit)", &gw.rate_limit,
+	     0, 1000000},
+	    {"rate_burst", SC_OPT_INT, "200", "requests a client may send at once",
+	     &gw.rate_burst, 1, 1000000},
+	    {"login_per_minute", SC_OPT_INT, "10",
+	     "sign-in and setup attempts per minute per address (0: no limit)",
+	     &gw.login_per_minute, 0, 100000},
+	    {"cors_origins", SC_OPT_STR, "",
+	     "origins (scheme://host[:port], comma-separated) allowed to call the API "
+	     "from a browser page of their own",
+	     &gw.cors_origins, 0, 0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};

@@ -44,6 +44,14 @@ enum MHD_Result api_daemon_register(struct request *r);
 enum MHD_Result api_daemon_heartbeat(struct request *r);
 enum MHD_Result api_daemon_batches(struct request *r);
 enum MHD_Result api_hosts_list(struct request *r);
+enum MHD_Result api_probe_plan(struct request *r);
+enum MHD_Result api_events(struct request *r);
+enum MHD_Result api_keys_list(struct request *r);
+enum MHD_Result api_keys_revoke(struct request *r);
+enum MHD_Result api_users_list(struct request *r);
+enum MHD_Result api_users_create(struct request *r);
+enum MHD_Result api_users_update(struct request *r);
+enum MHD_Result api_users_delete(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);
@@ -52,5 +60,13 @@ enum MHD_Result api_snmp_credentials_list(struct request *r);
 enum MHD_Result api_snmp_credentials_delete(struct request *r);
 /* The network's SNMP credentials with their secrets, for a daemon's job. */
 json_t *snmp_credentials_json(struct request *r, const char *network_id);
+enum MHD_Result api_sessions_list(struct request *r);
+enum MHD_Result api_session_cancel(struct request *r);
+enum MHD_Result api_schedules_list(struct request *r);
+enum MHD_Result api_schedules_create(struct request *r);
+enum MHD_Result api_schedule_get(struct request *r);
+enum MHD_Result api_schedule_patch(struct request *r);
+enum MHD_Result api_schedule_delete(struct request *r);
+enum MHD_Result api_schedule_run(struct request *r);
 
 #endif

@@ -1,0 +1,27 @@
+/* What the schedule and session handlers share: a session's JSON shape (as
+ * SQL over an alias `s` of sched.sessions), the discovery types, and targets
+ * as a PostgreSQL text[] literal. */
+#ifndef GATEWAY_SCHED_API_H
+#define GATEWAY_SCHED_API_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SESSION_JSON                                                                     \
+	"json_build_object('id', s.id, 'network_id', s.network_id, 'daemon_id', "        \
+	"s.daemon_id, 'schedule_id', s.schedule_id, 'type', s.discovery_type, 'deep', "  \
+	"s.deep, 'targets', s.targets, 'state', s.state, 'progress', s.progress, "       \
+	"'phase', s.phase, 'reason', s.reason, 'summary', s.summary, 'hosts_found', "    \
+	"s.hosts_found, 'ports_found', s.ports_found, 'started_by', s.started_by, "      \
+	"'created_at', s.created_at, 'started_at', s.started_at, 'finished_at', "        \
+	"s.finished_at, 'last_progress_at', s.last_progress_at)::text"
+
+/* self_report, network, snmp, docker or unified. */
+bool discovery_type_valid(const char *t);
+
+/* Targets (a JSON array of CIDRs or addresses) as a text[] literal; -1 if any
+ * is invalid or the literal does not fit. */
+int targets_literal(json_t *targets, char *out, size_t len);
+
+#endif
