@@ -194,3 +194,20 @@ void collect_lldp_local(struct sink *s, const struct collect_cfg *cfg,
 		sc_info("lldp: %d neighbours from the local lldpd", n);
 	}
 }
+
+void collect_capabilities(Scanopy__V1__SelfReport *sr, bool docker)
+{
+	const char *caps[] = {"snmp-v1", "snmp-v2c", "snmp-v3", docker ? "docker" : NULL,
+	                      access("/usr/sbin/lldpcli", X_OK) == 0 ? "lldp-local"
+	                                                             : NULL};
+	size_t n = sizeof caps / sizeof caps[0];
+	char **g = realloc(sr->capabilities, (sr->n_capabilities + n) * sizeof *g);
+	if (!g)
+		return;
+	sr->capabilities = g;
+	for (size_t i = 0; i < n; i++) {
+		char *c = caps[i] ? strdup(caps[i]) : NULL;
+		if (c)
+			sr->capabilities[sr->n_capabilities++] = c;
+	}
+}

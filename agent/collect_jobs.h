@@ -47,6 +47,12 @@ int collect_snmp(struct sink *s, const Scanopy__V1__Job *job, const char *const 
 int collect_docker(struct sink *s, const struct collect_cfg *cfg, bool required,
                    struct collect_result *res, char *why, size_t whylen);
 
+/* The SelfReport's capabilities of this daemon: "snmp" (v1, v2c, v3),
+ * "docker" when a Docker API is configured or the local socket is there,
+ * "lldp-local" when lldpcli is installed. Appended, strdup'd
+ * (selfreport_free frees them). */
+void collect_capabilities(Scanopy__V1__SelfReport *sr, bool docker);
+
 /* lldpd's neighbours on this host, when it runs here. */
 void collect_lldp_local(struct sink *s, const struct collect_cfg *cfg,
                         struct collect_result *res);

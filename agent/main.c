@@ -95,6 +95,7 @@ static int run_self_report(struct daemon *d, const char *session_id)
 	Scanopy__V1__SelfReport sr;
 	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, docker_reachable(&d->cfg)))
 		return -1;
+	collect_capabilities(&sr, docker_reachable(&d->cfg));
 	struct sink_ids ids;
 	sink_ids(d, session_id, &ids);
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
