@@ -141,6 +141,13 @@ for i in hosts[rtr["hostname"]]["interfaces"]:
           any(e["name"] == i["name"] and any(a["ip"] == i["ip"] for a in e.get("addresses", []))
               for e in kind(obs, "if_entry", rip)), sorted(own))
 
+# SNMPv1 (GETNEXT walks) reads the same switch as v2c did
+sw = TRUTH["switches"][0]
+rc, obs1, err = collect(["snmp", sw["mgmt_ip"]], [{"version": "v1", "community": sw["snmp"]["community"]}])
+check(f"SNMPv1: {sw['hostname']}'s FDB and LLDP read with GETNEXT as with GETBULK",
+      rc == 0 and sorted(f["mac"] for f in kind(obs1, "fdb")) == sorted(f["mac"] for f in kind(obs, "fdb", sw["mgmt_ip"]))
+      and len(kind(obs1, "neighbor")) == len(kind(obs, "neighbor", sw["mgmt_ip"])) > 0, err[-300:])
+
 # --- SNMP, wrong credentials: a clear error, nothing emitted ----------------
 sw1 = TRUTH["switches"][0]["mgmt_ip"]
 monip = hosts["mon1"]["interfaces"][0]["ip"]

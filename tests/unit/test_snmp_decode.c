@@ -211,6 +211,57 @@ static void test_qbridge_and_phys(void **state)
 	sv_table_free(&t);
 }
 
+/* LLDP-V2-MIB (local port = ifIndex in the index) and CISCO-CDP-MIB. */
+static void test_lldp_v2_and_cdp(void **state)
+{
+	(void)state;
+	struct sv_table t;
+	sv_table_init(&t);
+	INT(&t, "1.3.6.1.2.1.2.2.1.1.7", 7);
+	STR(&t, "1.3.6.1.2.1.31.1.1.1.1.7", "Gi0/7");
+	/* lldpV2RemEntry index timeMark.ifIndex.destMACAddrIndex.remIndex */
+	INT(&t, "1.3.111.2.802.1.1.13.1.4.1.1.5.0.7.1.3", 4);
+	OCT(&t, "1.3.111.2.802.1.1.13.1.4.1.1.6.0.7.1.3", 0, 0x1b, 0x2c, 0x3d, 0x4e,
+	    0x5f);
+	INT(&t, "1.3.111.2.802.1.1.13.1.4.1.1.7.0.7.1.3", 5);
+	STR(&t, "1.3.111.2.802.1.1.13.1.4.1.1.8.0.7.1.3", "ge-0/0/1");
+	STR(&t, "1.3.111.2.802.1.1.13.1.4.1.1.10.0.7.1.3", "core1");
+	INT(&t, "1.3.111.2.802.1.1.13.1.4.2.1.3.0.7.1.3.1.4.192.0.2.9", 2);
+	/* cdpCacheEntry index ifIndex.deviceIndex */
+	INT(&t, "1.3.6.1.4.1.9.9.23.1.2.1.1.3.7.12", 1);
+	add(&t, "1.3.6.1.4.1.9.9.23.1.2.1.1.4.7.12", SV_OCTETS, "\xc0\x00\x02\x0a", 4, 0);
+	STR(&t, "1.3.6.1.4.1.9.9.23.1.2.1.1.6.7.12", "edge2.example");
+	STR(&t, "1.3.6.1.4.1.9.9.23.1.2.1.1.7.7.12", "GigabitEthernet0/2");
+	STR(&t, "1.3.6.1.4.1.9.9.23.1.2.1.1.8.7.12", "cisco WS-C2960");
+	sv_table_sort(&t);
+	struct sink *s = localsink_open(NULL, true);
+	struct snmp_counts c;
+	assert_int_equal(snmp_decode_emit(s, "192.0.2.1", &t, NULL, &c), 0);
+	assert_int_equal(c.neighbors, 2);
+	Scanopy__V1__Observation *o = find(s, SCANOPY__V1__OBSERVATION__KIND_NEIGHBOR, 0);
+	assert_int_equal(o->neighbor->protocol,
+	                 SCANOPY__V1__NEIGHBOR_PROTOCOL__NEIGHBOR_LLDP);
+	assert_int_equal(o->neighbor->local_if_index, 7);
+	assert_string_equal(o->neighbor->local_port, "Gi0/7");
+	assert_string_equal(o->neighbor->remote_chassis_id, "00:1b:2c:3d:4e:5f");
+	assert_string_equal(o->neighbor->remote_port_id, "ge-0/0/1");
+	assert_string_equal(o->neighbor->remote_sys_name, "core1");
+	assert_int_equal(o->neighbor->n_remote_mgmt_addresses, 1);
+	assert_string_equal(o->neighbor->remote_mgmt_addresses[0], "192.0.2.9");
+	scanopy__v1__observation__free_unpacked(o, NULL);
+	o = find(s, SCANOPY__V1__OBSERVATION__KIND_NEIGHBOR, 1);
+	assert_int_equal(o->neighbor->protocol,
+	                 SCANOPY__V1__NEIGHBOR_PROTOCOL__NEIGHBOR_CDP);
+	assert_string_equal(o->neighbor->local_port, "Gi0/7");
+	assert_string_equal(o->neighbor->remote_sys_name, "edge2.example");
+	assert_string_equal(o->neighbor->remote_port_id, "GigabitEthernet0/2");
+	assert_string_equal(o->neighbor->remote_sys_descr, "cisco WS-C2960");
+	assert_string_equal(o->neighbor->remote_mgmt_addresses[0], "192.0.2.10");
+	scanopy__v1__observation__free_unpacked(o, NULL);
+	sink_close(s);
+	sv_table_free(&t);
+}
+
 static void test_formatting(void **state)
 {
 	(void)state;
@@ -245,6 +296,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_switch),
 	    cmocka_unit_test(test_qbridge_and_phys),
+	    cmocka_unit_test(test_lldp_v2_and_cdp),
 	    cmocka_unit_test(test_formatting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
