@@ -7,6 +7,7 @@
  * jobs from scanopy.jobs.<daemon>. Either way every batch goes through the
  * on-disk outbox first, so a lost server loses nothing. */
 #include "client.h"
+#include "collect_jobs.h"
 #include "control.h"
 #include "job.pb-c.h"
 #include "outbox.h"
@@ -21,6 +22,7 @@
 #include "scan_job.h"
 #include "selfreport.h"
 #include "sink.h"
+#include "snmp_cred_json.h"
 #include "state.h"
 
 #include <inttypes.h>
@@ -36,7 +38,7 @@ struct daemon_config {
 	char *server_url, *api_key, *name, *mode, *nats_url, *org_id, *network_id,
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
-	    *log_level;
+	    *lldpd_socket, *log_level;
 	long listen_port, poll_interval, spool_mb;
 };
 
@@ -93,6 +95,7 @@ static int run_self_report(struct daemon *d, const char *session_id)
 	Scanopy__V1__SelfReport sr;
 	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, docker_reachable(&d->cfg)))
 		return -1;
+	collect_capabilities(&sr, docker_reachable(&d->cfg));
 	struct sink_ids ids;
 	sink_ids(d, session_id, &ids);
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
@@ -233,7 +236,7 @@ static void on_scan_progress(void *arg, const Scanopy__V1__ScanProgress *p)
 }
 
 static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
-                            struct scan_stats *stats)
+                            struct scan_stats *stats, struct addr_set *snmp_hosts)
 {
 	Scanopy__V1__SelfReport sr;
 	if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false))
@@ -243,6 +246,8 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct sink_ids ids;
 	sink_ids(d, job->session_id, &ids);
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
+	if (s && snmp_hosts)
+		sink_set_tap(s, snmp_answerers_tap, snmp_hosts);
 	if (s && d->reporter)
 		sink_on_progress(s, on_scan_progress, d->reporter);
 	struct scan_request req;
@@ -266,38 +271,115 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	return rc;
 }
 
+/* The SNMP, local LLDP and Docker steps of a job, in one sink. SNMP queries
+ * the network scan's UDP/161 answerers in a unified run (then the devices
+ * their neighbour tables name), else the job's targets (or the interfaced
+ * subnets). */
+static int run_collect(struct daemon *d, const Scanopy__V1__Job *job, bool snmp,
+                       bool docker, bool unified, const struct addr_set *snmp_hosts,
+                       char *why, size_t whylen)
+{
+	struct sink_ids ids;
+	sink_ids(d, job->session_id, &ids);
+	struct sink *s = sink_open(d->outbox, &d->state, &ids);
+	if (!s) {
+		snprintf(why, whylen, "out of memory");
+		return -1;
+	}
+	struct collect_cfg cfg = {.docker_proxy = d->cfg.docker_proxy,
+	                          .ssl_cert = d->cfg.docker_proxy_ssl_cert,
+	                          .ssl_key = d->cfg.docker_proxy_ssl_key,
+	                          .ssl_chain = d->cfg.docker_proxy_ssl_chain,
+	                          .lldpd_socket = d->cfg.lldpd_socket};
+	struct collect_result res = {0};
+	int rc = 0;
+	if (snmp) {
+		collect_lldp_local(s, &cfg, &res);
+		const char *devs[4096];
+		size_t n = 0;
+		Scanopy__V1__SelfReport sr;
+		bool have_sr = false;
+		if (unified) {
+			for (size_t i = 0; snmp_hosts && i < snmp_hosts->n && n < 4096;
+			     i++)
+				devs[n++] = snmp_hosts->ip[i];
+		} else if (job->n_targets) {
+			for (size_t i = 0; i < job->n_targets && n < 4096; i++)
+				devs[n++] = job->targets[i];
+		} else if (selfreport_collect(&sr, d->cfg.name, d->cfg.mode, false) ==
+		           0) {
+			have_sr = true;
+			n = interfaced_subnets(&sr, true, devs, 64);
+		}
+		/* unified: what the scan covered (its targets, else the interfaced
+		 * subnets) answered nothing on UDP 161 outside devs */
+		const char *cov[64];
+		size_t ncov = 0;
+		Scanopy__V1__SelfReport csr;
+		bool have_csr = false;
+		if (unified && job->n_targets)
+			for (size_t i = 0; i < job->n_targets && ncov < 64; i++)
+				cov[ncov++] = job->targets[i];
+		else if (unified &&
+		         selfreport_collect(&csr, d->cfg.name, d->cfg.mode, false) == 0) {
+			have_csr = true;
+			ncov = interfaced_subnets(&csr, true, cov, 64);
+		}
+		rc = collect_snmp(s, job, devs, n, true, cov, ncov, &d->job_cancel, &res,
+		                  why, whylen);
+		if (have_csr)
+			selfreport_free(&csr);
+		if (have_sr)
+			selfreport_free(&sr);
+	}
+	if (rc == 0 && docker)
+		rc = collect_docker(s, &cfg, !unified, &res, why, whylen);
+	if (sink_close(s) && rc == 0) {
+		snprintf(why, whylen, "the observations could not be queued");
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Runs one job, whichever way it came; fills `why` when it fails. */
 static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
                    struct scan_stats *stats, char *why, size_t whylen)
 {
 	const char *session = job->session_id ? job->session_id : "";
-	bool self = job->type == SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT ||
-	            job->type == SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
-	bool network = job->type == SCANOPY__V1__JOB_TYPE__JOB_NETWORK ||
-	               job->type == SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
+	bool unified = job->type == SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
+	bool self = job->type == SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT || unified;
+	bool network = job->type == SCANOPY__V1__JOB_TYPE__JOB_NETWORK || unified;
+	bool snmp = job->type == SCANOPY__V1__JOB_TYPE__JOB_SNMP || unified;
+	bool docker = job->type == SCANOPY__V1__JOB_TYPE__JOB_DOCKER || unified;
 	memset(stats, 0, sizeof *stats);
-	if (!self && !network) {
-		/* SNMP and Docker discovery arrive with issue 5. */
+	if (!self && !network && !snmp && !docker) {
 		snprintf(why, whylen,
-		         "this daemon version cannot run this discovery type yet");
+		         "this daemon version does not know this discovery type");
 		return -1;
 	}
-	sc_info("session %s: %s%s%s", session, self ? "self-report" : "",
-	        self && network ? " and " : "", network ? "network scan" : "");
+	sc_info("session %s:%s%s%s%s", session, self ? " self-report" : "",
+	        network ? " network-scan" : "", snmp ? " snmp" : "",
+	        docker ? " docker" : "");
 	if (self && run_self_report(d, job->session_id)) {
 		snprintf(why, whylen, "the self-report could not be collected");
 		return -1;
 	}
-	if (network && run_network_scan(d, job, stats)) {
+	struct addr_set snmp_hosts = {0};
+	if (network && run_network_scan(d, job, stats, unified ? &snmp_hosts : NULL)) {
 		snprintf(why, whylen,
 		         "the network scan could not run (see the daemon's log)");
+		addr_set_free(&snmp_hosts);
 		return -1;
 	}
 	if (network)
 		sc_info("session %s: %u hosts, %u open ports in %lld ms", session,
 		        stats->hosts, stats->tcp_open + stats->udp_open,
 		        (long long)stats->wall_ms);
-	return 0;
+	int rc = 0;
+	if ((snmp || docker) && !d->job_cancel)
+		rc = run_collect(d, job, snmp, docker, unified, &snmp_hosts, why, whylen);
+	addr_set_free(&snmp_hosts);
+	return rc;
 }
 
 static Scanopy__V1__JobType job_type(const char *t)
@@ -338,6 +420,12 @@ static void run_poll_job(struct daemon *d, json_t *j)
 	job.has_deep = 1;
 	job.targets = targets;
 	job.n_targets = ntargets;
+	/* SNMP credentials: in memory for this job only, never logged */
+	struct snmp_creds creds;
+	if (snmp_creds_from_json(json_object_get(j, "snmp_credentials"), &creds) == 0) {
+		job.snmp_credentials = creds.ptr;
+		job.n_snmp_credentials = creds.n;
+	}
 
 	d->job_cancel = 0;
 	if (client_progress(&d->client, session, "running", 0, "start", NULL, NULL, -1,
@@ -370,6 +458,7 @@ static void run_poll_job(struct daemon *d, json_t *j)
 	client_progress(&d->client, session, state, rc || cancelled ? -1 : 100, NULL,
 	                rc || cancelled ? why : NULL, summary, (long)stats.hosts,
 	                (long)(stats.tcp_open + stats.udp_open));
+	snmp_creds_free(&creds);
 	if (cancelled)
 		sc_info("session %s: %s (%s)", session, state, summary);
 }
@@ -543,6 +632,9 @@ int main(int argc, char **argv)
 	     &c->docker_proxy_ssl_key, 0, 0},
 	    {"docker_proxy_ssl_chain", SC_OPT_STR, NULL, "CA chain for the proxy",
 	     &c->docker_proxy_ssl_chain, 0, 0},
+	    {"lldpd_socket", SC_OPT_STR, NULL,
+	     "lldpd's control socket for local LLDP (default: lldpd's own)",
+	     &c->lldpd_socket, 0, 0},
 	    {"listen_port", SC_OPT_INT, "60073", "port for server_poll mode",
 	     &c->listen_port, 1, 65535},
 	    {"log_level", SC_OPT_STR, "info", "debug, info, warn or error", &c->log_level,

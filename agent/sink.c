@@ -22,6 +22,8 @@ struct sink {
 	size_t len, cap, nobs;
 	int64_t started_ms;
 	uint64_t total;
+	sink_tap_fn tap;
+	void *tap_arg;
 	sink_progress_fn on_progress;
 	void *progress_arg;
 };
@@ -111,6 +113,8 @@ int sink_emit(struct sink *s, const Scanopy__V1__Observation *o)
 {
 	size_t olen = scanopy__v1__observation__get_packed_size(o);
 	pthread_mutex_lock(&s->lock);
+	if (s->tap)
+		s->tap(s->tap_arg, o);
 	int rc = 0;
 	if (s->nobs > 0 && (s->nobs >= BATCH_MAX_OBS || s->len + olen > BATCH_MAX_BYTES))
 		rc = flush_locked(s);
@@ -161,4 +165,12 @@ int sink_close(struct sink *s)
 uint64_t sink_count(const struct sink *s)
 {
 	return s->total;
+}
+
+void sink_set_tap(struct sink *s, sink_tap_fn fn, void *arg)
+{
+	pthread_mutex_lock(&s->lock);
+	s->tap = fn;
+	s->tap_arg = arg;
+	pthread_mutex_unlock(&s->lock);
 }

@@ -34,6 +34,11 @@ int sink_close(struct sink *s);
 /* Observations emitted so far. */
 uint64_t sink_count(const struct sink *s);
 
+/* A function that sees every observation as it is emitted (under the
+ * sink's lock: keep it short, never emit from it), e.g. to learn which hosts
+ * answered SNMP during a network scan. NULL removes it. */
+typedef void (*sink_tap_fn)(void *arg, const Scanopy__V1__Observation *o);
+void sink_set_tap(struct sink *s, sink_tap_fn fn, void *arg);
 /* Calls fn with each progress observation as it is emitted (set before the
  * scan starts), so the daemon can report the session's progress. */
 typedef void (*sink_progress_fn)(void *arg, const Scanopy__V1__ScanProgress *p);
@@ -48,5 +53,12 @@ int sink_tls(struct sink *s, const Scanopy__V1__TlsInfo *t);
 int sink_udp_reply(struct sink *s, const Scanopy__V1__UdpReply *u);
 int sink_name(struct sink *s, const Scanopy__V1__NameRecord *n);
 int sink_progress(struct sink *s, const Scanopy__V1__ScanProgress *p);
+int sink_snmp_system(struct sink *s, const Scanopy__V1__SnmpSystem *v);
+int sink_if_entry(struct sink *s, const Scanopy__V1__InterfaceEntry *v);
+int sink_neighbor(struct sink *s, const Scanopy__V1__NeighborEntry *v);
+int sink_fdb(struct sink *s, const Scanopy__V1__FdbEntry *v);
+int sink_arp(struct sink *s, const Scanopy__V1__ArpEntry *v);
+int sink_container(struct sink *s, const Scanopy__V1__DockerContainer *v);
+int sink_docker_network(struct sink *s, const Scanopy__V1__DockerNetwork *v);
 
 #endif

@@ -146,8 +146,8 @@ static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
 enum MHD_Result api_daemon_heartbeat(struct request *r)
 {
 	const char *p[] = {r->param[0], r->who.network_id};
-	return reply_query_json(
-	    r, 200,
+	PGresult *q = db_tenant_query(
+	    r->gw->db, r->who.org_id,
 	    "WITH t AS (UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
 	    "network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s SET state = "
 	    "'starting', started_at = now(), last_progress_at = now(), reason = NULL "
@@ -171,7 +171,29 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	                         "coalesce((SELECT json_agg(c.id) FROM "
 	                         "sched.sessions c WHERE c.daemon_id = $1 AND "
 	                         "c.cancel_pending), '[]'))::text END",
-	    2, p, 404, "no such daemon in this key's network; register first");
+	    2, p);
+	if (!q)
+		return reply_db_error(r);
+	json_t *answer = PQntuples(q) == 1 && !PQgetisnull(q, 0, 0)
+	                     ? json_loads(PQgetvalue(q, 0, 0), 0, NULL)
+	                     : NULL;
+	PQclear(q);
+	if (!answer)
+		return reply_not_found(
+		    r, "no such daemon in this key's network; register first");
+	/* SNMP credentials travel with the jobs that use them (the network scan
+	 * probes UDP 161 with the communities), decrypted here only. */
+	size_t i;
+	json_t *job;
+	json_array_foreach(json_object_get(answer, "jobs"), i, job)
+	{
+		const char *t = json_string_value(json_object_get(job, "type"));
+		if (t && (!strcmp(t, "snmp") || !strcmp(t, "unified") ||
+		          !strcmp(t, "network")))
+			json_object_set_new(job, "snmp_credentials",
+			                    snmp_credentials_json(r, r->who.network_id));
+	}
+	return reply_json(r, 200, answer);
 }
 
 /* POST /api/v1/daemons/{id}/batches (application/x-protobuf ObservationBatch):

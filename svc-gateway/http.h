@@ -5,6 +5,8 @@
 #include "sc_service.h"
 
 #include <microhttpd.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 struct gateway {
 	struct sc_service svc;
@@ -12,6 +14,9 @@ struct gateway {
 	struct db_pool *db;
 	long max_body;
 	long threads;
+	char *secret_key_file; /* AES-256-GCM key for secrets at rest (secretbox.h) */
+	uint8_t secret_key[32];
+	bool have_secret_key;
 	long rate_limit, rate_burst, login_per_minute; /* 0: no limit */
 	char *cors_origins; /* comma-separated origins allowed cross-site */
 	struct ratelimit *rl_api, *rl_login;

@@ -6,9 +6,32 @@
 #include "sc_log.h"
 #include "sc_service.h"
 #include "sc_shutdown.h"
+#include "secretbox.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
 
 extern const struct sc_migration core_migrations[];
 extern const size_t core_migrations_len;
+
+/* Without a usable key the gateway runs, and refuses SNMP credentials. */
+static void load_secret_key(struct gateway *gw)
+{
+	char why[512], dir[512];
+	snprintf(dir, sizeof dir, "%s", gw->secret_key_file);
+	char *slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = 0;
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			sc_warn("cannot create %s: %s", dir, strerror(errno));
+	}
+	if (secretbox_load_key(gw->secret_key_file, gw->secret_key, why, sizeof why) == 0)
+		gw->have_secret_key = true;
+	else
+		sc_error("%s: SNMP credentials cannot be stored until this is fixed",
+		         why);
+}
 
 int main(int argc, char **argv)
 {
@@ -19,6 +42,9 @@ int main(int argc, char **argv)
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
 	     &gw.max_body, 1024, 64L << 20},
 	    {"threads", SC_OPT_INT, "4", "HTTP worker threads", &gw.threads, 1, 256},
+	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
+	     "key for secrets at rest (SNMP credentials); made on first start, mode 600",
+	     &gw.secret_key_file, 0, 0},
 	    {"rate_limit", SC_OPT_INT, "50",
 	     "requests per second per user, key or address (0: no limit)", &gw.rate_limit,
 	     0, 1000000},
@@ -45,6 +71,7 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return 0;
 	}
+	load_secret_key(&gw);
 	rc =
 	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)

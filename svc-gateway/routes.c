@@ -37,6 +37,12 @@ static const struct route routes[] = {
     {"GET", "/api/v1/events", ACCESS_VIEWER, api_events},
     {"POST", "/api/v1/daemons/{}/sessions/{}/progress", ACCESS_DAEMON_KEY,
      api_session_progress},
+    {"POST", "/api/v1/networks/{}/snmp-credentials", ACCESS_ADMIN,
+     api_snmp_credentials_create},
+    {"GET", "/api/v1/networks/{}/snmp-credentials", ACCESS_MEMBER,
+     api_snmp_credentials_list},
+    {"DELETE", "/api/v1/networks/{}/snmp-credentials/{}", ACCESS_ADMIN,
+     api_snmp_credentials_delete},
 };
 
 /* Matches url against pattern segment by segment; "{}" takes a UUID. */

@@ -55,6 +55,11 @@ enum MHD_Result api_users_delete(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);
+enum MHD_Result api_snmp_credentials_create(struct request *r);
+enum MHD_Result api_snmp_credentials_list(struct request *r);
+enum MHD_Result api_snmp_credentials_delete(struct request *r);
+/* The network's SNMP credentials with their secrets, for a daemon's job. */
+json_t *snmp_credentials_json(struct request *r, const char *network_id);
 enum MHD_Result api_sessions_list(struct request *r);
 enum MHD_Result api_session_cancel(struct request *r);
 enum MHD_Result api_schedules_list(struct request *r);

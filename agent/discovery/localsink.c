@@ -17,6 +17,8 @@ struct sink {
 	} * obs;
 	size_t n, cap;
 	uint64_t total;
+	sink_tap_fn tap;
+	void *tap_arg;
 };
 
 struct sink *localsink_open(FILE *print_to, bool record)
@@ -34,6 +36,8 @@ int sink_emit(struct sink *s, const Scanopy__V1__Observation *o)
 {
 	int rc = 0;
 	pthread_mutex_lock(&s->lock);
+	if (s->tap)
+		s->tap(s->tap_arg, o);
 	s->total++;
 	if (s->out) {
 		obs_json_print(s->out, &o->base);
@@ -97,4 +101,12 @@ Scanopy__V1__Observation *localsink_get(struct sink *s, size_t i)
 	if (i >= s->n)
 		return NULL;
 	return scanopy__v1__observation__unpack(NULL, s->obs[i].len, s->obs[i].data);
+}
+
+void sink_set_tap(struct sink *s, sink_tap_fn fn, void *arg)
+{
+	pthread_mutex_lock(&s->lock);
+	s->tap = fn;
+	s->tap_arg = arg;
+	pthread_mutex_unlock(&s->lock);
 }

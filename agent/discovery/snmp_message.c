@@ -357,7 +357,7 @@ static int parse_pdu(const uint8_t *p, const uint8_t *end, struct snmp_msg *m)
 	return 0;
 }
 
-int snmp_parse(const uint8_t *buf, size_t len, struct snmp_msg *m)
+int snmp_msg_parse(const uint8_t *buf, size_t len, struct snmp_msg *m)
 {
 	memset(m, 0, sizeof *m);
 	const uint8_t *p = buf, *end = buf + len;

@@ -65,7 +65,7 @@ int snmp_build_v3_discovery(uint8_t *buf, size_t cap, int32_t msg_id, int32_t re
 
 /* Parses a v1/v2c/v3 message; -1 when malformed. v3 scoped PDUs are read only
  * when not encrypted. */
-int snmp_parse(const uint8_t *buf, size_t len, struct snmp_msg *out);
+int snmp_msg_parse(const uint8_t *buf, size_t len, struct snmp_msg *out);
 
 /* Encodes/decodes dotted OIDs (exposed for tests). */
 int ber_oid_encode(const char *oid, uint8_t *out, size_t cap);

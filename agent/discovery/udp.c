@@ -247,7 +247,7 @@ static const char *handle_reply(struct uprobe *u, const uint8_t *b, size_t n)
 	}
 	case PROTO_SNMP: {
 		struct snmp_msg *m = malloc(sizeof *m);
-		bool ok = m && snmp_parse(b, n, m) == 0 &&
+		bool ok = m && snmp_msg_parse(b, n, m) == 0 &&
 		          (m->pdu_type == SNMP_PDU_RESPONSE ||
 		           m->pdu_type == SNMP_PDU_REPORT || m->version == 3);
 		if (ok && (m->engine_id_len || (m->nvb && m->error_status == 0)))

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char oid[128];
 	if (!m)
 		return 0;
-	snmp_parse(data, size, m);
+	snmp_msg_parse(data, size, m);
 	ber_oid_decode(data, size, oid, sizeof oid);
 	free(m);
 	return 0;

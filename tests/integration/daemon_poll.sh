@@ -49,7 +49,7 @@ check "events of an unknown network: 404" test "$(curl -s -o /dev/null -w '%{htt
 	-H "$A" "$G/api/v1/events?network_id=$(uuid)")" = 404
 NSID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"docker"}' | jq -r .id)
 failed() { curl -sf -H "$A" "$G/api/v1/sessions/$NSID" | jq -e '.state == "failed" and (.reason | length > 0)' >/dev/null; }
-check "a discovery type the daemon cannot run fails with a reason" wait_for 20 failed
+check "a docker discovery with no Docker API here fails with a reason" wait_for 20 failed
 check "a finished session cannot be reopened" test "$(curl -s -o /dev/null -w '%{http_code}' -XPOST \
 	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/$DID/sessions/$SID/progress" -d '{"state":"running"}')" = 409
 BASE=$(batches)

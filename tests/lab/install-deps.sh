@@ -19,6 +19,8 @@ PKGS=(
   # Docker-compatible API (see shared/ENVIRONMENT.md: podman recipe)
   podman runc crun netavark aardvark-dns iptables uidmap slirp4netns
   fuse-overlayfs catatonit busybox-static
+  # Docker socket proxy (allow-list, HTTPS with client certificates) for collect_e2e
+  haproxy
 )
 
 missing=()

@@ -71,7 +71,7 @@ static void get_request_parses_back(void **state)
 	    snmp_build_get(buf, sizeof buf, 1, "lab-switch", 4242, snmp_system_oids, 6);
 	assert_true(n > 0);
 	struct snmp_msg m;
-	assert_int_equal(snmp_parse(buf, (size_t)n, &m), 0);
+	assert_int_equal(snmp_msg_parse(buf, (size_t)n, &m), 0);
 	assert_int_equal(m.version, 1);
 	assert_string_equal(m.community, "lab-switch");
 	assert_int_equal(m.pdu_type, SNMP_PDU_GET);
@@ -85,7 +85,7 @@ static void get_request_parses_back(void **state)
 	assert_int_equal(snmp_build_get(buf, sizeof buf, 1, "public", 1, badoid, 1), -1);
 	n = snmp_build_v3_discovery(buf, sizeof buf, 77, 78);
 	assert_true(n > 0);
-	assert_int_equal(snmp_parse(buf, (size_t)n, &m), 0);
+	assert_int_equal(snmp_msg_parse(buf, (size_t)n, &m), 0);
 	assert_int_equal(m.version, 3);
 	assert_int_equal(m.msg_id, 77);
 	assert_int_equal(m.request_id, 78);
@@ -99,7 +99,7 @@ static void real_v2c_response(void **state)
 	uint8_t b[300];
 	size_t n = unhex(v2c_response, b, sizeof b);
 	struct snmp_msg m;
-	assert_int_equal(snmp_parse(b, n, &m), 0);
+	assert_int_equal(snmp_msg_parse(b, n, &m), 0);
 	assert_int_equal(m.version, 1);
 	assert_int_equal(m.pdu_type, SNMP_PDU_RESPONSE);
 	assert_int_equal(m.error_status, 0);
@@ -114,7 +114,7 @@ static void real_v2c_response(void **state)
 	assert_int_equal(m.vb[4].vlen, 4);
 	assert_memory_equal(m.vb[4].value, "ntp1", 4);
 	for (size_t k = 0; k < n; k++) /* every truncation fails cleanly */
-		assert_int_equal(snmp_parse(b, k, &m), -1);
+		assert_int_equal(snmp_msg_parse(b, k, &m), -1);
 }
 
 static void real_v3_report(void **state)
@@ -123,7 +123,7 @@ static void real_v3_report(void **state)
 	uint8_t b[200];
 	size_t n = unhex(v3_report, b, sizeof b);
 	struct snmp_msg m;
-	assert_int_equal(snmp_parse(b, n, &m), 0);
+	assert_int_equal(snmp_msg_parse(b, n, &m), 0);
 	assert_int_equal(m.version, 3);
 	assert_int_equal(m.pdu_type, SNMP_PDU_REPORT);
 	assert_int_equal(m.engine_id_len, 17);
@@ -134,7 +134,7 @@ static void real_v3_report(void **state)
 	                    "1.3.6.1.6.3.15.1.1.4.0"); /* usmStatsUnknownEngineIDs */
 	assert_int_equal(m.vb[0].type, BER_COUNTER32);
 	for (size_t k = 0; k < n; k++)
-		assert_int_equal(snmp_parse(b, k, &m), -1);
+		assert_int_equal(snmp_msg_parse(b, k, &m), -1);
 	/* msgFlags with priv set: the PDU is not read, the engine id is. */
 	struct snmp_msg m2;
 	size_t flags_at = 0;
@@ -145,7 +145,7 @@ static void real_v3_report(void **state)
 		}
 	assert_true(flags_at > 0);
 	b[flags_at] = 0x03;
-	assert_int_equal(snmp_parse(b, n, &m2), 0);
+	assert_int_equal(snmp_msg_parse(b, n, &m2), 0);
 	assert_int_equal(m2.engine_id_len, 17);
 	assert_int_equal(m2.nvb, 0);
 }
@@ -155,17 +155,17 @@ static void hostile_ber(void **state)
 	(void)state;
 	struct snmp_msg m;
 	uint8_t indefinite[] = {0x30, 0x80, 0x02, 0x01, 0x01, 0x00, 0x00};
-	assert_int_equal(snmp_parse(indefinite, sizeof indefinite, &m), -1);
+	assert_int_equal(snmp_msg_parse(indefinite, sizeof indefinite, &m), -1);
 	uint8_t huge_len[] = {0x30, 0x84, 0xff, 0xff, 0xff, 0xff, 0x02};
-	assert_int_equal(snmp_parse(huge_len, sizeof huge_len, &m), -1);
+	assert_int_equal(snmp_msg_parse(huge_len, sizeof huge_len, &m), -1);
 	uint8_t five_len[] = {0x30, 0x85, 0, 0, 0, 0, 3, 2, 1, 1};
-	assert_int_equal(snmp_parse(five_len, sizeof five_len, &m), -1);
+	assert_int_equal(snmp_msg_parse(five_len, sizeof five_len, &m), -1);
 	uint8_t ver9[] = {0x30, 0x03, 0x02, 0x01, 0x09};
-	assert_int_equal(snmp_parse(ver9, sizeof ver9, &m), -1);
+	assert_int_equal(snmp_msg_parse(ver9, sizeof ver9, &m), -1);
 	uint8_t longint[] = {0x30, 0x0b, 0x02, 0x09, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-	assert_int_equal(snmp_parse(longint, sizeof longint, &m), -1);
+	assert_int_equal(snmp_msg_parse(longint, sizeof longint, &m), -1);
 	uint8_t multitag[] = {0x30, 0x03, 0x1f, 0x01, 0x00};
-	assert_int_equal(snmp_parse(multitag, sizeof multitag, &m), -1);
+	assert_int_equal(snmp_msg_parse(multitag, sizeof multitag, &m), -1);
 	/* 40 varbinds: SNMP_MAX_VB kept. */
 	uint8_t buf[2048];
 	const char *oids[40];
@@ -173,7 +173,7 @@ static void hostile_ber(void **state)
 		oids[i] = "1.3.6.1.2.1.1.1.0";
 	int n = snmp_build_get(buf, sizeof buf, 1, "c", 1, oids, 40);
 	assert_true(n > 0);
-	assert_int_equal(snmp_parse(buf, (size_t)n, &m), 0);
+	assert_int_equal(snmp_msg_parse(buf, (size_t)n, &m), 0);
 	assert_int_equal(m.nvb, SNMP_MAX_VB);
 	srand(5);
 	uint8_t real[300];
@@ -183,7 +183,7 @@ static void hostile_ber(void **state)
 		memcpy(t, real, rl);
 		for (int k = 0; k < 3; k++)
 			t[rand() % rl] ^= (uint8_t)(1u << (rand() % 8));
-		snmp_parse(t, rl, &m);
+		snmp_msg_parse(t, rl, &m);
 	}
 }
 
