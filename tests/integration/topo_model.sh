@@ -11,10 +11,12 @@
 env_up
 svc_start scanopy-topology $TOPO_PORT
 svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-gateway $GW_PORT
+api_bootstrap topo
 TRUTH=$ROOT/tests/lab/truth.json
 python3 "$ROOT/tests/integration/topo_fixture.py" >"$T_DIR/fx.json"
 NB=$(jq length "$T_DIR/fx.json")
-ORG=$(uuid)
+ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
 
 # publish NETWORK [--shuffle N] [--daemon-id D]: all batches, then wait until applied.
 publish() {
@@ -44,7 +46,7 @@ dump() {
 	ORDER BY 1" | grep -v '^SET$'
 }
 
-N1=$(uuid)
+N1=$NET
 publish "$N1"
 dump "$N1" >"$T_DIR/model1.txt"
 cat "$T_DIR/model1.txt"
@@ -111,6 +113,62 @@ check "both replicas applied batches" sh -c "[ \"\$(curl -sf http://127.0.0.1:$(
 
 check "the change log records hosts appearing and ports opening" \
 	test "$(sql "SELECT count(DISTINCT kind) FROM inv.changes WHERE network_id = '$N1' AND kind IN ('host_appeared', 'port_opened')")" -eq 2
+
+# The API: the four views, one host in full, users' edits, merges, changes.
+call() {
+	local m=$1 p=$2; shift 2
+	curl -s -o "$T_DIR/body" -w '%{http_code}' -X "$m" "$G$p" "$@" >"$T_DIR/code"
+	jq -cn --arg m "$m" --arg p "$p" --argjson s "$(cat "$T_DIR/code")" \
+		--rawfile b "$T_DIR/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"
+	cat "$T_DIR/body"
+}
+V=/api/v1/networks/$NET/views
+call GET "$V/l2" -H "$A" >"$T_DIR/l2.json"
+check "L2 view: one link edge per cable" test "$(jq '[.edges[] | select(.kind == "link")] | length' "$T_DIR/l2.json")" -eq "$(jq '.links | length' "$TRUTH")"
+check "L2 view: edges carry the ports at both ends" jq -e '[.edges[] | select(.data.source_port and .data.target_port)] | length > 0' "$T_DIR/l2.json"
+check "L2 view: the contract's node fields" jq -e '.view == "l2" and (.nodes | all(has("id") and has("kind") and has("label") and has("parent") and has("host_id") and has("category") and has("ip") and has("stale") and has("data")))' "$T_DIR/l2.json"
+call GET "$V/l3" -H "$A" >"$T_DIR/l3.json"
+check "L3 view: both lab subnets with their gateways" jq -e '[.nodes[] | select(.kind == "subnet" and .data.gateway != null) | .label] | contains(["10.77.1.0/24", "10.77.2.0/24"])' "$T_DIR/l3.json"
+check "L3 view: the router joins the subnets" jq -e '[.edges[] | select(.kind == "gateway")] | length >= 2' "$T_DIR/l3.json"
+check "L3 view: the daemon's default route" jq -e '[.edges[] | select(.kind == "route" and .label == "default route")] | length == 1' "$T_DIR/l3.json"
+check "L3 view filtered by subnet" sh -c "curl -sf -H '$A' '$G$V/l3?subnet=10.77.2.0/24' | jq -e '[.nodes[] | select(.kind != \"subnet\") | .data.addresses | any(startswith(\"10.77.2.\"))] | all and length > 0' >/dev/null"
+call GET "$V/workloads" -H "$A" >"$T_DIR/wl.json"
+check "workloads view: containers under docker1" jq -e '[.nodes[] | select(.kind == "container") | .parent] | unique | length == 1' "$T_DIR/wl.json"
+call GET "$V/applications" -H "$A" >"$T_DIR/apps.json"
+check "applications view: shop and legacy with a depends edge" jq -e '([.nodes[] | select(.kind == "application") | .label] | sort == ["legacy", "shop"]) and ([.edges[] | select(.kind == "depends")] | length == 1)' "$T_DIR/apps.json"
+check "q filters by name" sh -c "curl -sf -H '$A' '$G$V/l2?q=web1' | jq -e '[.nodes[] | select(.kind == \"host\")] | length == 1' >/dev/null"
+check "mermaid rendering" sh -c "curl -sf -D - -H '$A' '$G$V/l2?format=mermaid' | grep -qi 'content-type: text/vnd.mermaid' && curl -sf -H '$A' '$G$V/l2?format=mermaid' | grep -q '^flowchart LR'"
+check "dot rendering" sh -c "curl -sf -H '$A' '$G$V/l3?format=dot' | grep -q '^graph view {'"
+check "a bad subnet filter: 422" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" "$G$V/l2?subnet=nope")" -eq 422
+
+WEB=$(jq -r '.nodes[] | select(.label | startswith("web1")) | .host_id' "$T_DIR/l2.json")
+call GET "/api/v1/hosts/$WEB" -H "$A" >"$T_DIR/web1.json"
+check "a host in full: identity with reasons, services, changes" jq -e '(.identity | map(.kind) | index("mac")) and (.identity | all(.reason != null)) and (.ports | length == 3) and (.changes | length > 0)' "$T_DIR/web1.json"
+call PATCH "/api/v1/hosts/$WEB" -H "$A" -H "$J" -d '{"name":"frontend","description":"the shop","tags":["prod","web"]}' >"$T_DIR/patched.json"
+check "a user names a host" jq -e '.name == "frontend" and .user_name == "frontend" and .tags == ["prod", "web"]' "$T_DIR/patched.json"
+publish "$N1"   # a rescan: new daemon id, same observations
+check "a rescan keeps the user's name" sh -c "curl -sf -H '$A' '$G/api/v1/hosts/$WEB' | jq -e '.name == \"frontend\" and .discovered_name != \"frontend\"' >/dev/null"
+check "views show the user's name" sh -c "curl -sf -H '$A' '$G$V/l2' | jq -e '[.nodes[] | select(.label == \"frontend\")] | length == 1' >/dev/null"
+# A host a scan cannot join: a second address seen only by ICMP; the user merges it.
+cat >"$T_DIR/extra.json" <<JSON
+[{"observations": [{"observed_at_ms": 1700000009000, "host": {"ip": "10.77.1.99", "evidence": "EVIDENCE_ICMP"}},
+                   {"observed_at_ms": 1700000009000, "port": {"ip": "10.77.1.99", "protocol": "PROTOCOL_TCP", "port": 8443, "status": "PORT_OPEN"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/extra.json"
+extra() { [ "$(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.99'")" -eq 1 ]; }
+wait_for 30 extra
+OTHERH=$(sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.99'")
+call POST "/api/v1/hosts/$WEB/merge" -H "$A" -H "$J" -d "{\"other\":\"$OTHERH\"}" >"$T_DIR/merged.json"
+check "a user merges two hosts" jq -e '(.ports | map(.port) | index(8443)) and (.interfaces | map(.addresses[]) | index("10.77.1.99"))' "$T_DIR/merged.json"
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/extra.json"
+sleep 2
+check "a later scan respects the merge" test "$(sql "SELECT count(DISTINCT host_id) FROM inv.addresses WHERE network_id = '$NET' AND ip IN ('10.77.1.99', '10.77.1.12')")" -eq 1
+call GET "/api/v1/networks/$NET/changes?limit=1000" -H "$A" >"$T_DIR/changes.json"
+check "the change log through the API" jq -e '(map(.kind) | index("host_appeared")) and (map(.kind) | index("user_edited")) and (map(.kind) | index("hosts_merged"))' "$T_DIR/changes.json"
+check "changes since a time" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/changes?since=2100-01-01T00:00:00Z' | jq -e 'length == 0' >/dev/null"
+"$BIN/scanopy-gateway" --print-routes >"$T_DIR/routes.txt"
+check "every response matches the OpenAPI document" \
+	python3 "$ROOT/tests/integration/openapi_check.py" responses "$ROOT/svc-gateway/api/openapi.json" "$T_DIR/responses.jsonl"
 
 # Tenancy in SQL: another organisation's setting sees none of it.
 OTHER=$(uuid)
