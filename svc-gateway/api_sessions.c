@@ -2,9 +2,11 @@
  * network, DaemonPoll daemons claim their pending sessions on each heartbeat
  * and report progress. Sessions live in the scheduler's schema, which grants
  * the tenant role what this file does; the scheduler supervises them. */
+#include "events.h"
 #include "http.h"
 #include "reply.h"
 #include "routes.h"
+#include "sc_batch.h"
 #include "sc_pg.h"
 
 #include <stdio.h>
@@ -112,6 +114,43 @@ enum MHD_Result api_session_get(struct request *r)
 	    404, "no such session");
 }
 
+static Scanopy__V1__SessionState session_state(const char *s)
+{
+	return !strcmp(s, "completed") ? SCANOPY__V1__SESSION_STATE__SESSION_COMPLETED
+	       : !strcmp(s, "failed")  ? SCANOPY__V1__SESSION_STATE__SESSION_FAILED
+	                               : SCANOPY__V1__SESSION_STATE__SESSION_RUNNING;
+}
+
+/* The progress a daemon reported, as a live event for the network. */
+static void publish_progress(struct request *r, const char *state, json_t *in)
+{
+	json_t *pct = json_object_get(in, "progress"),
+	       *hosts = json_object_get(in, "hosts_found"),
+	       *ports = json_object_get(in, "ports_found");
+	Scanopy__V1__ScanProgress pr = SCANOPY__V1__SCAN_PROGRESS__INIT;
+	pr.phase = (char *)json_str(in, "phase");
+	pr.has_percent = pct != NULL;
+	pr.percent = (uint32_t)json_integer_value(pct);
+	pr.has_hosts_found = hosts != NULL;
+	pr.hosts_found = (uint32_t)json_integer_value(hosts);
+	pr.has_ports_found = ports != NULL;
+	pr.ports_found = (uint32_t)json_integer_value(ports);
+	Scanopy__V1__SessionEvent se = SCANOPY__V1__SESSION_EVENT__INIT;
+	se.session_id = (char *)r->param[1];
+	se.has_state = 1;
+	se.state = session_state(state);
+	se.progress = &pr;
+	se.reason = (char *)json_str(in, "reason");
+	Scanopy__V1__Event ev = SCANOPY__V1__EVENT__INIT;
+	ev.has_at_ms = 1;
+	ev.at_ms = sc_now_ms();
+	ev.org_id = r->who.org_id;
+	ev.network_id = r->who.network_id;
+	ev.kind_case = SCANOPY__V1__EVENT__KIND_SESSION;
+	ev.session = &se;
+	events_publish(r->gw, &ev);
+}
+
 /* POST /api/v1/daemons/{id}/sessions/{sid}/progress {state, progress?, phase?,
  * reason?, hosts_found?, ports_found?}: only the session's own daemon, only
  * forward (a finished session stays finished). */
@@ -164,6 +203,8 @@ enum MHD_Result api_session_progress(struct request *r)
 		    "s.network_id = $3 AND s.state IN ('starting', 'running') "
 		    "RETURNING " SESSION_JSON,
 		    9, p, 409, "no such open session for this daemon");
+		if (r->status == 200)
+			publish_progress(r, state, in);
 	}
 	json_decref(in);
 	return res;

@@ -3,12 +3,16 @@
 #include "http.h"
 
 #include "auth.h"
+#include "events.h"
+#include "ratelimit.h"
 #include "reply.h"
 #include "routes.h"
+#include "sc_batch.h"
 #include "sc_log.h"
 #include "sc_metrics.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +77,98 @@ static bool allowed(struct request *r, const struct route *rt, enum MHD_Result *
 	return true;
 }
 
+/* The client's address, for limits on those not signed in. */
+static void client_address(struct request *r, char *out, size_t len)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	snprintf(out, len, "?");
+	if (!ci || !ci->client_addr)
+		return;
+	if (ci->client_addr->sa_family == AF_INET)
+		inet_ntop(AF_INET,
+		          &((const struct sockaddr_in *)ci->client_addr)->sin_addr, out,
+		          (socklen_t)len);
+	else if (ci->client_addr->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+		          &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr, out,
+		          (socklen_t)len);
+}
+
+/* 429 with Retry-After when the client has used its allowance. Sign-in and
+ * setup count per address (guessing passwords), everything else per user,
+ * daemon key or, before sign-in, address. */
+static bool within_limits(struct request *r, const struct route *rt,
+                          enum MHD_Result *replied)
+{
+	struct gateway *gw = r->gw;
+	bool signin = rt->fn == api_login || rt->fn == api_setup;
+	struct ratelimit *rl = signin ? gw->rl_login : gw->rl_api;
+	if (!rl)
+		return true;
+	char key[80], addr[INET6_ADDRSTRLEN];
+	if (!signin && r->who.kind == WHO_USER)
+		snprintf(key, sizeof key, "u:%s", r->who.user_id);
+	else if (!signin && r->who.kind == WHO_DAEMON_KEY)
+		snprintf(key, sizeof key, "d:%s", r->who.network_id);
+	else {
+		client_address(r, addr, sizeof addr);
+		snprintf(key, sizeof key, "%s:%s", signin ? "login" : "ip", addr);
+	}
+	unsigned wait = 1;
+	if (ratelimit_take(rl, key, sc_now_ms(), &wait))
+		return true;
+	char v[16];
+	snprintf(v, sizeof v, "%u", wait ? wait : 1);
+	request_add_header(r, "Retry-After", v);
+	*replied =
+	    reply_error(r, 429, "rate_limited",
+	                "too many requests; retry after the Retry-After seconds", NULL);
+	return false;
+}
+
+/* CORS for the configured origins only: the allow headers on the answer, and
+ * preflight requests answered here. Other origins get no CORS headers, so
+ * browsers keep their pages from reading anything. */
+static bool cors(struct request *r, enum MHD_Result *replied)
+{
+	const char *origin = request_header(r, "Origin");
+	const char *list = r->gw->cors_origins;
+	bool allowed = false;
+	size_t ol = origin ? strlen(origin) : 0;
+	for (const char *p = list; ol && p && *p;) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		while (n && *p == ' ')
+			p++, n--;
+		while (n && p[n - 1] == ' ')
+			n--;
+		if (n == ol && !strncmp(p, origin, n))
+			allowed = true;
+		p = end ? end + 1 : NULL;
+	}
+	if (allowed) {
+		request_add_header(r, "Access-Control-Allow-Origin", origin);
+		request_add_header(r, "Access-Control-Allow-Credentials", "true");
+		request_add_header(r, "Vary", "Origin");
+	}
+	if (strcmp(r->method, "OPTIONS") || !origin)
+		return false;
+	if (allowed) {
+		request_add_header(r, "Access-Control-Allow-Methods",
+		                   "GET, POST, PATCH, PUT, DELETE");
+		request_add_header(
+		    r, "Access-Control-Allow-Headers",
+		    "Authorization, Content-Type, X-CSRF-Token, If-None-Match");
+		request_add_header(r, "Access-Control-Max-Age", "600");
+		*replied = reply_empty(r, 204);
+	} else {
+		*replied = reply_error(r, 403, "forbidden",
+		                       "this origin may not call the API", NULL);
+	}
+	return true;
+}
+
 static enum MHD_Result dispatch(struct request *r)
 {
 	struct gateway *gw = r->gw;
@@ -93,6 +189,9 @@ static enum MHD_Result dispatch(struct request *r)
 		return reply_error(r, 413, "too_large", "the request body is too large",
 		                   NULL);
 
+	enum MHD_Result replied;
+	if (cors(r, &replied))
+		return replied;
 	bool path_known;
 	const struct route *rt = route_find(r, &path_known);
 	if (!rt)
@@ -109,8 +208,7 @@ static enum MHD_Result dispatch(struct request *r)
 		if (rc)
 			return reply_db_error(r);
 	}
-	enum MHD_Result replied;
-	if (!allowed(r, rt, &replied))
+	if (!within_limits(r, rt, &replied) || !allowed(r, rt, &replied))
 		return replied;
 	return rt->fn(r);
 }
@@ -186,12 +284,24 @@ int gateway_http_start(struct gateway *gw)
 	struct sockaddr_in sa;
 	if (sc_listen_addr(gw->svc.http_bind, gw->svc.http_port, &sa))
 		return -1;
-	gw->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL,
-	    NULL, on_request, gw, MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE,
-	    (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (gw->rate_limit)
+		gw->rl_api =
+		    ratelimit_new((double)gw->rate_limit, (double)gw->rate_burst);
+	if (gw->login_per_minute)
+		gw->rl_login = ratelimit_new((double)gw->login_per_minute / 60.0,
+		                             (double)gw->login_per_minute);
+	if ((gw->rate_limit && !gw->rl_api) || (gw->login_per_minute && !gw->rl_login))
+		return -1;
+	if (events_start(gw))
+		return -1;
+	gw->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	                               MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
+	                           0, NULL, NULL, on_request, gw, MHD_OPTION_SOCK_ADDR,
+	                           &sa, MHD_OPTION_THREAD_POOL_SIZE,
+	                           (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT,
+	                           30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	                           (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
+	                           on_completed, NULL, MHD_OPTION_END);
 	if (!gw->mhd) {
 		sc_error("cannot listen on %s:%ld", gw->svc.http_bind, gw->svc.http_port);
 		return -1;
@@ -202,9 +312,13 @@ int gateway_http_start(struct gateway *gw)
 
 void gateway_http_stop(struct gateway *gw)
 {
+	events_stop(); /* resumes and ends the event streams */
 	if (gw->mhd)
 		MHD_stop_daemon(gw->mhd);
 	gw->mhd = NULL;
 	db_pool_close(gw->db);
 	gw->db = NULL;
+	ratelimit_free(gw->rl_api);
+	ratelimit_free(gw->rl_login);
+	gw->rl_api = gw->rl_login = NULL;
 }

@@ -12,6 +12,9 @@ struct gateway {
 	struct db_pool *db;
 	long max_body;
 	long threads;
+	long rate_limit, rate_burst, login_per_minute; /* 0: no limit */
+	char *cors_origins; /* comma-separated origins allowed cross-site */
+	struct ratelimit *rl_api, *rl_login;
 	char *public_url; /* how daemons and browsers reach us */
 };
 

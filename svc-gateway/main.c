@@ -19,6 +19,18 @@ int main(int argc, char **argv)
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
 	     &gw.max_body, 1024, 64L << 20},
 	    {"threads", SC_OPT_INT, "4", "HTTP worker threads", &gw.threads, 1, 256},
+	    {"rate_limit", SC_OPT_INT, "50",
+	     "requests per second per user, key or address (0: no limit)", &gw.rate_limit,
+	     0, 1000000},
+	    {"rate_burst", SC_OPT_INT, "200", "requests a client may send at once",
+	     &gw.rate_burst, 1, 1000000},
+	    {"login_per_minute", SC_OPT_INT, "10",
+	     "sign-in and setup attempts per minute per address (0: no limit)",
+	     &gw.login_per_minute, 0, 100000},
+	    {"cors_origins", SC_OPT_STR, "",
+	     "origins (scheme://host[:port], comma-separated) allowed to call the API "
+	     "from a browser page of their own",
+	     &gw.cors_origins, 0, 0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};
@@ -33,7 +45,8 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return 0;
 	}
-	rc = sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
+	rc =
+	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
 	while (rc == 0 && !sc_shutdown_requested()) {

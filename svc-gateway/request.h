@@ -42,7 +42,7 @@ struct request {
 	const char *param[REQUEST_MAX_PARAMS]; /* {} segments of the route, in order */
 	char path[512];                        /* url split in place for param[] */
 	struct principal who;
-	struct reply_header headers[4];
+	struct reply_header headers[8];
 	size_t nheaders;
 	unsigned status;
 };

@@ -52,6 +52,8 @@ enum MHD_Result api_view_l2(struct request *r);
 enum MHD_Result api_view_l3(struct request *r);
 enum MHD_Result api_view_workloads(struct request *r);
 enum MHD_Result api_view_applications(struct request *r);
+enum MHD_Result api_probe_plan(struct request *r);
+enum MHD_Result api_events(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);

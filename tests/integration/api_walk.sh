@@ -8,7 +8,7 @@ env_up
 svc_start scanopy-topology $TOPO_PORT
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-scheduler $SCHED_PORT
-svc_start scanopy-gateway $GW_PORT --max-body 65536
+svc_start scanopy-gateway $GW_PORT --max-body 65536 --cors-origins "https://ui.example, https://noc.example"
 G=http://127.0.0.1:$GW_PORT
 J='Content-Type: application/json'
 
@@ -93,6 +93,13 @@ check "no credentials: 401" status_is 401 "$(call GET /api/v1/networks)"
 check "an unknown key: 401" status_is 401 "$(call GET /api/v1/networks -H 'Authorization: Bearer scp_u_nope')"
 sql "UPDATE core.api_keys SET expires_at = now() - interval '1 minute' WHERE key_hash = (SELECT key_hash FROM core.api_keys WHERE scope = 'daemon' AND network_id = '$NET2')"
 check "an expired key: 401" status_is 401 "$(call POST /api/v1/daemons/register -H "Authorization: Bearer $DKEY2" -H "$J" -d "$reg")"
+out=$(call GET /api/v1/probe-plan -H "$D")
+check "a daemon gets the probe plan the fingerprint service published" sh -c \
+	"[ '${out%% *}' = 200 ] && echo '${out#* }' | jq -e '(.probes | length) > 30 and (.tcp_ports | index(9100)) != null' >/dev/null"
+PV=$(body "$out" | jq -r .plan_version)
+check "the plan it holds is not sent again (ETag)" \
+	status_is 304 "$(call GET /api/v1/probe-plan -H "$D" -H "If-None-Match: \"$PV\"")"
+check "a user key cannot fetch the probe plan" status_is 403 "$(call GET /api/v1/probe-plan -H "$A")"
 check "a daemon key cannot read the inventory" status_is 403 "$(call GET /api/v1/hosts -H "$D")"
 check "a user key cannot ingest" status_is 403 "$(call POST "/api/v1/daemons/$DID/batches" -H "$A" -H "$P" --data-binary @"$T_DIR/batch.pb")"
 OTHER=$(uuid)
@@ -125,6 +132,31 @@ for path in "/api/v1/networks" "/api/v1/daemons" "/api/v1/hosts?network_id=$NET"
 done
 call POST "/api/v1/daemons/$DID/heartbeat" -H "$D" >/dev/null
 check "the gateway is still healthy" curl -sf "$G/healthz"
+
+# Hardening: guessing passwords is slowed per address; CORS only for the
+# configured origins.
+limited() {
+	local i out
+	for i in $(seq 1 15); do
+		out=$(call POST /api/v1/auth/login -H "$J" -d '{"email":"owner@acme.test","password":"wrong guess"}')
+		status_is 429 "$out" && return 0
+	done
+	return 1
+}
+check "password guessing gets 429 after the minute's allowance" limited
+check "with a Retry-After" sh -c "curl -s -D - -o /dev/null -XPOST $G/api/v1/auth/login -H '$J' \
+	-d '{\"email\":\"x@y.z\",\"password\":\"wrong guess\"}' | grep -qi '^retry-after: [1-9]'"
+check "while keys keep working" curl -sf -H "$A" "$G/api/v1/networks" -o /dev/null
+cors_h() { curl -s -D - -o /dev/null "$@" | tr -d '\r'; }
+check "a configured origin's preflight is allowed" sh -c "cors_out=\$(curl -s -D - -o /dev/null -X OPTIONS \
+	-H 'Origin: https://noc.example' -H 'Access-Control-Request-Method: POST' $G/api/v1/networks | tr -d '\\r'); \
+	echo \"\$cors_out\" | grep -q '^HTTP/1.1 204' && echo \"\$cors_out\" | grep -qi '^access-control-allow-origin: https://noc.example$'"
+check "another origin's preflight is refused" test "$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS \
+	-H 'Origin: https://evil.example' -H 'Access-Control-Request-Method: POST' "$G/api/v1/networks")" = 403
+check "and its requests carry no CORS grant" sh -c "! curl -s -D - -o /dev/null -H 'Origin: https://evil.example' \
+	-H '$A' $G/api/v1/networks | grep -qi '^access-control-allow-origin'"
+check "a configured origin's requests do" sh -c "curl -s -D - -o /dev/null -H 'Origin: https://ui.example' \
+	-H '$A' $G/api/v1/networks | grep -qi '^access-control-allow-origin: https://ui.example'"
 
 DOC=$ROOT/svc-gateway/api/openapi.json
 check "the OpenAPI document is served as built" sh -c "curl -sf $G/api/openapi.json | cmp -s - '$DOC'"

@@ -31,6 +31,10 @@ check "the server knows it by the id it keeps" \
 
 # An ad-hoc discovery: the session is handed out on a heartbeat, run, and
 # completed once its batches are delivered.
+# Live events: a browser or script listening on the network's stream.
+curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
+EVENTS_PID=$!
+check "the event stream opens" wait_for 10 grep -q ": connected" "$T_DIR/events.txt"
 SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"self_report"}' | jq -r .id)
 check "a discovery request creates a pending session" is_uuid "$SID"
 session_state() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -r .state; }
@@ -38,6 +42,11 @@ completed() { [ "$(session_state)" = completed ]; }
 check "the daemon picks it up and completes it" wait_for 20 completed
 check "its batch carries the session id" \
 	test "$(sql "SELECT count(*) FROM inv.batches WHERE session_id = '$SID'")" -eq 1
+streamed() { grep '^data: ' "$T_DIR/events.txt" | grep -F "\"session_id\":\"$SID\"" | grep -q SESSION_COMPLETED; }
+check "its completion arrives on the event stream" wait_for 10 streamed
+kill "$EVENTS_PID" 2>/dev/null; wait "$EVENTS_PID" 2>/dev/null || true
+check "events of an unknown network: 404" test "$(curl -s -o /dev/null -w '%{http_code}' \
+	-H "$A" "$G/api/v1/events?network_id=$(uuid)")" = 404
 NSID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"docker"}' | jq -r .id)
 failed() { curl -sf -H "$A" "$G/api/v1/sessions/$NSID" | jq -e '.state == "failed" and (.reason | length > 0)' >/dev/null; }
 check "a discovery type the daemon cannot run fails with a reason" wait_for 20 failed

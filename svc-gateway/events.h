@@ -1,0 +1,22 @@
+/* Live events (event.proto's Event) on NATS subject
+ * scanopy.events.<org>.<network>, and their delivery to browsers and scripts
+ * as server-sent events (GET /api/v1/events). Core NATS, not JetStream:
+ * events are for whoever listens now; the durable record is in PostgreSQL. */
+#ifndef GATEWAY_EVENTS_H
+#define GATEWAY_EVENTS_H
+
+#include "event.pb-c.h"
+
+struct gateway;
+
+#define EVENTS_SUBJECT "scanopy.events"
+
+/* Publishes ev on its org's and network's subject (best effort, logged). */
+void events_publish(struct gateway *gw, const Scanopy__V1__Event *ev);
+
+/* The keep-alive thread of the event streams; stop before MHD stops, so
+ * suspended streams are resumed and end. */
+int events_start(struct gateway *gw);
+void events_stop(void);
+
+#endif
