@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *evidence_name(Scanopy__V1__Evidence e)
 {
@@ -143,7 +144,9 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 			return -1;
 		for (size_t j = 0; j < ifc->n_addresses; j++) {
 			const Scanopy__V1__InterfaceAddress *a = ifc->addresses[j];
-			if (!a->subnet || !*a->subnet)
+			/* Link-local ranges are on every link: no subnet. */
+			if (!a->subnet || !*a->subnet || !strncasecmp(a->subnet, "fe80:", 5) ||
+			    !strncmp(a->subnet, "169.254.", 8))
 				continue;
 			char vlan[12];
 			snprintf(vlan, sizeof vlan, "%u", ifc->vlan_id);

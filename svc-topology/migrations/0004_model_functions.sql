@@ -185,8 +185,8 @@ END $$;
 --  * an address outside every known subnet gets an inferred /24 (/64 for IPv6);
 --  * each address belongs to the smallest known subnet holding it;
 --  * a host with addresses in two or more subnets routes between them (kind
---    router, unless it is a switch), and its address in a subnet without a
---    self-reported gateway is that subnet's gateway;
+--    router, unless it is a switch), and its address in a subnet is that
+--    subnet's gateway unless a daemon reported its default gateway there;
 --  * a host with a forwarding table is a switch.
 CREATE OR REPLACE FUNCTION inv.rebuild_l3(p_network uuid)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -220,7 +220,8 @@ BEGIN
     UPDATE inv.subnets s SET gateway = x.gw
     FROM (SELECT s2.id, (SELECT a.ip FROM inv.addresses a JOIN inv.hosts h ON h.id = a.host_id
                          AND h.kind = 'router' WHERE a.subnet_id = s2.id ORDER BY a.ip LIMIT 1) AS gw
-          FROM inv.subnets s2 WHERE s2.network_id = p_network AND s2.source <> 'self_report') x
+          FROM inv.subnets s2 WHERE s2.network_id = p_network
+            AND (s2.source <> 'self_report' OR s2.gateway IS NULL)) x
     WHERE s.id = x.id AND x.gw IS NOT NULL AND s.gateway IS DISTINCT FROM x.gw;
 END $$;
 
