@@ -30,26 +30,41 @@ enum MHD_Result api_hosts_list(struct request *r)
 		return reply_error(r, 422, "invalid_field", "limit 1..1000, offset >= 0",
 		                   "limit");
 	const char *p[] = {net, limit, offset};
+	/* hostname: what the user typed, else the best discovered name.
+	 * interfaces: one per address (with its MAC and subnet), then named
+	 * interfaces without an address; links: this host's cables. */
 	return reply_query_json(
 	    r, 200,
-	    "SELECT coalesce(json_agg(x ORDER BY x.sort_ip), '[]')::text FROM (SELECT "
-	    "h.ip "
-	    "AS sort_ip, h.id, h.network_id, h.hostname, json_build_array("
-	    "json_build_object('ip', host(h.ip), 'mac', h.mac::text, 'subnet', NULL)) AS "
-	    "interfaces, coalesce((SELECT json_agg(json_build_object('protocol', "
-	    "p.protocol, 'port', p.port, 'status', p.status) ORDER BY p.protocol, "
-	    "p.port) "
-	    "FROM inv.ports p WHERE p.host_id = h.id), '[]') AS ports, coalesce((SELECT "
-	    "json_agg(json_build_object('name', s.name, 'definition_id', "
-	    "s.definition_id, "
-	    "'category', s.category, 'protocol', s.protocol, 'port', s.port, 'product', "
-	    "s.product, 'version', s.version, 'confidence', s.confidence, 'evidence', "
-	    "s.evidence) ORDER BY s.protocol, s.port) FROM inv.services s WHERE "
-	    "s.host_id "
-	    "= h.id), '[]') AS services, h.first_seen, h.last_seen FROM inv.hosts h "
-	    "WHERE "
-	    "$1::uuid IS NULL OR h.network_id = $1::uuid ORDER BY h.ip LIMIT $2::int "
-	    "OFFSET "
-	    "$3::int) x",
+	    "SELECT coalesce(json_agg(x ORDER BY x.sort_ip NULLS LAST, x.id), "
+	    "'[]')::text "
+	    "FROM (SELECT (SELECT min(a.ip) FROM inv.addresses a WHERE a.host_id = h.id) "
+	    "AS sort_ip, h.id, h.network_id, coalesce(h.user_name, h.name) AS hostname, "
+	    "h.name AS discovered_name, h.user_name, h.kind, h.last_seen < now() - "
+	    "interval '7 days' AS stale, (SELECT coalesce(json_agg(json_build_object("
+	    "'ip', host(a.ip), 'mac', a.mac::text, 'subnet', s.cidr::text, 'name', "
+	    "(SELECT f.name FROM "
+	    "inv.interfaces f WHERE f.host_id = h.id AND f.mac = a.mac LIMIT 1)) ORDER "
+	    "BY "
+	    "a.ip), '[]') FROM inv.addresses a LEFT JOIN inv.subnets s ON s.id = "
+	    "a.subnet_id WHERE a.host_id = h.id) AS interfaces, coalesce((SELECT "
+	    "json_agg(json_build_object('protocol', p.protocol, 'port', p.port, "
+	    "'status', "
+	    "p.status) ORDER BY p.protocol, p.port) FROM inv.ports p WHERE p.host_id = "
+	    "h.id), '[]') AS ports, coalesce((SELECT json_agg(json_build_object('name', "
+	    "s.name, 'definition_id', s.definition_id, 'category', s.category, "
+	    "'protocol', s.protocol, 'port', s.port, 'product', s.product, 'version', "
+	    "s.version, 'confidence', s.confidence, 'evidence', s.evidence) ORDER BY "
+	    "s.protocol, s.port) FROM inv.services s WHERE s.host_id = h.id), '[]') AS "
+	    "services, coalesce((SELECT json_agg(json_build_object('port', CASE WHEN "
+	    "l.a_host = h.id THEN l.a_port ELSE l.b_port END, 'peer_host_id', CASE WHEN "
+	    "l.a_host = h.id THEN l.b_host ELSE l.a_host END, 'peer', (SELECT "
+	    "coalesce(o.user_name, o.name) FROM inv.hosts o WHERE o.id = CASE WHEN "
+	    "l.a_host = h.id THEN l.b_host ELSE l.a_host END), 'peer_port', CASE WHEN "
+	    "l.a_host = h.id THEN l.b_port ELSE l.a_port END, 'source', l.source) ORDER "
+	    "BY l.a_port, l.b_port) FROM inv.links l WHERE l.a_host = h.id OR l.b_host = "
+	    "h.id), '[]') AS links, h.first_seen, h.last_seen FROM inv.hosts h WHERE "
+	    "$1::uuid IS NULL OR h.network_id = $1::uuid ORDER BY (SELECT min(a.ip) FROM "
+	    "inv.addresses a WHERE a.host_id = h.id) NULLS LAST, h.id LIMIT $2::int "
+	    "OFFSET $3::int) x",
 	    3, p, 404, "no hosts");
 }

@@ -1,135 +1,66 @@
+/* Applying one classified batch: the ledger that makes it idempotent, the
+ * network's advisory lock, each observation to its applier, and the derived
+ * parts of the model (links, subnets and roles, applications) rebuilt from
+ * what the batch touched. */
 #include "apply.h"
 
+#include "apply_internal.h"
+#include "resolve.h"
 #include "sc_batch.h"
 #include "sc_pg.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Shared parameter text for one batch: the org, network and observation time. */
-struct batch_ctx {
-	PGconn *pg;
-	const char *org, *network;
-	char seen[32]; /* unix seconds with ms fraction, for to_timestamp() */
-};
-
-static const char *protocol_name(Scanopy__V1__Protocol p)
-{
-	return p == SCANOPY__V1__PROTOCOL__PROTOCOL_UDP ? "udp" : "tcp";
-}
-
-static void set_seen(struct batch_ctx *b, int64_t ms)
+void batch_set_seen(struct batch_ctx *b, int64_t ms)
 {
 	if (ms <= 0) /* a daemon without a clock reading: use ours */
 		ms = sc_now_ms();
+	b->seen_ms = ms;
 	snprintf(b->seen, sizeof b->seen, "%" PRId64 ".%03d", ms / 1000,
 	         (int)(ms % 1000));
 }
 
-/* Upserts the host at `ip`; mac and hostname only ever fill in, never erase. */
-static int upsert_host(struct batch_ctx *b, const char *ip, const char *mac,
-                       const char *hostname)
+int apply_lock_network(PGconn *pg, const char *network)
 {
-	const char *p[] = {b->org,
-	                   b->network,
-	                   ip,
-	                   mac && *mac ? mac : NULL,
-	                   hostname && *hostname ? hostname : NULL,
-	                   b->seen};
+	const char *p[] = {network};
 	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.hosts (org_id, network_id, ip, mac, hostname, "
-	    "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, to_timestamp($6), "
-	    "to_timestamp($6)) ON CONFLICT (network_id, ip) DO UPDATE SET "
-	    "mac = COALESCE(EXCLUDED.mac, inv.hosts.mac), "
-	    "hostname = COALESCE(EXCLUDED.hostname, inv.hosts.hostname), "
-	    "last_seen = GREATEST(inv.hosts.last_seen, EXCLUDED.last_seen)",
-	    6, p);
-}
-
-static int apply_port(struct batch_ctx *b, const Scanopy__V1__PortState *ps)
-{
-	static const char *const status[] = {"unknown", "open", "closed", "filtered",
-	                                     "open|filtered"};
-	if (!ps->ip || ps->port == 0 || ps->port > 65535 ||
-	    ps->status > SCANOPY__V1__PORT_STATUS__PORT_OPEN_FILTERED)
-		return 0; /* nothing usable: skip, as for an unknown kind */
-	if (ps->status != SCANOPY__V1__PORT_STATUS__PORT_OPEN &&
-	    ps->status != SCANOPY__V1__PORT_STATUS__PORT_OPEN_FILTERED)
-		return 0; /* closed ports are not inventory */
-	char port[8];
-	snprintf(port, sizeof port, "%u", ps->port);
-	if (upsert_host(b, ps->ip, NULL, NULL))
-		return -1;
-	const char *p[] = {
-	    b->network,         ps->ip, b->org, protocol_name(ps->protocol), port,
-	    status[ps->status], b->seen};
-	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.ports (host_id, org_id, protocol, port, status, "
-	    "first_seen, last_seen) SELECT h.id, $3, $4, $5, $6, to_timestamp($7), "
-	    "to_timestamp($7) FROM inv.hosts h WHERE h.network_id = $1 AND h.ip = $2 "
-	    "ON CONFLICT (host_id, protocol, port) DO UPDATE SET status = "
-	    "EXCLUDED.status, last_seen = GREATEST(inv.ports.last_seen, "
-	    "EXCLUDED.last_seen)",
-	    7, p);
-}
-
-static int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
-{
-	for (size_t i = 0; i < sr->n_interfaces; i++) {
-		const Scanopy__V1__DaemonInterface *ifc = sr->interfaces[i];
-		if (ifc->type == SCANOPY__V1__INTERFACE_TYPE__IFTYPE_LOOPBACK)
-			continue;
-		for (size_t j = 0; j < ifc->n_addresses; j++)
-			if (ifc->addresses[j]->ip &&
-			    upsert_host(b, ifc->addresses[j]->ip, ifc->mac, sr->hostname))
-				return -1;
-	}
-	return 0;
-}
-
-static int apply_match(struct batch_ctx *b, const Scanopy__V1__ServiceMatch *m)
-{
-	if (!m->ip || !m->definition_id || !m->name)
-		return 0;
-	char port[8], conf[8];
-	snprintf(port, sizeof port, "%u", m->port);
-	snprintf(conf, sizeof conf, "%u", m->confidence > 100 ? 100 : m->confidence);
-	if (upsert_host(b, m->ip, NULL, NULL))
-		return -1;
-	const char *p[] = {b->network, m->ip,
-	                   b->org,     protocol_name(m->protocol),
-	                   port,       m->definition_id,
-	                   m->name,    m->category,
-	                   m->product, m->version,
-	                   conf,       b->seen};
-	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.services (host_id, org_id, protocol, port, "
-	    "definition_id, name, category, product, version, confidence, "
-	    "first_seen, last_seen) SELECT h.id, $3, $4, $5, $6, $7, $8, $9, $10, "
-	    "$11, to_timestamp($12), to_timestamp($12) FROM inv.hosts h WHERE "
-	    "h.network_id = $1 AND h.ip = $2 ON CONFLICT (host_id, protocol, port, "
-	    "definition_id) DO UPDATE SET product = EXCLUDED.product, version = "
-	    "EXCLUDED.version, confidence = EXCLUDED.confidence, last_seen = "
-	    "GREATEST(inv.services.last_seen, EXCLUDED.last_seen)",
-	    12, p);
+	    pg, "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))", 1, p);
 }
 
 static int apply_observation(struct batch_ctx *b, const Scanopy__V1__Observation *o)
 {
 	switch (o->kind_case) {
 	case SCANOPY__V1__OBSERVATION__KIND_HOST:
-		return o->host->ip ? upsert_host(b, o->host->ip, o->host->mac, NULL) : 0;
-	case SCANOPY__V1__OBSERVATION__KIND_PORT:
-		return apply_port(b, o->port);
+		return apply_host_seen(b, o->host);
 	case SCANOPY__V1__OBSERVATION__KIND_SELF_REPORT:
 		return apply_self_report(b, o->self_report);
+	case SCANOPY__V1__OBSERVATION__KIND_PORT:
+		return apply_port(b, o->port);
+	case SCANOPY__V1__OBSERVATION__KIND_TLS:
+		return apply_tls(b, o->tls);
+	case SCANOPY__V1__OBSERVATION__KIND_NAME:
+		return apply_name(b, o->name);
+	case SCANOPY__V1__OBSERVATION__KIND_SNMP_SYSTEM:
+		return apply_snmp_system(b, o->snmp_system);
+	case SCANOPY__V1__OBSERVATION__KIND_IF_ENTRY:
+		return apply_if_entry(b, o->if_entry);
+	case SCANOPY__V1__OBSERVATION__KIND_NEIGHBOR:
+		return apply_neighbor(b, o->neighbor);
+	case SCANOPY__V1__OBSERVATION__KIND_FDB:
+		return apply_fdb(b, o->fdb);
+	case SCANOPY__V1__OBSERVATION__KIND_ARP:
+		return apply_arp(b, o->arp);
+	case SCANOPY__V1__OBSERVATION__KIND_CONTAINER:
+		return apply_container(b, o->container);
+	case SCANOPY__V1__OBSERVATION__KIND_DOCKER_NETWORK:
+		return apply_docker_network(b, o->docker_network);
 	default:
-		/* Kinds the model does not hold yet (and kinds from newer
-		 * daemons) are kept only in the ledger's count. */
+		/* Banners, HTTP and UDP replies reach the model through the
+		 * fingerprint service's matches; unknown kinds (a newer
+		 * daemon's) are counted in the ledger only. */
 		return 0;
 	}
 }
@@ -138,14 +69,13 @@ static int apply_observation(struct batch_ctx *b, const Scanopy__V1__Observation
 static int record_batch(struct batch_ctx *b, const Scanopy__V1__ClassifiedBatch *cb)
 {
 	const Scanopy__V1__BatchHeader *h = cb->batch->header;
-	char seq[24], nobs[16], nmatch[16], sent[32];
-	snprintf(seq, sizeof seq, "%" PRIu64, h->sequence);
+	char nobs[16], nmatch[16], sent[32];
 	snprintf(nobs, sizeof nobs, "%zu", cb->batch->n_observations);
 	snprintf(nmatch, sizeof nmatch, "%zu", cb->n_matches);
 	snprintf(sent, sizeof sent, "%" PRId64 ".%03d", h->sent_at_ms / 1000,
 	         (int)(h->sent_at_ms % 1000));
 	const char *p[] = {h->daemon_id,
-	                   seq,
+	                   b->seq_text,
 	                   b->org,
 	                   b->network,
 	                   h->session_id && *h->session_id ? h->session_id : NULL,
@@ -165,31 +95,69 @@ static int record_batch(struct batch_ctx *b, const Scanopy__V1__ClassifiedBatch 
 	return fresh;
 }
 
+static int rebuild(struct batch_ctx *b)
+{
+	const char *p[] = {b->network};
+	if ((b->touched_l2 || b->touched_hosts)) {
+		PGresult *r = sc_pg_query(b->pg, "SELECT inv.rebuild_links($1)", 1, p);
+		if (!r)
+			return -1;
+		b->counts.links_changed += (unsigned)atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	if ((b->touched_hosts || b->touched_l2) &&
+	    sc_pg_exec(b->pg, "SELECT inv.rebuild_l3($1)", 1, p))
+		return -1;
+	if (b->touched_workloads &&
+	    sc_pg_exec(b->pg, "SELECT inv.rebuild_applications($1)", 1, p))
+		return -1;
+	return 0;
+}
+
 enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb,
-                              char *why, size_t whylen)
+                              struct batch_counts *counts, char *why, size_t whylen)
 {
 	const Scanopy__V1__BatchHeader *h = cb->batch->header;
-	struct batch_ctx b = {.pg = pg, .org = h->org_id, .network = h->network_id};
+	struct batch_ctx b = {.pg = pg,
+	                      .org = h->org_id,
+	                      .network = h->network_id,
+	                      .daemon = h->daemon_id,
+	                      .sequence = h->sequence};
+	snprintf(b.seq_text, sizeof b.seq_text, "%" PRIu64, h->sequence);
 	const char *p[] = {b.org};
 	snprintf(why, whylen, "database rejected the batch");
-	/* Row-level security: this transaction may touch only this org's rows. */
-	if (sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, p))
+	/* Row-level security: this transaction may touch only this org's rows;
+	 * replicas serialise on the network. */
+	if (sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, p) ||
+	    apply_lock_network(pg, b.network))
 		return APPLY_FAILED;
 	int fresh = record_batch(&b, cb);
 	if (fresh < 0)
 		return APPLY_FAILED;
 	if (!fresh)
 		return APPLY_DUPLICATE;
+	if (!(b.cache = key_cache_new()))
+		return APPLY_FAILED;
 
-	for (size_t i = 0; i < cb->batch->n_observations; i++) {
+	enum apply_result res = APPLY_FAILED;
+	size_t i;
+	for (i = 0; i < cb->batch->n_observations; i++) {
 		const Scanopy__V1__Observation *o = cb->batch->observations[i];
-		set_seen(&b, o->has_observed_at_ms ? o->observed_at_ms : h->sent_at_ms);
+		batch_set_seen(&b,
+		               o->has_observed_at_ms ? o->observed_at_ms : h->sent_at_ms);
 		if (apply_observation(&b, o))
-			return APPLY_FAILED;
+			break;
 	}
-	set_seen(&b, h->sent_at_ms);
-	for (size_t i = 0; i < cb->n_matches; i++)
-		if (apply_match(&b, cb->matches[i]))
-			return APPLY_FAILED;
-	return APPLY_DONE;
+	if (i == cb->batch->n_observations) {
+		batch_set_seen(&b, h->sent_at_ms);
+		for (i = 0; i < cb->n_matches; i++)
+			if (apply_match(&b, cb->matches[i]))
+				break;
+		if (i == cb->n_matches && key_cache_flush(&b) == 0 && rebuild(&b) == 0)
+			res = APPLY_DONE;
+	}
+	key_cache_free(b.cache);
+	if (counts)
+		*counts = b.counts;
+	return res;
 }

@@ -3,6 +3,7 @@
 #ifndef TOPOLOGY_APPLY_H
 #define TOPOLOGY_APPLY_H
 
+#include "batch_ctx.h"
 #include "classified.pb-c.h"
 
 #include <libpq-fe.h>
@@ -14,7 +15,12 @@ enum apply_result {
 	APPLY_FAILED,    /* a statement failed; roll this batch back */
 };
 
+/* counts (may be NULL) receives what changed, for the change event. */
 enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb,
-                              char *why, size_t whylen);
+                              struct batch_counts *counts, char *why, size_t whylen);
+
+/* Takes the network's transaction-scoped advisory lock: every writer of a
+ * network's model (topology replicas, the gateway's merges) serialises on it. */
+int apply_lock_network(PGconn *pg, const char *network);
 
 #endif

@@ -3,6 +3,7 @@
  * inventory in PostgreSQL. A fetched set of messages is applied in one
  * transaction, each batch under its own savepoint, and acked only after COMMIT. */
 #include "apply.h"
+#include "events.h"
 #include "sc_batch.h"
 #include "sc_consume.h"
 #include "sc_log.h"
@@ -10,14 +11,53 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 extern const struct sc_migration inv_migrations[];
 extern const size_t inv_migrations_len;
 
+/* A change to announce once the transaction commits. */
+struct pending_event {
+	char org[40], network[40], daemon[40];
+	uint64_t sequence;
+	struct batch_counts counts;
+};
+
 struct topology {
 	struct sc_service svc;
 	long fetch_batch;
+	struct pending_event *events;
+	int nevents;
 };
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Takes the advisory lock of every network in the fetched set, in one order
+ * (sorted), before applying anything: two replicas whose sets share networks
+ * then wait for each other instead of deadlocking. The network is the last
+ * token of the subject (scanopy.obs.classified.<org>.<network>); the header
+ * is checked against it when the batch is decoded. */
+static int lock_networks(PGconn *pg, natsMsg **msgs, int n)
+{
+	const char **nets = calloc((size_t)n, sizeof *nets);
+	if (!nets)
+		return -1;
+	int k = 0, rc = 0;
+	for (int i = 0; i < n; i++) {
+		const char *subj = natsMsg_GetSubject(msgs[i]), *dot = strrchr(subj, '.');
+		if (dot && strlen(dot + 1) == 36)
+			nets[k++] = dot + 1;
+	}
+	qsort(nets, (size_t)k, sizeof *nets, cmp_str);
+	for (int i = 0; i < k && rc == 0; i++)
+		if (i == 0 || strcmp(nets[i], nets[i - 1]))
+			rc = apply_lock_network(pg, nets[i]);
+	free(nets);
+	return rc;
+}
 
 /* Applies one message under a savepoint. A statement error rolls back that
  * batch alone and parks it, unless the connection itself broke, in which case
@@ -36,7 +76,18 @@ static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out)
 	if (sc_pg_exec(pg, "SAVEPOINT batch", 0, NULL)) {
 		rc = -1;
 	} else {
-		enum apply_result r = apply_batch(pg, cb, out->why, sizeof out->why);
+		struct batch_counts counts = {0};
+		enum apply_result r =
+		    apply_batch(pg, cb, &counts, out->why, sizeof out->why);
+		if (r == APPLY_DONE) {
+			const Scanopy__V1__BatchHeader *h = cb->batch->header;
+			struct pending_event *e = &t->events[t->nevents++];
+			snprintf(e->org, sizeof e->org, "%s", h->org_id);
+			snprintf(e->network, sizeof e->network, "%s", h->network_id);
+			snprintf(e->daemon, sizeof e->daemon, "%s", h->daemon_id);
+			e->sequence = h->sequence;
+			e->counts = counts;
+		}
 		if (r == APPLY_FAILED) {
 			if (PQstatus(pg) != CONNECTION_OK ||
 			    sc_pg_exec(pg, "ROLLBACK TO SAVEPOINT batch", 0, NULL))
@@ -61,7 +112,9 @@ static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out
 		return; /* every outcome stays SC_RETRY */
 	}
 	atomic_store(&t->svc.pg_ok, true);
-	int failed = sc_pg_exec(t->svc.pg, "BEGIN", 0, NULL);
+	t->nevents = 0;
+	int failed =
+	    sc_pg_exec(t->svc.pg, "BEGIN", 0, NULL) || lock_networks(t->svc.pg, msgs, n);
 	for (int i = 0; i < n && !failed; i++)
 		failed = apply_one(t, msgs[i], &out[i]);
 	if (!failed)
@@ -70,6 +123,12 @@ static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out
 		PQclear(PQexec(t->svc.pg, "ROLLBACK"));
 		for (int i = 0; i < n; i++)
 			out[i].verdict = SC_RETRY; /* nothing of this set is durable */
+		return;
+	}
+	for (int i = 0; i < t->nevents; i++) {
+		struct pending_event *e = &t->events[i];
+		event_topology_changed(&t->svc.nats, e->org, e->network, e->daemon,
+		                       e->sequence, &e->counts);
 	}
 }
 
@@ -89,6 +148,11 @@ int main(int argc, char **argv)
 	}
 
 	natsSubscription *sub = NULL;
+	t.events = calloc((size_t)t.fetch_batch, sizeof *t.events);
+	if (!t.events) {
+		sc_config_free(opts, nopts);
+		return 1;
+	}
 	rc = sc_service_start(&t.svc, "inv", inv_migrations, inv_migrations_len, false);
 	if (rc == 0)
 		rc = sc_service_consumer(&t.svc, SC_STREAM_CLASSIFIED,
@@ -99,6 +163,7 @@ int main(int argc, char **argv)
 		                    on_messages, &t);
 	}
 	natsSubscription_Destroy(sub);
+	free(t.events);
 	sc_service_stop(&t.svc);
 	sc_config_free(opts, nopts);
 	nats_Close();

@@ -9,7 +9,7 @@
 #   nats-server restarted     the streams are on disk; clients reconnect
 #   PostgreSQL restarted      transactions in flight fail and are retried
 . "$(dirname "$0")/../integration/lib.sh"
-N=${FAULT_BATCHES:-2000}
+N=${FAULT_BATCHES:-600}
 env_up
 svc_start scanopy-topology $TOPO_PORT
 svc_start scanopy-fingerprint $FP_PORT

@@ -28,13 +28,27 @@ echo "session: $(jq -c '{state, hosts_found, ports_found}' "$T_DIR/session.json"
 # back through the API, in the shape tests/lab/score takes.
 sleep 2
 curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET&limit=1000" | jq '[.[] | .services as $s | {hostname, interfaces,
-	services: [.ports[] as $p | (($s | map(select(.port == $p.port and .protocol == $p.protocol)) | .[0]) // {}) + {protocol: $p.protocol, port: $p.port}]}]' >"$T_DIR/report.json"
+	services: [.ports[] as $p | (($s | map(select(.port == $p.port and .protocol == $p.protocol)) | .[0]) // {}) + {protocol: $p.protocol, port: $p.port}]}]' >"$T_DIR/hosts.json"
+# L2 and L3 from the views: cables as (device label, port) pairs, subnets with
+# their gateways.
+curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l2" >"$T_DIR/l2.json"
+curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" >"$T_DIR/l3.json"
+jq -n --slurpfile h "$T_DIR/hosts.json" --slurpfile l2 "$T_DIR/l2.json" --slurpfile l3 "$T_DIR/l3.json" '
+	($l2[0].nodes | map({(.id): .label}) | add // {}) as $name |
+	{hosts: $h[0],
+	 links: [$l2[0].edges[] | select(.kind == "link") | {a: {device: $name[.source], port: .data.source_port}, b: {device: $name[.target], port: .data.target_port}}],
+	 subnets: [$l3[0].nodes[] | select(.kind == "subnet") | {cidr: .label, gateway: .data.gateway}]}' >"$T_DIR/report.json"
 python3 "$ROOT/tests/lab/score" "$T_DIR/report.json" || true
 python3 "$ROOT/tests/lab/score" --json "$T_DIR/report.json" >"$T_DIR/score.json"
 check "every lab host found" jq -e '.hosts.recall == 1' "$T_DIR/score.json"
 check "no invented host" jq -e '.hosts.false_positive == 0' "$T_DIR/score.json"
 check "every open port found" jq -e '.ports.recall == 1' "$T_DIR/score.json"
 check "no invented port" jq -e '.ports.false_positive == 0' "$T_DIR/score.json"
+# The model: one host per machine (the two-armed router joins only with SNMP
+# evidence: its interfaces and the ARP tables of its neighbours), every
+# subnet with its gateway.
+check "one host per lab machine" jq -e '.hosts.duplicates == 0' "$T_DIR/score.json"
+check "every subnet with its gateway" jq -e '.subnets.gateway_correct == .subnets.expected' "$T_DIR/score.json"
 check "services named correctly: at least 90 %" jq -e '.services.recall >= 0.90' "$T_DIR/score.json"
 check "service precision: at least 95 %" jq -e '.services.precision >= 0.95' "$T_DIR/score.json"
 check "the daemon scanned with the gateway's probe plan" grep -q "probe plan sha256:" "$T_DIR/scanopy-daemon.log"

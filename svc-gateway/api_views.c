@@ -1,0 +1,132 @@
+/* GET /api/v1/networks/{id}/views/{l2|l3|workloads|applications}: the four
+ * views of a network as one graph {view, network_id, generated_at, nodes,
+ * edges}, filtered by ?subnet=CIDR, ?category=, ?q= (name or address
+ * substring) and ?include_stale= (default true); ?format=mermaid or dot
+ * renders the same graph as text. */
+#include "db.h"
+#include "http.h"
+#include "reply.h"
+#include "routes.h"
+#include "sc_pg.h"
+#include "views_render.h"
+#include "views_sql.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A CIDR with a valid address and prefix length. */
+static bool valid_cidr(const char *s)
+{
+	char addr[64];
+	const char *slash = strchr(s, '/');
+	unsigned char buf[16];
+	if (!slash || (size_t)(slash - s) >= sizeof addr)
+		return false;
+	memcpy(addr, s, (size_t)(slash - s));
+	addr[slash - s] = '\0';
+	char *end;
+	long len = strtol(slash + 1, &end, 10);
+	if (*end || end == slash + 1)
+		return false;
+	if (inet_pton(AF_INET, addr, buf) == 1)
+		return len >= 0 && len <= 32;
+	return inet_pton(AF_INET6, addr, buf) == 1 && len >= 0 && len <= 128;
+}
+
+static enum MHD_Result view(struct request *r, const char *name, const char *sql)
+{
+	const char *subnet = request_query(r, "subnet"),
+	           *category = request_query(r, "category"), *q = request_query(r, "q"),
+	           *stale = request_query(r, "include_stale"),
+	           *format = request_query(r, "format");
+	if (subnet && !valid_cidr(subnet))
+		return reply_error(r, 422, "invalid_field",
+		                   "subnet: a CIDR such as 10.0.0.0/24", "subnet");
+	if ((category && (!*category || strlen(category) > 64)) || (q && strlen(q) > 128))
+		return reply_error(r, 422, "invalid_field",
+		                   "category up to 64, q up to 128 characters",
+		                   category && strlen(category) > 64 ? "category" : "q");
+	if (stale && strcmp(stale, "true") && strcmp(stale, "false"))
+		return reply_error(r, 422, "invalid_field",
+		                   "include_stale: true or false", "include_stale");
+	if (format && strcmp(format, "json") && strcmp(format, "mermaid") &&
+	    strcmp(format, "dot"))
+		return reply_error(r, 422, "invalid_field",
+		                   "format: json, mermaid or dot", "format");
+	const char *p[] = {r->param[0], subnet, category, q && *q ? q : NULL,
+	                   stale && !strcmp(stale, "false") ? "f" : "t"};
+	/* The network must be the caller's: RLS hides others', so not found. */
+	PGconn *c = db_acquire(r->gw->db);
+	if (!c)
+		return reply_db_error(r);
+	PGresult *net = NULL, *g = NULL;
+	int rc = db_begin_tenant(c, r->who.org_id);
+	if (rc == 0 &&
+	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
+	    PQntuples(net) == 1)
+		g = sc_pg_query(c, sql, 5, p);
+	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g) ? 0 : -1);
+	db_release(r->gw->db, c);
+	enum MHD_Result res;
+	if (rc || !net) {
+		res = reply_db_error(r);
+	} else if (PQntuples(net) == 0) {
+		res = reply_not_found(r, "no such network");
+	} else {
+		json_error_t je;
+		json_t *graph = json_loads(PQgetvalue(g, 0, 0), 0, &je);
+		char at[32];
+		time_t now = time(NULL);
+		struct tm tm;
+		strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+		if (!graph) {
+			res = reply_error(r, 500, "internal", "view not readable", NULL);
+		} else if (format && strcmp(format, "json")) {
+			bool dot = !strcmp(format, "dot");
+			char *text =
+			    dot ? view_render_dot(graph) : view_render_mermaid(graph);
+			res = text ? reply_bytes(r, 200,
+			                         dot ? "text/vnd.graphviz"
+			                             : "text/vnd.mermaid",
+			                         text, strlen(text))
+			           : reply_error(r, 500, "internal", "rendering failed",
+			                         NULL);
+			free(text);
+			json_decref(graph);
+		} else {
+			json_t *body =
+			    json_pack("{s:s, s:s, s:s, s:O, s:O}", "view", name,
+			              "network_id", r->param[0], "generated_at", at,
+			              "nodes", json_object_get(graph, "nodes"), "edges",
+			              json_object_get(graph, "edges"));
+			json_decref(graph);
+			res = reply_json(r, 200, body);
+		}
+	}
+	PQclear(net);
+	PQclear(g);
+	return res;
+}
+
+enum MHD_Result api_view_l2(struct request *r)
+{
+	return view(r, "l2", view_sql_l2);
+}
+
+enum MHD_Result api_view_l3(struct request *r)
+{
+	return view(r, "l3", view_sql_l3);
+}
+
+enum MHD_Result api_view_workloads(struct request *r)
+{
+	return view(r, "workloads", view_sql_workloads);
+}
+
+enum MHD_Result api_view_applications(struct request *r)
+{
+	return view(r, "applications", view_sql_applications);
+}

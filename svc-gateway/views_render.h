@@ -1,0 +1,12 @@
+/* Text renderings of a view's graph ({"nodes": [...], "edges": [...]}):
+ * Mermaid flowchart and Graphviz DOT, nodes nested in their parent as
+ * subgraphs/clusters. Returns malloc'd text or NULL. */
+#ifndef GATEWAY_VIEWS_RENDER_H
+#define GATEWAY_VIEWS_RENDER_H
+
+#include <jansson.h>
+
+char *view_render_mermaid(json_t *graph);
+char *view_render_dot(json_t *graph);
+
+#endif

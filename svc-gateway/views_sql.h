@@ -1,0 +1,13 @@
+/* The four views as SQL: each statement takes ($1 network, $2 subnet CIDR or
+ * NULL, $3 category or NULL, $4 name/address substring or NULL, $5 include
+ * stale hosts) and returns one row, one column: {"nodes": [...], "edges":
+ * [...]} as JSON text. Read as scanopy_tenant, so row-level security holds. */
+#ifndef GATEWAY_VIEWS_SQL_H
+#define GATEWAY_VIEWS_SQL_H
+
+extern const char *const view_sql_l2;
+extern const char *const view_sql_l3;
+extern const char *const view_sql_workloads;
+extern const char *const view_sql_applications;
+
+#endif

@@ -1,0 +1,259 @@
+/* What devices report about their links: IF-MIB interfaces, LLDP/CDP
+ * neighbours, bridge forwarding tables and ARP tables. The cables themselves
+ * are derived from these rows afterwards (inv.rebuild_links). */
+#include "apply_internal.h"
+#include "resolve.h"
+#include "sc_pg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
+{
+	/* The device says this MAC is its own: a self-report (joins hosts). */
+	struct ident_set s = {.self = true};
+	char id[HOST_ID_LEN], mac[18] = "";
+	if (!ident_add_ip(&s, e->device_ip, "snmp") || !e->has_if_index)
+		return 0;
+	ident_add_mac(&s, e->mac, "snmp if_entry");
+	int rc = resolve_host(b, &s, "snmp", id);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	bool has_mac = e->mac && ident_mac_normalise(e->mac, mac) == 0 &&
+	               ident_mac_class(mac) != MAC_ZERO;
+	char idx[12], type[12], mtu[12], speed[24], vlan[12];
+	snprintf(idx, sizeof idx, "%u", e->if_index);
+	snprintf(type, sizeof type, "%u", e->if_type);
+	snprintf(mtu, sizeof mtu, "%u", e->mtu);
+	snprintf(speed, sizeof speed, "%llu", (unsigned long long)e->speed_bps);
+	snprintf(vlan, sizeof vlan, "%u", e->vlan_id);
+	const char *name = e->name && *e->name ? e->name : e->descr;
+	const char *p[] = {id,
+	                   b->org,
+	                   b->network,
+	                   idx,
+	                   name,
+	                   e->descr,
+	                   e->alias,
+	                   e->has_if_type ? type : NULL,
+	                   e->has_mtu ? mtu : NULL,
+	                   e->has_speed_bps ? speed : NULL,
+	                   has_mac ? mac : NULL,
+	                   e->has_admin_up ? (e->admin_up ? "t" : "f") : NULL,
+	                   e->has_oper_up ? (e->oper_up ? "t" : "f") : NULL,
+	                   e->vlan_id ? vlan : NULL,
+	                   b->daemon,
+	                   b->seen};
+	if (sc_pg_exec(
+	        b->pg,
+	        "INSERT INTO inv.if_entries (host_id, org_id, network_id, if_index, "
+	        "name, "
+	        "descr, alias, if_type, mtu, speed_bps, mac, admin_up, oper_up, vlan_id, "
+	        "daemon_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	        "$8, "
+	        "$9, $10, $11, $12, $13, $14, $15, to_timestamp($16), to_timestamp($16)) "
+	        "ON "
+	        "CONFLICT (host_id, if_index) DO UPDATE SET name = EXCLUDED.name, descr "
+	        "= "
+	        "EXCLUDED.descr, alias = EXCLUDED.alias, if_type = EXCLUDED.if_type, mtu "
+	        "= "
+	        "EXCLUDED.mtu, speed_bps = EXCLUDED.speed_bps, mac = EXCLUDED.mac, "
+	        "admin_up "
+	        "= EXCLUDED.admin_up, oper_up = EXCLUDED.oper_up, vlan_id = "
+	        "EXCLUDED.vlan_id, last_seen = GREATEST(inv.if_entries.last_seen, "
+	        "EXCLUDED.last_seen)",
+	        16, p))
+		return -1;
+	if (name && *name) {
+		const char *ip[] = {b->org, b->network, id,        name,
+		                    p[10],  idx,        b->daemon, b->seen};
+		if (sc_pg_exec(
+		        b->pg,
+		        "WITH gone AS (DELETE FROM inv.interfaces WHERE host_id = $3 AND "
+		        "name "
+		        "IS NULL AND mac = $5::macaddr) INSERT INTO inv.interfaces "
+		        "(org_id, "
+		        "network_id, host_id, name, mac, if_index, source, daemon_id, "
+		        "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, 'snmp', "
+		        "$7, "
+		        "to_timestamp($8), to_timestamp($8)) ON CONFLICT (host_id, name) "
+		        "WHERE name IS NOT NULL DO UPDATE SET mac = "
+		        "coalesce(EXCLUDED.mac, "
+		        "inv.interfaces.mac), if_index = EXCLUDED.if_index, last_seen = "
+		        "GREATEST(inv.interfaces.last_seen, EXCLUDED.last_seen)",
+		        8, ip))
+			return -1;
+	}
+	if (e->vlan_id) {
+		const char *vp[] = {b->org, b->network, vlan, b->seen};
+		if (sc_pg_exec(
+		        b->pg,
+		        "INSERT INTO inv.vlans (org_id, network_id, vlan_id, "
+		        "first_seen, last_seen) VALUES ($1, $2, $3, to_timestamp($4), "
+		        "to_timestamp($4)) ON CONFLICT (network_id, vlan_id) DO UPDATE "
+		        "SET last_seen = GREATEST(inv.vlans.last_seen, "
+		        "EXCLUDED.last_seen)",
+		        4, vp))
+			return -1;
+	}
+	b->touched_l2 = true;
+	return 0;
+}
+
+/* The far port's name: a MAC-typed port id says less than its description. */
+static const char *remote_port(const Scanopy__V1__NeighborEntry *n, char *buf, size_t len)
+{
+	const char *id = n->remote_port_id ? n->remote_port_id : "";
+	char mac[18];
+	if (n->remote_port_id_subtype == 3 || ident_mac_normalise(id, mac) == 0) {
+		if (n->remote_port_descr && *n->remote_port_descr)
+			return n->remote_port_descr;
+		if (ident_mac_normalise(id, mac) == 0) {
+			snprintf(buf, len, "%s", mac);
+			return buf;
+		}
+	}
+	return *id ? id : n->remote_port_descr;
+}
+
+int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n)
+{
+	char dev[HOST_ID_LEN], far[HOST_ID_LEN], chassis[136], mac[18], pbuf[24];
+	const char *local = n->local_port;
+	char lbuf[24];
+	if (!local || !*local) {
+		if (!n->local_if_index)
+			return 0;
+		snprintf(lbuf, sizeof lbuf, "ifIndex %u", n->local_if_index);
+		local = lbuf;
+	}
+	const char *rport = remote_port(n, pbuf, sizeof pbuf);
+	if (!n->remote_chassis_id || !*n->remote_chassis_id || !rport || !*rport)
+		return 0;
+	int rc = resolve_ip(b, n->device_ip, "lldp", dev);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	if (ident_mac_normalise(n->remote_chassis_id, mac) == 0)
+		snprintf(chassis, sizeof chassis, "%s", mac);
+	else
+		snprintf(chassis, sizeof chassis, "%s", n->remote_chassis_id);
+	for (char *c = chassis; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	/* The far end announced these about itself: chassis, management
+	 * addresses, name. */
+	struct ident_set s = {.self = true};
+	ident_add_strong(&s, "snmp_chassis", chassis, "lldp");
+	for (size_t i = 0; i < n->n_remote_mgmt_addresses; i++)
+		ident_add_ip(&s, n->remote_mgmt_addresses[i], "lldp");
+	ident_add_sysname(&s, n->remote_sys_name, "lldp");
+	if ((rc = resolve_host(b, &s, "lldp", far)) < 0)
+		return -1;
+	if (rc == 0 && strcmp(far, dev) &&
+	    host_set_name(b, far, n->remote_sys_name, "lldp", RANK_LLDP))
+		return -1;
+	char mgmt[1024] = "{", caps[12];
+	size_t m = 1;
+	for (size_t i = 0; i < s.n; i++)
+		if (!strcmp(s.key[i].kind, "ip"))
+			m += (size_t)snprintf(mgmt + m, sizeof mgmt - m, "%s\"%s\"",
+			                      m > 1 ? "," : "", s.key[i].value);
+	snprintf(mgmt + m, sizeof mgmt - m, "}");
+	snprintf(caps, sizeof caps, "%u", n->remote_capabilities);
+	const char *p[] = {
+	    dev,
+	    b->org,
+	    b->network,
+	    local,
+	    n->protocol == SCANOPY__V1__NEIGHBOR_PROTOCOL__NEIGHBOR_CDP ? "cdp" : "lldp",
+	    chassis,
+	    n->remote_port_id ? n->remote_port_id : rport,
+	    n->remote_port_descr,
+	    n->remote_sys_name,
+	    mgmt,
+	    n->has_remote_capabilities ? caps : NULL,
+	    rport,
+	    b->daemon,
+	    b->seen};
+	b->touched_l2 = true;
+	return sc_pg_exec(
+	    b->pg,
+	    "INSERT INTO inv.neighbors (host_id, org_id, network_id, local_port, "
+	    "protocol, "
+	    "remote_chassis_id, remote_port_id, remote_port_descr, remote_sys_name, "
+	    "remote_mgmt, remote_caps, remote_port, daemon_id, first_seen, last_seen) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+	    "to_timestamp($14), to_timestamp($14)) ON CONFLICT (host_id, local_port, "
+	    "remote_chassis_id, remote_port_id) DO UPDATE SET remote_port_descr = "
+	    "EXCLUDED.remote_port_descr, remote_sys_name = EXCLUDED.remote_sys_name, "
+	    "remote_mgmt = EXCLUDED.remote_mgmt, remote_caps = EXCLUDED.remote_caps, "
+	    "remote_port = EXCLUDED.remote_port, last_seen = "
+	    "GREATEST(inv.neighbors.last_seen, EXCLUDED.last_seen)",
+	    14, p);
+}
+
+int apply_fdb(struct batch_ctx *b, const Scanopy__V1__FdbEntry *f)
+{
+	char dev[HOST_ID_LEN], mac[18], port[32], vlan[12], status[12];
+	if (!f->mac || ident_mac_normalise(f->mac, mac))
+		return 0;
+	if (f->port_name && *f->port_name)
+		snprintf(port, sizeof port, "%s", f->port_name);
+	else if (f->if_index)
+		snprintf(port, sizeof port, "ifIndex %u", f->if_index);
+	else if (f->bridge_port)
+		snprintf(port, sizeof port, "port %u", f->bridge_port);
+	else if (f->status != 4)
+		return 0; /* learned on no port we could name */
+	else
+		snprintf(port, sizeof port, "self");
+	int rc = resolve_ip(b, f->device_ip, "fdb", dev);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	snprintf(vlan, sizeof vlan, "%u", f->vlan_id);
+	snprintf(status, sizeof status, "%u", f->status);
+	const char *p[] = {
+	    dev,       b->org, b->network, mac, vlan, port, f->has_status ? status : NULL,
+	    b->daemon, b->seen};
+	b->touched_l2 = true;
+	return sc_pg_exec(
+	    b->pg,
+	    "INSERT INTO inv.fdb (host_id, org_id, network_id, mac, vlan_id, port, "
+	    "status, "
+	    "daemon_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+	    "to_timestamp($9), to_timestamp($9)) ON CONFLICT (host_id, mac, vlan_id) DO "
+	    "UPDATE SET port = CASE WHEN EXCLUDED.last_seen >= inv.fdb.last_seen THEN "
+	    "EXCLUDED.port ELSE inv.fdb.port END, status = EXCLUDED.status, last_seen = "
+	    "GREATEST(inv.fdb.last_seen, EXCLUDED.last_seen)",
+	    9, p);
+}
+
+int apply_arp(struct batch_ctx *b, const Scanopy__V1__ArpEntry *a)
+{
+	char dev[HOST_ID_LEN], far[HOST_ID_LEN], mac[18], idx[12];
+	if (!a->mac || ident_mac_normalise(a->mac, mac) || !ident_ip_ok(a->ip))
+		return 0;
+	int rc = resolve_ip(b, a->device_ip, "arp", dev);
+	if (rc)
+		return rc < 0 ? -1 : 0;
+	/* An ARP pair: the address follows the MAC's host. */
+	struct ident_set s = {.self = false};
+	ident_add_ip(&s, a->ip, "arp table");
+	ident_add_mac(&s, mac, "arp table");
+	if (resolve_host(b, &s, "arp", far) < 0)
+		return -1;
+	snprintf(idx, sizeof idx, "%u", a->if_index);
+	const char *p[] = {dev,       b->org, b->network,
+	                   a->ip,     mac,    a->if_index ? idx : NULL,
+	                   b->daemon, b->seen};
+	b->touched_l2 = true;
+	return sc_pg_exec(
+	    b->pg,
+	    "INSERT INTO inv.arp (host_id, org_id, network_id, ip, mac, if_index, "
+	    "daemon_id, "
+	    "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	    "to_timestamp($8), "
+	    "to_timestamp($8)) ON CONFLICT (host_id, ip) DO UPDATE SET mac = CASE WHEN "
+	    "EXCLUDED.last_seen >= inv.arp.last_seen THEN EXCLUDED.mac ELSE inv.arp.mac "
+	    "END, last_seen = GREATEST(inv.arp.last_seen, EXCLUDED.last_seen)",
+	    8, p);
+}

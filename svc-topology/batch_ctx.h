@@ -1,0 +1,34 @@
+/* What applying one batch carries from observation to observation: the
+ * connection, the tenant, the batch's identity, the current observation time,
+ * a cache of resolved identity keys, and counts for the change event. */
+#ifndef TOPOLOGY_BATCH_CTX_H
+#define TOPOLOGY_BATCH_CTX_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct key_cache;
+
+struct batch_counts {
+	unsigned hosts_added, hosts_updated, services_changed, links_changed;
+};
+
+struct batch_ctx {
+	PGconn *pg;
+	const char *org, *network, *daemon;
+	uint64_t sequence;
+	char seq_text[24];
+	char seen[32]; /* observation time: unix seconds with ms fraction */
+	int64_t seen_ms;
+	struct key_cache *cache;
+	struct batch_counts counts;
+	/* What the batch touched, to know which derived parts to rebuild. */
+	bool touched_l2, touched_workloads, touched_hosts;
+};
+
+/* Sets the observation time (ms since the epoch; <= 0: now). */
+void batch_set_seen(struct batch_ctx *b, int64_t ms);
+
+#endif

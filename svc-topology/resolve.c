@@ -1,0 +1,445 @@
+#include "resolve.h"
+
+#include "changes.h"
+#include "sc_log.h"
+#include "sc_pg.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Per-batch cache: "kind\x1fvalue" -> host, and "#host\x1f<uuid>" -> the
+ * newest observation time of a host touched by the batch. */
+struct cache_entry {
+	char *key;
+	char host[HOST_ID_LEN];
+	double bound; /* epoch seconds the key was bound at */
+	int64_t seen_ms;
+};
+
+struct key_cache {
+	struct cache_entry *e;
+	size_t cap, n;
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+struct key_cache *key_cache_new(void)
+{
+	struct key_cache *c = calloc(1, sizeof *c);
+	if (c && !(c->e = calloc(c->cap = 256, sizeof *c->e))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void key_cache_free(struct key_cache *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->cap; i++)
+		free(c->e[i].key);
+	free(c->e);
+	free(c);
+}
+
+static struct cache_entry *slot(struct key_cache *c, const char *key)
+{
+	size_t i = hash(key) & (c->cap - 1);
+	while (c->e[i].key && strcmp(c->e[i].key, key))
+		i = (i + 1) & (c->cap - 1);
+	return &c->e[i];
+}
+
+static struct cache_entry *cache_get(struct key_cache *c, const char *kind, const char *v)
+{
+	char k[192];
+	snprintf(k, sizeof k, "%s\x1f%s", kind, v);
+	struct cache_entry *e = slot(c, k);
+	return e->key ? e : NULL;
+}
+
+static int cache_put(struct key_cache *c, const char *kind, const char *v,
+                     const char *host, double bound, int64_t seen_ms)
+{
+	if ((c->n + 1) * 2 > c->cap) { /* grow at half full */
+		struct key_cache g = {.cap = c->cap * 2};
+		if (!(g.e = calloc(g.cap, sizeof *g.e)))
+			return -1;
+		for (size_t i = 0; i < c->cap; i++)
+			if (c->e[i].key)
+				*slot(&g, c->e[i].key) = c->e[i];
+		free(c->e);
+		c->e = g.e;
+		c->cap = g.cap;
+	}
+	char k[192];
+	snprintf(k, sizeof k, "%s\x1f%s", kind, v);
+	struct cache_entry *e = slot(c, k);
+	if (!e->key) {
+		if (!(e->key = strdup(k)))
+			return -1;
+		c->n++;
+		e->seen_ms = 0;
+	}
+	snprintf(e->host, sizeof e->host, "%s", host);
+	e->bound = bound;
+	if (seen_ms > e->seen_ms)
+		e->seen_ms = seen_ms;
+	return 0;
+}
+
+/* A merge renamed `from` to `to`: so must the cache. */
+static void cache_rename(struct key_cache *c, const char *from, const char *to)
+{
+	for (size_t i = 0; i < c->cap; i++)
+		if (c->e[i].key && !strcmp(c->e[i].host, from))
+			snprintf(c->e[i].host, sizeof c->e[i].host, "%s", to);
+}
+
+int key_cache_flush(struct batch_ctx *b)
+{
+	struct key_cache *c = b->cache;
+	for (size_t i = 0; i < c->cap; i++) {
+		struct cache_entry *e = &c->e[i];
+		if (!e->key || strncmp(e->key, "#host\x1f", 6))
+			continue;
+		char seen[32];
+		snprintf(seen, sizeof seen, "%" PRId64 ".%03d", e->seen_ms / 1000,
+		         (int)(e->seen_ms % 1000));
+		const char *p[] = {e->host, seen};
+		if (sc_pg_exec(b->pg,
+		               "UPDATE inv.hosts SET last_seen = GREATEST(last_seen, "
+		               "to_timestamp($2)), first_seen = LEAST(first_seen, "
+		               "to_timestamp($2)) WHERE id = $1",
+		               2, p))
+			return -1;
+	}
+	return 0;
+}
+
+static int touch(struct batch_ctx *b, const char *host)
+{
+	return cache_put(b->cache, "#host", host, host, 0, b->seen_ms);
+}
+
+struct found {
+	bool have;
+	char host[HOST_ID_LEN];
+	double bound;
+};
+
+/* Looks every key up: the cache, then one indexed query for the rest. */
+static int lookup(struct batch_ctx *b, const struct ident_set *s, struct found *f)
+{
+	char kinds[1024] = "{", values[4096] = "{";
+	size_t nk = 1, nv = 1, missing = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		struct cache_entry *e =
+		    cache_get(b->cache, s->key[i].kind, s->key[i].value);
+		f[i].have = e != NULL;
+		if (e) {
+			memcpy(f[i].host, e->host, HOST_ID_LEN);
+			f[i].bound = e->bound;
+			continue;
+		}
+		/* Array literals of quoted elements; values hold no '"' or '\\'
+		 * after normalisation, but escape them anyway. */
+		nk += (size_t)snprintf(kinds + nk, sizeof kinds - nk, "%s\"%s\"",
+		                       missing ? "," : "", s->key[i].kind);
+		nv += (size_t)snprintf(values + nv, sizeof values - nv, "%s\"",
+		                       missing ? "," : "");
+		for (const char *v = s->key[i].value; *v && nv < sizeof values - 4; v++) {
+			if (*v == '"' || *v == '\\')
+				values[nv++] = '\\';
+			values[nv++] = *v;
+		}
+		values[nv++] = '"';
+		values[nv] = '\0';
+		missing++;
+	}
+	if (!missing)
+		return 0;
+	snprintf(kinds + nk, sizeof kinds - nk, "}");
+	snprintf(values + nv, sizeof values - nv, "}");
+	const char *p[] = {b->network, kinds, values};
+	PGresult *r = sc_pg_query(
+	    b->pg,
+	    "SELECT k.kind, k.value, i.host_id, extract(epoch FROM i.bound_at) FROM "
+	    "unnest($2::text[], $3::text[]) AS k(kind, value) JOIN inv.host_identities i "
+	    "ON i.network_id = $1 AND i.kind = k.kind AND i.value = k.value",
+	    3, p);
+	if (!r)
+		return -1;
+	for (int row = 0; row < PQntuples(r); row++)
+		for (size_t i = 0; i < s->n; i++)
+			if (!f[i].have &&
+			    !strcmp(s->key[i].kind, PQgetvalue(r, row, 0)) &&
+			    !strcmp(s->key[i].value, PQgetvalue(r, row, 1))) {
+				f[i].have = true;
+				snprintf(f[i].host, HOST_ID_LEN, "%s",
+				         PQgetvalue(r, row, 2));
+				f[i].bound = strtod(PQgetvalue(r, row, 3), NULL);
+			}
+	PQclear(r);
+	return 0;
+}
+
+static int create_host(struct batch_ctx *b, char id[HOST_ID_LEN])
+{
+	const char *p[] = {b->org, b->network, b->seen};
+	PGresult *r =
+	    sc_pg_query(b->pg,
+	                "INSERT INTO inv.hosts (org_id, network_id, first_seen, "
+	                "last_seen) VALUES ($1, $2, to_timestamp($3), "
+	                "to_timestamp($3)) RETURNING id",
+	                3, p);
+	if (!r)
+		return -1;
+	snprintf(id, HOST_ID_LEN, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	b->counts.hosts_added++;
+	b->touched_hosts = true;
+	return change_log(b, "host_appeared", id, NULL);
+}
+
+/* 1 when the host has no identity but addresses, 0 if it has, -1 on error. */
+static int only_addresses(struct batch_ctx *b, const char *host)
+{
+	const char *p[] = {host};
+	PGresult *r =
+	    sc_pg_query(b->pg,
+	                "SELECT NOT EXISTS (SELECT 1 FROM inv.host_identities WHERE "
+	                "host_id = $1 AND kind <> 'ip')",
+	                1, p);
+	if (!r)
+		return -1;
+	int only = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return only;
+}
+
+static int merge_into(struct batch_ctx *b, const char *into, const char *other,
+                      const char *reason, struct found *f, const struct ident_set *s)
+{
+	char detail[128];
+	snprintf(detail, sizeof detail, "{\"merged\":\"%s\"}", other);
+	const char *mp[] = {into, other, reason};
+	if (sc_pg_exec(b->pg, "SELECT inv.merge_hosts($1, $2, $3, NULL)", 3, mp) ||
+	    change_log(b, "hosts_merged", into, detail))
+		return -1;
+	cache_rename(b->cache, other, into);
+	for (size_t k = 0; k < s->n; k++)
+		if (f[k].have && !strcmp(f[k].host, other))
+			memcpy(f[k].host, into, HOST_ID_LEN);
+	b->counts.hosts_updated++;
+	b->touched_hosts = true;
+	return 0;
+}
+
+/* Joins every other host named by the keys into the oldest of them. */
+static int join_hosts(struct batch_ctx *b, const struct ident_set *s, struct found *f,
+                      char target[HOST_ID_LEN])
+{
+	char ids[1024] = "{";
+	size_t n = 1, distinct = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (!f[i].have ||
+		    (s->key[i].strength < IDENT_JOINS && strcmp(s->key[i].kind, "ip")))
+			continue;
+		if (strstr(ids, f[i].host))
+			continue;
+		n += (size_t)snprintf(ids + n, sizeof ids - n, "%s%s",
+		                      distinct ? "," : "", f[i].host);
+		distinct++;
+	}
+	snprintf(ids + n, sizeof ids - n, "}");
+	if (distinct == 0)
+		return 0;
+	const char *p[] = {ids};
+	PGresult *r = sc_pg_query(b->pg,
+	                          "SELECT id FROM inv.hosts WHERE id = ANY($1::uuid[]) "
+	                          "ORDER BY first_seen, id",
+	                          1, p);
+	if (!r)
+		return -1;
+	int rc = 0;
+	if (PQntuples(r) > 0)
+		snprintf(target, HOST_ID_LEN, "%s", PQgetvalue(r, 0, 0));
+	for (int i = 1; i < PQntuples(r) && rc == 0; i++) {
+		const char *other = PQgetvalue(r, i, 0);
+		char reason[192] = "keys reported together by the device";
+		for (size_t k = 0; k < s->n; k++)
+			if (f[k].have && !strcmp(f[k].host, other)) {
+				snprintf(reason, sizeof reason,
+				         "%s %s reported with the other's keys",
+				         s->key[k].kind, s->key[k].value);
+				break;
+			}
+		rc = merge_into(b, target, other, reason, f, s);
+	}
+	PQclear(r);
+	return rc;
+}
+
+/* The address row of an ip key; the MAC only from ARP-style evidence. */
+static int keep_address(struct batch_ctx *b, const char *ip, const char *mac,
+                        const char *host, const char *source)
+{
+	const char *p[] = {b->org, b->network, ip, host, mac, source, b->daemon, b->seen};
+	return sc_pg_exec(
+	    b->pg,
+	    "INSERT INTO inv.addresses (org_id, network_id, ip, host_id, mac, source, "
+	    "daemon_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+	    "to_timestamp($8), to_timestamp($8)) ON CONFLICT (network_id, ip) DO UPDATE "
+	    "SET host_id = EXCLUDED.host_id, mac = coalesce(EXCLUDED.mac, "
+	    "inv.addresses.mac), first_seen = LEAST(inv.addresses.first_seen, "
+	    "EXCLUDED.first_seen), last_seen = GREATEST(inv.addresses.last_seen, "
+	    "EXCLUDED.last_seen)",
+	    8, p);
+}
+
+/* The MAC the address row already has, "" when none. */
+static int address_mac(struct batch_ctx *b, const char *ip, char mac[18])
+{
+	const char *p[] = {b->network, ip};
+	PGresult *r =
+	    sc_pg_query(b->pg,
+	                "SELECT coalesce(mac::text, '') FROM inv.addresses WHERE "
+	                "network_id = $1 AND ip = $2",
+	                2, p);
+	if (!r)
+		return -1;
+	snprintf(mac, 18, "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}
+
+static int bind_key(struct batch_ctx *b, const struct ident_key *k, const char *host,
+                    bool move)
+{
+	const char *p[] = {b->org, b->network, k->kind,   k->value,
+	                   host,   k->reason,  b->daemon, b->seen};
+	if (move)
+		return sc_pg_exec(
+		    b->pg,
+		    "UPDATE inv.host_identities SET host_id = $5, reason = $6, "
+		    "daemon_id = $7, bound_at = to_timestamp($8), last_seen = "
+		    "GREATEST(last_seen, to_timestamp($8)) WHERE network_id = $2 "
+		    "AND kind = $3 AND value = $4 AND org_id = $1",
+		    8, p);
+	return sc_pg_exec(
+	    b->pg,
+	    "INSERT INTO inv.host_identities (org_id, network_id, kind, value, host_id, "
+	    "reason, daemon_id, bound_at, first_seen, last_seen) VALUES ($1, $2, $3, $4, "
+	    "$5, $6, $7, to_timestamp($8), to_timestamp($8), to_timestamp($8)) ON "
+	    "CONFLICT DO NOTHING",
+	    8, p);
+}
+
+int resolve_host(struct batch_ctx *b, const struct ident_set *s, const char *source,
+                 char id[HOST_ID_LEN])
+{
+	struct found f[IDENT_MAX_KEYS] = {0};
+	if (s->n == 0)
+		return 1;
+	if (lookup(b, s, f))
+		return -1;
+	const struct ident_key *ipk = ident_find(s, "ip"), *mack = ident_find(s, "mac");
+	size_t ipi = ipk ? (size_t)(ipk - s->key) : 0,
+	       maci = mack ? (size_t)(mack - s->key) : 0;
+	char target[HOST_ID_LEN] = "";
+	double seen = (double)b->seen_ms / 1000.0;
+
+	if (s->self) {
+		if (join_hosts(b, s, f, target))
+			return -1;
+	} else if (mack && f[maci].have) {
+		memcpy(target, f[maci].host, HOST_ID_LEN);
+		/* The address's host is known by nothing but addresses: it was
+		 * this machine all along, seen from afar (routed, no MAC). */
+		if (ipk && f[ipi].have && strcmp(f[ipi].host, target)) {
+			int only = only_addresses(b, f[ipi].host);
+			if (only < 0 ||
+			    (only && merge_into(b, target, f[ipi].host,
+			                        "address bound to the host's MAC", f, s)))
+				return -1;
+		}
+	} else if (ipk && f[ipi].have) {
+		char had[18] = "";
+		if (mack && address_mac(b, ipk->value, had))
+			return -1;
+		/* The address already answers with another MAC: a new machine
+		 * took it (the address follows below if this is newer). */
+		if (!(mack && *had && strcmp(had, mack->value)))
+			memcpy(target, f[ipi].host, HOST_ID_LEN);
+	} else {
+		/* Only keys that name no machine yet (a weak one found
+		 * elsewhere stays there). */
+		for (size_t i = 0; i < s->n && !*target; i++)
+			if (f[i].have && s->key[i].strength >= IDENT_JOINS)
+				memcpy(target, f[i].host, HOST_ID_LEN);
+	}
+	if (!*target && create_host(b, target))
+		return -1;
+
+	bool ip_here = false;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct ident_key *k = &s->key[i];
+		bool move = false;
+		if (f[i].have && !strcmp(f[i].host, target)) {
+			ip_here |= k == ipk;
+			continue;
+		}
+		if (f[i].have) {
+			/* Held by another host: only an address moves, and only to
+			 * newer evidence (so the order batches arrive in does not
+			 * matter). */
+			if (k != ipk || f[i].bound > seen)
+				continue;
+			move = true;
+			char detail[256];
+			snprintf(detail, sizeof detail,
+			         "{\"ip\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}",
+			         k->value, f[i].host, target);
+			if (change_log(b, "address_moved", target, detail))
+				return -1;
+		}
+		b->touched_hosts = true;
+		if (bind_key(b, k, target, move) ||
+		    cache_put(b->cache, k->kind, k->value, target, seen, b->seen_ms))
+			return -1;
+		ip_here |= k == ipk;
+	}
+	if (ipk && ip_here &&
+	    keep_address(b, ipk->value, !s->self && mack ? mack->value : NULL, target,
+	                 source))
+		return -1;
+	if (touch(b, target))
+		return -1;
+	memcpy(id, target, HOST_ID_LEN);
+	return 0;
+}
+
+int resolve_ip(struct batch_ctx *b, const char *ip, const char *source,
+               char id[HOST_ID_LEN])
+{
+	struct ident_set s = {.self = false};
+	if (!ident_add_ip(&s, ip, source))
+		return 1;
+	/* Known in this batch already: no round trip. */
+	struct cache_entry *e = cache_get(b->cache, "ip", s.key[0].value);
+	if (e) {
+		memcpy(id, e->host, HOST_ID_LEN);
+		return touch(b, id);
+	}
+	return resolve_host(b, &s, source, id);
+}

@@ -1,0 +1,271 @@
+/* bench_topology: how fast the topology service folds observations into the
+ * model, against plain COPY of the same rows into PostgreSQL in the same run,
+ * and how long each view takes on a network of that many hosts.
+ *
+ *   bench_topology --database-url URL [--hosts 10000] [--batch 500] [--runs 5]
+ *
+ * Synthetic network: --hosts hosts, each seen by ARP (address + MAC) with two
+ * open ports, behind switches of 48 ports that report each host over LLDP, so
+ * every host has a cable. Batches of --batch observations are applied as the
+ * service applies them (apply_batch, one transaction per batch). Prints
+ * figures; not a pass/fail test. */
+#include "apply.h"
+#include "sc_batch.h"
+#include "sc_config.h"
+#include "sc_log.h"
+#include "sc_pg.h"
+#include "views_sql.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const struct sc_migration inv_migrations[];
+extern const size_t inv_migrations_len;
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static const char *ORG = "11111111-1111-4111-8111-111111111111",
+                  *NET = "22222222-2222-4222-8222-222222222222",
+                  *DAEMON = "33333333-3333-4333-8333-333333333333";
+
+struct obs_buf {
+	Scanopy__V1__Observation o;
+	union {
+		Scanopy__V1__HostSeen h;
+		Scanopy__V1__PortState p;
+		Scanopy__V1__NeighborEntry n;
+	} u;
+	char ip[32], mac[18], dev[32], port[16], rip[32];
+	char *mgmt[1];
+};
+
+/* Observation k of the synthetic network (3 per host, then 1 LLDP entry per
+ * host). */
+static void make_obs(struct obs_buf *b, long k, long hosts)
+{
+	memset(b, 0, sizeof *b);
+	scanopy__v1__observation__init(&b->o);
+	b->o.observed_at_ms = 1700000000000 + k;
+	b->o.has_observed_at_ms = 1;
+	long h = k < 3 * hosts ? k / 3 : k - 3 * hosts;
+	snprintf(b->ip, sizeof b->ip, "10.%ld.%ld.%ld", 100 + h / 65536, (h / 256) % 256,
+	         h % 256);
+	snprintf(b->mac, sizeof b->mac, "00:16:3e:%02lx:%02lx:%02lx", (h >> 16) & 0xff,
+	         (h >> 8) & 0xff, h & 0xff);
+	if (k >= 3 * hosts) { /* switch h/48 reports host h on port h%48 */
+		scanopy__v1__neighbor_entry__init(&b->u.n);
+		snprintf(b->dev, sizeof b->dev, "10.99.%ld.%ld", (h / 48) / 256,
+		         (h / 48) % 256);
+		snprintf(b->port, sizeof b->port, "swp%ld", h % 48 + 1);
+		b->u.n.device_ip = b->dev;
+		b->u.n.local_port = b->port;
+		b->u.n.remote_chassis_id = b->mac;
+		b->u.n.remote_port_id = b->mac;
+		b->u.n.remote_port_id_subtype = 3;
+		b->u.n.has_remote_port_id_subtype = 1;
+		b->u.n.remote_port_descr = "eth0";
+		b->mgmt[0] = b->ip;
+		b->u.n.remote_mgmt_addresses = b->mgmt;
+		b->u.n.n_remote_mgmt_addresses = 1;
+		b->o.kind_case = SCANOPY__V1__OBSERVATION__KIND_NEIGHBOR;
+		b->o.neighbor = &b->u.n;
+	} else if (k % 3 == 0) {
+		scanopy__v1__host_seen__init(&b->u.h);
+		b->u.h.ip = b->ip;
+		b->u.h.mac = b->mac;
+		b->u.h.evidence = SCANOPY__V1__EVIDENCE__EVIDENCE_ARP;
+		b->u.h.has_evidence = 1;
+		b->o.kind_case = SCANOPY__V1__OBSERVATION__KIND_HOST;
+		b->o.host = &b->u.h;
+	} else {
+		scanopy__v1__port_state__init(&b->u.p);
+		b->u.p.ip = b->ip;
+		b->u.p.port = k % 3 == 1 ? 22 : 443;
+		b->u.p.has_port = 1;
+		b->u.p.status = SCANOPY__V1__PORT_STATUS__PORT_OPEN;
+		b->u.p.has_status = 1;
+		b->o.kind_case = SCANOPY__V1__OBSERVATION__KIND_PORT;
+		b->o.port = &b->u.p;
+	}
+}
+
+/* Applies every observation in batches; returns seconds. */
+static double apply_all(PGconn *pg, long total, long hosts, long per_batch)
+{
+	struct obs_buf *bufs = calloc((size_t)per_batch, sizeof *bufs);
+	Scanopy__V1__Observation **ptrs = calloc((size_t)per_batch, sizeof *ptrs);
+	double t0 = now_s();
+	uint64_t seq = 1;
+	for (long k = 0; k < total; seq++) {
+		long n = 0;
+		for (; n < per_batch && k < total; n++, k++) {
+			make_obs(&bufs[n], k, hosts);
+			ptrs[n] = &bufs[n].o;
+		}
+		Scanopy__V1__BatchHeader h = SCANOPY__V1__BATCH_HEADER__INIT;
+		h.org_id = (char *)ORG;
+		h.network_id = (char *)NET;
+		h.daemon_id = (char *)DAEMON;
+		h.sequence = seq;
+		h.has_sequence = 1;
+		h.sent_at_ms = 1700000000000;
+		h.has_sent_at_ms = 1;
+		Scanopy__V1__ObservationBatch ob = SCANOPY__V1__OBSERVATION_BATCH__INIT;
+		ob.header = &h;
+		ob.observations = ptrs;
+		ob.n_observations = (size_t)n;
+		Scanopy__V1__ClassifiedBatch cb = SCANOPY__V1__CLASSIFIED_BATCH__INIT;
+		cb.batch = &ob;
+		char why[192];
+		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
+		    apply_batch(pg, &cb, NULL, why, sizeof why) != APPLY_DONE ||
+		    sc_pg_exec(pg, "COMMIT", 0, NULL)) {
+			fprintf(stderr, "bench_topology: batch %" PRIu64 " failed: %s\n",
+			        seq, why);
+			exit(1);
+		}
+	}
+	free(bufs);
+	free(ptrs);
+	return now_s() - t0;
+}
+
+/* COPY of the same rows (one per observation) into plain tables. */
+static double copy_all(PGconn *pg, long total, long hosts)
+{
+	if (sc_pg_exec(pg, "DROP TABLE IF EXISTS bench_obs", 0, NULL))
+		exit(1);
+	if (sc_pg_exec(
+	        pg,
+	        "CREATE TABLE bench_obs (org_id uuid, "
+	        "network_id uuid, kind text, ip inet, mac macaddr, port int, dev inet, "
+	        "local_port text, seen timestamptz)",
+	        0, NULL))
+		exit(1);
+	double t0 = now_s();
+	PGresult *r = PQexec(pg, "COPY bench_obs FROM STDIN");
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		fprintf(stderr, "bench_topology: COPY: %s", PQerrorMessage(pg));
+		exit(1);
+	}
+	PQclear(r);
+	char line[512];
+	struct obs_buf b;
+	for (long k = 0; k < total; k++) {
+		make_obs(&b, k, hosts);
+		int n = snprintf(
+		    line, sizeof line,
+		    "%s\t%s\t%d\t%s\t%s\t%u\t%s\t%s\t2023-11-14 22:13:20+00\n", ORG, NET,
+		    (int)b.o.kind_case, b.ip, b.mac,
+		    b.o.kind_case == SCANOPY__V1__OBSERVATION__KIND_PORT ? b.u.p.port : 0,
+		    *b.dev ? b.dev : "\\N", *b.port ? b.port : "\\N");
+		if (PQputCopyData(pg, line, n) != 1)
+			exit(1);
+	}
+	if (PQputCopyEnd(pg, NULL) != 1)
+		exit(1);
+	r = PQgetResult(pg);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		fprintf(stderr, "bench_topology: COPY: %s", PQerrorMessage(pg));
+		exit(1);
+	}
+	PQclear(r);
+	return now_s() - t0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median ms of `runs` runs of a view, as the gateway runs it (tenant role). */
+static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
+{
+	double t[64];
+	const char *p[] = {NET, NULL, NULL, NULL, "t"}, *o[] = {ORG};
+	for (int i = 0; i < runs; i++) {
+		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
+		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
+		               o) ||
+		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+			exit(1);
+		double t0 = now_s();
+		PGresult *r = sc_pg_query(pg, sql, 5, p);
+		t[i] = (now_s() - t0) * 1000;
+		if (!r)
+			exit(1);
+		if (nodes) {
+			const char *v = PQgetvalue(r, 0, 0);
+			int n = 0;
+			for (const char *s = v; (s = strstr(s, "\"kind\": \"")); s++)
+				n++;
+			*nodes = n;
+		}
+		PQclear(r);
+		sc_pg_exec(pg, "COMMIT", 0, NULL);
+	}
+	qsort(t, (size_t)runs, sizeof t[0], cmp_d);
+	return t[runs / 2];
+}
+
+int main(int argc, char **argv)
+{
+	char *url = NULL;
+	long hosts = 10000, per_batch = 500, runs = 5;
+	struct sc_option opts[] = {
+	    {"database_url", SC_OPT_STR, "postgresql://postgres@127.0.0.1:5433/scanopy",
+	     "PostgreSQL (a scratch database: the bench writes to it)", &url, 0, 0},
+	    {"hosts", SC_OPT_INT, "10000", "hosts in the synthetic network", &hosts, 1,
+	     1000000},
+	    {"batch", SC_OPT_INT, "500", "observations per batch", &per_batch, 1, 100000},
+	    {"runs", SC_OPT_INT, "5", "runs per view (median shown)", &runs, 1, 64},
+	};
+	size_t nopts = sizeof opts / sizeof opts[0];
+	char err[256];
+	int npos;
+	sc_log_init("bench_topology");
+	int cr = sc_config_load(opts, nopts, NULL, argc, argv, &npos, err, sizeof err);
+	if (cr) {
+		if (cr < 0)
+			fprintf(stderr, "bench_topology: %s\n", err);
+		sc_config_free(opts, nopts);
+		return cr < 0 ? 2 : 0;
+	}
+	PGconn *pg = sc_pg_connect(url, 10000);
+	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
+		return 1;
+	long total = 4 * hosts;
+	double ta = apply_all(pg, total, hosts, per_batch);
+	double tc = copy_all(pg, total, hosts);
+	printf("observations      %ld (%ld hosts: ARP answer, 2 open ports, 1 LLDP entry "
+	       "each), "
+	       "batches of %ld\n",
+	       total, hosts, per_batch);
+	printf("apply (topology)  %.2f s  %.0f obs/s\n", ta, (double)total / ta);
+	printf("plain COPY        %.2f s  %.0f rows/s\n", tc, (double)total / tc);
+	printf("ratio             %.1fx slower than COPY\n", ta / tc);
+	const struct {
+		const char *name, *sql;
+	} views[] = {{"l2", view_sql_l2},
+	             {"l3", view_sql_l3},
+	             {"workloads", view_sql_workloads},
+	             {"applications", view_sql_applications}};
+	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
+		int nodes = 0;
+		double ms = view_ms(pg, views[i].sql, (int)runs, &nodes);
+		printf("view %-12s %7.1f ms (median of %ld, %d nodes+edges)\n",
+		       views[i].name, ms, runs, nodes);
+	}
+	PQfinish(pg);
+	sc_config_free(opts, nopts);
+	return 0;
+}

@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# The topology model from lab-shaped observations (tests/integration/
+# topo_fixture.py: the daemon's scan plus what SNMP/LLDP/FDB/ARP and Docker
+# collection would read from the lab's switches, router and Docker host):
+# one host per lab machine (the two-armed router included), every cable of
+# truth.json, subnets with their gateway, containers under their host,
+# applications from compose projects; the same model again after a replay,
+# in a shuffled order, and through two replicas at once; and nothing of it
+# visible to another organisation.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-gateway $GW_PORT
+api_bootstrap topo
+TRUTH=$ROOT/tests/lab/truth.json
+python3 "$ROOT/tests/integration/topo_fixture.py" >"$T_DIR/fx.json"
+NB=$(jq length "$T_DIR/fx.json")
+ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
+
+# publish NETWORK [--shuffle N] [--daemon-id D]: all batches, then wait until applied.
+publish() {
+	local net=$1 did; shift
+	did=$(uuid)
+	"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$net" \
+		--daemon-id "$did" --json "$T_DIR/fx.json" "$@"
+	applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE network_id = '$net'")" -ge "$NB" ]; }
+	wait_for 60 applied
+}
+# dump NETWORK: the model as canonical text (no generated ids, no times).
+dump() {
+	sql "SET scanopy.org_id = '$ORG';
+	SELECT 'host ' || coalesce(h.name, '-') || ' ' || h.kind || ' ' ||
+	       (SELECT string_agg(i.kind || '=' || i.value, ',' ORDER BY i.kind, i.value) FROM inv.host_identities i WHERE i.host_id = h.id) ||
+	       ' ports ' || coalesce((SELECT string_agg(p.protocol || p.port, ',' ORDER BY p.protocol, p.port) FROM inv.ports p WHERE p.host_id = h.id), '') ||
+	       ' ifs ' || coalesce((SELECT string_agg(coalesce(f.name, '?') || '/' || coalesce(f.mac::text, '?'), ',' ORDER BY f.name, f.mac) FROM inv.interfaces f WHERE f.host_id = h.id), '')
+	FROM inv.hosts h WHERE h.network_id = '$1'
+	UNION ALL SELECT 'link ' || least(x, y) || ' ' || greatest(x, y) || ' ' || l.source FROM inv.links l,
+	  LATERAL (SELECT (SELECT coalesce(name, '?') FROM inv.hosts WHERE id = l.a_host) || ':' || l.a_port AS x,
+	                  (SELECT coalesce(name, '?') FROM inv.hosts WHERE id = l.b_host) || ':' || l.b_port AS y) e
+	  WHERE l.network_id = '$1'
+	UNION ALL SELECT 'subnet ' || cidr || ' ' || kind || ' gw ' || coalesce(host(gateway), '-') FROM inv.subnets WHERE network_id = '$1'
+	UNION ALL SELECT 'workload ' || w.name || ' on ' || coalesce((SELECT name FROM inv.hosts WHERE id = w.parent_host), '-') || ' ' || coalesce(w.project, '-') FROM inv.workloads w WHERE w.network_id = '$1'
+	UNION ALL SELECT 'app ' || a.name || ' ' || (SELECT string_agg(w.name, ',' ORDER BY w.name) FROM inv.application_members m JOIN inv.workloads w ON w.id = m.workload_id WHERE m.application_id = a.id) FROM inv.applications a WHERE a.network_id = '$1'
+	UNION ALL SELECT 'edge ' || (SELECT name FROM inv.workloads WHERE id = e.source_id) || ' ' || (SELECT name FROM inv.workloads WHERE id = e.target_id) FROM inv.application_edges e JOIN inv.applications a ON a.id = e.application_id WHERE a.network_id = '$1'
+	ORDER BY 1" | grep -v '^SET$'
+}
+
+N1=$NET
+publish "$N1"
+dump "$N1" >"$T_DIR/model1.txt"
+cat "$T_DIR/model1.txt"
+
+# One host per lab machine: every truth address resolves to exactly the
+# host its machine's other addresses resolve to, and no host is left over.
+expected_hosts=$(jq '[.hosts[]] | length' "$TRUTH")
+nhosts=$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$N1'")
+check "one host per lab machine ($nhosts of $expected_hosts)" test "$nhosts" -eq "$expected_hosts"
+for h in $(jq -r '.hosts[] | select((.interfaces | length) > 1) | .hostname' "$TRUTH"); do
+	ips=$(jq -r --arg h "$h" '.hosts[] | select(.hostname == $h) | [.interfaces[].ip] | map("'"'"'" + . + "'"'"'") | join(",")' "$TRUTH")
+	check "the multi-homed $h is one host" \
+		test "$(sql "SELECT count(DISTINCT host_id) FROM inv.addresses WHERE network_id = '$N1' AND ip IN ($ips)")" -eq 1
+done
+check "the router is a router" grep -q "^host rtr1.* router " "$T_DIR/model1.txt"
+check "the switches are switches" test "$(grep -c '^host sw[0-9].* switch ' "$T_DIR/model1.txt")" -eq 3
+
+# Every cable of truth.json, as (device:port) pairs, and no other. Link ends
+# carry the discovered name (a PTR fqdn for some hosts: compared short); a
+# port known only by its MAC (the far end of an FDB-only cable) is that
+# interface of truth's.
+python3 - "$TRUTH" "$T_DIR/model1.txt" "$T_DIR/links.truth" "$T_DIR/links.model" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+by_mac = {i["mac"]: i["name"] for h in t["hosts"] for i in h["interfaces"]}
+def end(s):
+    dev, port = s.split(":", 1)
+    return dev.split(".")[0] + ":" + by_mac.get(port, port)
+truth = sorted(" ".join(sorted([l["a"]["device"] + ":" + l["a"]["port"], l["b"]["device"] + ":" + l["b"]["port"]])) for l in t["links"])
+model = sorted(" ".join(sorted([end(x.split()[1]), end(x.split()[2])])) for x in open(sys.argv[2]) if x.startswith("link "))
+open(sys.argv[3], "w").write("\n".join(truth) + "\n")
+open(sys.argv[4], "w").write("\n".join(model) + "\n")
+PY
+check "every cable of truth.json, from LLDP and the FDB ($(wc -l <"$T_DIR/links.truth"))" \
+	diff "$T_DIR/links.truth" "$T_DIR/links.model"
+check "FDB-only hosts are cabled through the FDB" \
+	test "$(grep -c '^link .*cache1.* fdb$\|^link .*db2.* fdb$' "$T_DIR/model1.txt")" -eq 2
+
+for s in $(jq -r '.subnets[] | "\(.cidr)=\(.gateway)"' "$TRUTH"); do
+	check "subnet ${s%=*} with gateway ${s#*=}" grep -q "^subnet ${s%=*} [a-z_]* gw ${s#*=}$" "$T_DIR/model1.txt"
+done
+for c in $(jq -r '.containers[] | "\(.name)=\(.host)"' "$TRUTH"); do
+	check "container ${c%=*} runs on ${c#*=}" grep -q "^workload ${c%=*} on ${c#*=}[. ]" "$T_DIR/model1.txt"
+done
+check "compose projects are applications" sh -c "grep -q '^app shop shop-admin,shop-web$' '$T_DIR/model1.txt' && grep -q '^app legacy legacy-console$' '$T_DIR/model1.txt'"
+check "containers of a project on one network depend on each other" grep -q '^edge shop-admin shop-web$' "$T_DIR/model1.txt"
+
+# Replays: the same batches again (new daemon id, so not deduplicated by the
+# ledger) into the same network change nothing; a shuffled order into a fresh
+# network, and two replicas at once, give the same model.
+publish "$N1"
+dump "$N1" >"$T_DIR/model1b.txt"
+check "replaying every batch again changes nothing" diff "$T_DIR/model1.txt" "$T_DIR/model1b.txt"
+N2=$(uuid)
+publish "$N2" --shuffle 7
+dump "$N2" >"$T_DIR/model2.txt"
+check "a shuffled order gives the same model" diff "$T_DIR/model1.txt" "$T_DIR/model2.txt"
+svc_start scanopy-topology $((TOPO_PORT + 100)) --fetch-batch 2
+N3=$(uuid)
+publish "$N3" --shuffle 11
+dump "$N3" >"$T_DIR/model3.txt"
+check "two replicas at once give the same model" diff "$T_DIR/model1.txt" "$T_DIR/model3.txt"
+check "both replicas applied batches" sh -c "[ \"\$(curl -sf http://127.0.0.1:$((TOPO_PORT + 100))/metrics | grep -c '_total [1-9]')\" -ge 1 ]"
+
+check "the change log records hosts appearing and ports opening" \
+	test "$(sql "SELECT count(DISTINCT kind) FROM inv.changes WHERE network_id = '$N1' AND kind IN ('host_appeared', 'port_opened')")" -eq 2
+
+# The API: the four views, one host in full, users' edits, merges, changes.
+call() {
+	local m=$1 p=$2; shift 2
+	curl -s -o "$T_DIR/body" -w '%{http_code}' -X "$m" "$G$p" "$@" >"$T_DIR/code"
+	jq -cn --arg m "$m" --arg p "$p" --argjson s "$(cat "$T_DIR/code")" \
+		--rawfile b "$T_DIR/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"
+	cat "$T_DIR/body"
+}
+V=/api/v1/networks/$NET/views
+call GET "$V/l2" -H "$A" >"$T_DIR/l2.json"
+check "L2 view: one link edge per cable" test "$(jq '[.edges[] | select(.kind == "link")] | length' "$T_DIR/l2.json")" -eq "$(jq '.links | length' "$TRUTH")"
+check "L2 view: edges carry the ports at both ends" jq -e '[.edges[] | select(.data.source_port and .data.target_port)] | length > 0' "$T_DIR/l2.json"
+check "L2 view: the contract's node fields" jq -e '.view == "l2" and (.nodes | all(has("id") and has("kind") and has("label") and has("parent") and has("host_id") and has("category") and has("ip") and has("stale") and has("data")))' "$T_DIR/l2.json"
+call GET "$V/l3" -H "$A" >"$T_DIR/l3.json"
+check "L3 view: both lab subnets with their gateways" jq -e '[.nodes[] | select(.kind == "subnet" and .data.gateway != null) | .label] | contains(["10.77.1.0/24", "10.77.2.0/24"])' "$T_DIR/l3.json"
+check "L3 view: the router joins the subnets" jq -e '[.edges[] | select(.kind == "gateway")] | length >= 2' "$T_DIR/l3.json"
+check "L3 view: the daemon's default route" jq -e '[.edges[] | select(.kind == "route" and .label == "default route")] | length == 1' "$T_DIR/l3.json"
+check "L3 view filtered by subnet" sh -c "curl -sf -H '$A' '$G$V/l3?subnet=10.77.2.0/24' | jq -e '[.nodes[] | select(.kind != \"subnet\") | .data.addresses | any(startswith(\"10.77.2.\"))] | all and length > 0' >/dev/null"
+call GET "$V/workloads" -H "$A" >"$T_DIR/wl.json"
+check "workloads view: containers under docker1" jq -e '[.nodes[] | select(.kind == "container") | .parent] | unique | length == 1' "$T_DIR/wl.json"
+call GET "$V/applications" -H "$A" >"$T_DIR/apps.json"
+check "applications view: shop and legacy with a depends edge" jq -e '([.nodes[] | select(.kind == "application") | .label] | sort == ["legacy", "shop"]) and ([.edges[] | select(.kind == "depends")] | length == 1)' "$T_DIR/apps.json"
+check "q filters by name" sh -c "curl -sf -H '$A' '$G$V/l2?q=web1' | jq -e '[.nodes[] | select(.kind == \"host\")] | length == 1' >/dev/null"
+check "mermaid rendering" sh -c "curl -sf -D - -H '$A' '$G$V/l2?format=mermaid' | grep -qi 'content-type: text/vnd.mermaid' && curl -sf -H '$A' '$G$V/l2?format=mermaid' | grep -q '^flowchart LR'"
+check "dot rendering" sh -c "curl -sf -H '$A' '$G$V/l3?format=dot' | grep -q '^graph view {'"
+check "a bad subnet filter: 422" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" "$G$V/l2?subnet=nope")" -eq 422
+
+WEB=$(jq -r '.nodes[] | select(.label | startswith("web1")) | .host_id' "$T_DIR/l2.json")
+call GET "/api/v1/hosts/$WEB" -H "$A" >"$T_DIR/web1.json"
+check "a host in full: identity with reasons, services, changes" jq -e '(.identity | map(.kind) | index("mac")) and (.identity | all(.reason != null)) and (.ports | length == 3) and (.changes | length > 0)' "$T_DIR/web1.json"
+call PATCH "/api/v1/hosts/$WEB" -H "$A" -H "$J" -d '{"name":"frontend","description":"the shop","tags":["prod","web"]}' >"$T_DIR/patched.json"
+check "a user names a host" jq -e '.name == "frontend" and .user_name == "frontend" and .tags == ["prod", "web"]' "$T_DIR/patched.json"
+publish "$N1"   # a rescan: new daemon id, same observations
+check "a rescan keeps the user's name" sh -c "curl -sf -H '$A' '$G/api/v1/hosts/$WEB' | jq -e '.name == \"frontend\" and .discovered_name != \"frontend\"' >/dev/null"
+check "views show the user's name" sh -c "curl -sf -H '$A' '$G$V/l2' | jq -e '[.nodes[] | select(.label == \"frontend\")] | length == 1' >/dev/null"
+# A host a scan cannot join: a second address seen only by ICMP; the user merges it.
+cat >"$T_DIR/extra.json" <<JSON
+[{"observations": [{"observed_at_ms": 1700000009000, "host": {"ip": "10.77.1.99", "evidence": "EVIDENCE_ICMP"}},
+                   {"observed_at_ms": 1700000009000, "port": {"ip": "10.77.1.99", "protocol": "PROTOCOL_TCP", "port": 8443, "status": "PORT_OPEN"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/extra.json"
+extra() { [ "$(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.99'")" -eq 1 ]; }
+wait_for 30 extra
+OTHERH=$(sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.99'")
+call POST "/api/v1/hosts/$WEB/merge" -H "$A" -H "$J" -d "{\"other\":\"$OTHERH\"}" >"$T_DIR/merged.json"
+check "a user merges two hosts" jq -e '(.ports | map(.port) | index(8443)) and (.interfaces | map(.addresses[]) | index("10.77.1.99"))' "$T_DIR/merged.json"
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/extra.json"
+sleep 2
+check "a later scan respects the merge" test "$(sql "SELECT count(DISTINCT host_id) FROM inv.addresses WHERE network_id = '$NET' AND ip IN ('10.77.1.99', '10.77.1.12')")" -eq 1
+call GET "/api/v1/networks/$NET/changes?limit=1000" -H "$A" >"$T_DIR/changes.json"
+check "the change log through the API" jq -e '(map(.kind) | index("host_appeared")) and (map(.kind) | index("user_edited")) and (map(.kind) | index("hosts_merged"))' "$T_DIR/changes.json"
+check "changes since a time" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/changes?since=2100-01-01T00:00:00Z' | jq -e 'length == 0' >/dev/null"
+"$BIN/scanopy-gateway" --print-routes >"$T_DIR/routes.txt"
+check "every response matches the OpenAPI document" \
+	python3 "$ROOT/tests/integration/openapi_check.py" responses "$ROOT/svc-gateway/api/openapi.json" "$T_DIR/responses.jsonl"
+
+# Tenancy in SQL: another organisation's setting sees none of it.
+OTHER=$(uuid)
+for t in hosts host_identities addresses interfaces ports links subnets workloads applications changes fdb neighbors arp if_entries; do
+	check "another organisation reads nothing from inv.$t" \
+		test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$OTHER', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.$t; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -eq 0
+done
+check "while its own organisation reads its hosts" \
+	test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$ORG', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.hosts; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -gt 0
+finish
