@@ -14,8 +14,15 @@ echo $! >"$T_DIR/scanopy-daemon.pid"
 registered() { curl -sf -H "$A" "$G/api/v1/daemons" | jq -e 'length == 1' >/dev/null; }
 check "the daemon enrols" wait_for 20 registered
 
+# The lab's SNMP credentials, as an administrator would enter them: the
+# switches', the router's and the hosts' communities, and one v3 user.
+for c in '{"version":"v2c","community":"lab-switch"}' '{"version":"v2c","community":"lab-router"}' \
+	'{"version":"v2c","community":"public"}' '{"version":"v2c","community":"s3cret-ro"}' \
+	'{"version":"v3","username":"labmon","auth_protocol":"SHA","auth_key":"labmon-auth-2024","priv_protocol":"AES","priv_key":"labmon-priv-2024"}'; do
+	curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/snmp-credentials" -d "$c" >/dev/null
+done
 SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
-	-d '{"type":"network","targets":["10.77.1.0/24","10.77.2.0/24"]}' | jq -r .id)
+	-d '{"type":"unified","targets":["10.77.1.0/24","10.77.2.0/24"]}' | jq -r .id)
 done_() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -e '.state == "completed" or .state == "failed"' >/dev/null; }
 check "the network discovery finishes" wait_for 120 done_
 curl -sf -H "$A" "$G/api/v1/sessions/$SID" >"$T_DIR/session.json"
@@ -29,12 +36,13 @@ echo "session: $(jq -c '{state, hosts_found, ports_found}' "$T_DIR/session.json"
 sleep 2
 curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET&limit=1000" | jq '[.[] | .services as $s | {hostname, interfaces,
 	services: [.ports[] as $p | (($s | map(select(.port == $p.port and .protocol == $p.protocol)) | .[0]) // {}) + {protocol: $p.protocol, port: $p.port}]}]' >"$T_DIR/hosts.json"
-# L2 and L3 from the views: cables as (device label, port) pairs, subnets with
-# their gateways.
+# L2 and L3 from the views: cables as (device address, or label when it has
+# none, port) pairs (the lab's namespaces share the machine's host name, so
+# the scanner is known by its address), subnets with their gateways.
 curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l2" >"$T_DIR/l2.json"
 curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" >"$T_DIR/l3.json"
 jq -n --slurpfile h "$T_DIR/hosts.json" --slurpfile l2 "$T_DIR/l2.json" --slurpfile l3 "$T_DIR/l3.json" '
-	($l2[0].nodes | map({(.id): .label}) | add // {}) as $name |
+	($l2[0].nodes | map({(.id): (.ip // .label)}) | add // {}) as $name |
 	{hosts: $h[0],
 	 links: [$l2[0].edges[] | select(.kind == "link") | {a: {device: $name[.source], port: .data.source_port}, b: {device: $name[.target], port: .data.target_port}}],
 	 subnets: [$l3[0].nodes[] | select(.kind == "subnet") | {cidr: .label, gateway: .data.gateway}]}' >"$T_DIR/report.json"
@@ -49,6 +57,8 @@ check "no invented port" jq -e '.ports.false_positive == 0' "$T_DIR/score.json"
 # subnet with its gateway.
 check "one host per lab machine" jq -e '.hosts.duplicates == 0' "$T_DIR/score.json"
 check "every subnet with its gateway" jq -e '.subnets.gateway_correct == .subnets.expected' "$T_DIR/score.json"
+check "every cable of the lab (LLDP and FDB)" jq -e '.links.recall == 1' "$T_DIR/score.json"
+check "no invented cable" jq -e '.links.precision == 1' "$T_DIR/score.json"
 check "services named correctly: at least 90 %" jq -e '.services.recall >= 0.90' "$T_DIR/score.json"
 check "service precision: at least 95 %" jq -e '.services.precision >= 0.95' "$T_DIR/score.json"
 check "the daemon scanned with the gateway's probe plan" grep -q "probe plan sha256:" "$T_DIR/scanopy-daemon.log"
