@@ -13,6 +13,7 @@ struct gateway {
 	long max_body;
 	long threads;
 	char *public_url; /* how daemons and browsers reach us */
+	char *ui_dir;     /* the built web UI; empty: none */
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -19,6 +19,9 @@ int main(int argc, char **argv)
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
 	     &gw.max_body, 1024, 64L << 20},
 	    {"threads", SC_OPT_INT, "4", "HTTP worker threads", &gw.threads, 1, 256},
+	    {"ui_dir", SC_OPT_STR, SCANOPY_UI_DIR,
+	     "the built web UI (index.html, assets/); empty serves none", &gw.ui_dir, 0,
+	     0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};
@@ -33,7 +36,8 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return 0;
 	}
-	rc = sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
+	rc =
+	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
 	while (rc == 0 && !sc_shutdown_requested()) {
