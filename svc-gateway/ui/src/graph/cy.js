@@ -11,18 +11,82 @@ import { stylesheet } from './style.js';
 cytoscape.use(fcose);
 cytoscape.use(cytoscapeSvg);
 
-const FORCE_MAX = 250; // above this many nodes the force layout is too slow to wait for
+const FORCE_MAX = 250;
 
-export function createGraph(container, view, { saved = {}, layout = 'auto', onSelect, onPositions, onRendered }) {
+// Cytoscape adds a <style> element unless one with this id exists; the CSP
+// allows no inline styles, so the rule it holds is in style.css and a
+// placeholder takes the id.
+const CY_STYLE_ID = '__________cytoscape_stylesheet';
+function claimStylesheet() {
+  if (document.getElementById(CY_STYLE_ID)) return;
+  const m = document.createElement('meta');
+  m.id = CY_STYLE_ID;
+  m.name = 'cytoscape-stylesheet';
+  m.content = 'in style.css';
+  document.head.appendChild(m);
+} // above this many nodes the force layout is too slow to wait for
+
+const COLLAPSE_OVER = 1500; // nodes: above this, groups start collapsed
+
+export function createGraph(container, view, { saved = {}, layout = 'auto', expanded = false, onSelect, onPositions, onRendered }) {
+  claimStylesheet();
   const { nodes, edges } = toElements(view);
   const large = nodes.length + edges.length > 1500;
   const useForce = layout === 'force' || (layout === 'auto' && nodes.length <= FORCE_MAX);
   gridLayout(nodes, saved);
+
+  // Groups and collapsing. Every element's definition stays here; the
+  // diagram holds what is visible: a collapsed group stands for its members,
+  // and edges to members become dashed edges to the group.
+  const defs = new Map(nodes.map((n) => [n.data.id, n]));
+  const kids = new Map();
+  for (const n of nodes) {
+    const p = n.data.parent;
+    if (p) (kids.get(p) || kids.set(p, []).get(p)).push(n.data.id);
+  }
+  const descendants = (id) => {
+    const out = [];
+    const walk = (x) => (kids.get(x) || []).forEach((k) => (out.push(k), walk(k)));
+    walk(id);
+    return out;
+  };
+  const collapsed = new Set();
+  // The outermost collapsed group an element is in, or itself.
+  const shown = (id) => {
+    let top = id;
+    for (let p = defs.get(id) && defs.get(id).data.parent; p; p = defs.get(p) && defs.get(p).data.parent) if (collapsed.has(p)) top = p;
+    return top;
+  };
+  const groupLabel = (id) => `${defs.get(id).data.display} (${descendants(id).length})`;
+  const startCollapsed = !expanded && layout === 'auto' && nodes.length > COLLAPSE_OVER && kids.size > 0;
+  let initial = nodes;
+  if (startCollapsed) {
+    const roots = nodes.filter((n) => !n.data.parent);
+    for (const r of roots) if (kids.has(r.data.id)) collapsed.add(r.data.id);
+    // The collapsed groups and loose nodes, packed on their own.
+    const packed = gridLayout(roots.map((r) => ({ data: { ...r.data }, classes: r.classes })), saved);
+    initial = packed.map((r) =>
+      collapsed.has(r.data.id) ? { ...r, data: { ...r.data, display: groupLabel(r.data.id) }, classes: `${r.classes} collapsed` } : r,
+    );
+  }
+  function visibleEdges() {
+    const out = [];
+    const metas = new Map();
+    for (const e of edges) {
+      const s = shown(e.data.source), t = shown(e.data.target);
+      if (s === e.data.source && t === e.data.target) out.push(e);
+      else if (s !== t) {
+        const id = `meta:${s}:${t}`;
+        if (!metas.has(id)) metas.set(id, { group: 'edges', data: { id, source: s, target: t, kind: e.data.kind, label: '' }, classes: `meta ${e.data.kind || ''}` });
+      }
+    }
+    return out.concat([...metas.values()]);
+  }
+
   const cy = cytoscape({
     container,
-    elements: [...nodes, ...edges],
     style: stylesheet(large),
-    layout: { name: 'preset', fit: true, padding: 30 },
+    layout: { name: 'null' },
     minZoom: 0.02,
     maxZoom: 4,
     wheelSensitivity: 0.3,
@@ -33,11 +97,17 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', onSe
     hideLabelsOnViewport: large,
     motionBlur: false,
   });
+  // Added in one batch with positions already set: no layout pass.
+  cy.batch(() => {
+    cy.add(initial);
+    cy.add(visibleEdges());
+  });
+  cy.fit(undefined, 30);
   let first = true;
   cy.on('render', () => {
     if (!first) return;
     first = false;
-    onRendered && onRendered();
+    onRendered && onRendered({ collapsedGroups: collapsed.size, shownNodes: cy.nodes().length });
   });
   if (useForce && nodes.length > 1) {
     const hasSaved = nodes.some((n) => saved[n.data.id]);
@@ -66,6 +136,45 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', onSe
       cy.fit(undefined, 30);
     });
     l.run();
+  }
+
+  function toggleCollapse(n) {
+    const id = n.id();
+    if (collapsed.has(id)) {
+      // Expand: the members (those not in a group still collapsed) come
+      // back, centred on where the group stands now.
+      collapsed.delete(id);
+      const back = descendants(id).filter((d) => shown(d) === d).map((d) => defs.get(d));
+      const leaves = back.filter((d) => d.position);
+      const cx = leaves.reduce((a, d) => a + d.position.x, 0) / (leaves.length || 1);
+      const cy0 = leaves.reduce((a, d) => a + d.position.y, 0) / (leaves.length || 1);
+      const at = n.position();
+      cy.batch(() => {
+        cy.remove(cy.edges());
+        n.removeClass('collapsed');
+        n.data('display', defs.get(id).data.display);
+        cy.add(back.map((d) => (d.position ? { ...d, position: { x: d.position.x - cx + at.x, y: d.position.y - cy0 + at.y } } : d)));
+        for (const d of back) if (collapsed.has(d.data.id)) cy.getElementById(d.data.id).addClass('collapsed').data('display', groupLabel(d.data.id));
+        cy.add(visibleEdges());
+      });
+      return true;
+    }
+    if (!n.isParent()) return false;
+    const inside = n.descendants();
+    const pos = n.position();
+    cy.batch(() => {
+      inside.forEach((d) => {
+        if (d.isChildless()) defs.get(d.id()).position = { ...d.position() };
+      });
+      collapsed.add(id);
+      cy.remove(inside);
+      cy.remove(cy.edges());
+      n.position(pos);
+      n.addClass('collapsed');
+      n.data('display', groupLabel(id));
+      cy.add(visibleEdges());
+    });
+    return true;
   }
 
   // Neighbour highlighting and selection.
@@ -101,45 +210,6 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', onSe
     onPositions && onPositions(moved);
   });
 
-  // Collapsing a group: its members leave the diagram (kept aside), edges to
-  // them become dashed edges to the group; expanding puts everything back.
-  const collapsed = new Map();
-  function toggleCollapse(n) {
-    if (collapsed.has(n.id())) {
-      const { removed, metas, label } = collapsed.get(n.id());
-      collapsed.delete(n.id());
-      cy.batch(() => {
-        cy.remove(metas);
-        removed.restore();
-        n.removeClass('collapsed');
-        n.data('display', label);
-      });
-      return true;
-    }
-    if (!n.isParent()) return false;
-    const inside = n.descendants();
-    const outsideEdges = inside.connectedEdges();
-    const metaDefs = new Map();
-    outsideEdges.forEach((e) => {
-      const s = inside.contains(e.source()), t = inside.contains(e.target());
-      if (s && t) return;
-      const other = s ? e.target() : e.source();
-      const key = other.id();
-      if (!metaDefs.has(key))
-        metaDefs.set(key, { group: 'edges', data: { id: `meta:${n.id()}:${key}`, source: s ? n.id() : key, target: s ? key : n.id(), kind: e.data('kind'), label: '' }, classes: `meta ${e.data('kind') || ''}` });
-    });
-    const label = n.data('display');
-    let removed, metas;
-    cy.batch(() => {
-      removed = cy.remove(inside.union(outsideEdges));
-      n.addClass('collapsed');
-      n.data('display', `${label} (${inside.filter((x) => x.isChildless() || true).length})`);
-      metas = cy.add([...metaDefs.values()].filter((m) => cy.getElementById(m.data.source).nonempty() && cy.getElementById(m.data.target).nonempty()));
-    });
-    collapsed.set(n.id(), { removed, metas, label });
-    return true;
-  }
-
   function describe(ele) {
     if (ele.isNode()) {
       const api = ele.data('api');
@@ -151,18 +221,10 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', onSe
     return { type: 'edge', id: ele.id(), api: ele.data('api') || ele.data(), source: ele.source().data('label'), target: ele.target().data('label'), sourceId: ele.source().id(), targetId: ele.target().id() };
   }
 
-  // The group a node is in, if collapsed, is expanded first.
+  // The groups a node is in, if collapsed, are expanded first.
   function reveal(id) {
-    let n = cy.getElementById(id);
-    if (n.nonempty()) return n;
-    for (const [gid, c] of [...collapsed]) {
-      if (c.removed.getElementById(id).nonempty()) {
-        toggleCollapse(cy.getElementById(gid));
-        n = cy.getElementById(id);
-        if (n.nonempty()) return n;
-      }
-    }
-    return n;
+    for (let top = shown(id); top !== id; top = shown(id)) toggleCollapse(cy.getElementById(top));
+    return cy.getElementById(id);
   }
 
   return {
@@ -194,11 +256,10 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', onSe
       return n.nonempty() && toggleCollapse(n);
     },
     collapseAll(on) {
-      cy.batch(() => {
-        if (on) cy.nodes(':parent').orphans().forEach((n) => toggleCollapse(n));
-        else [...collapsed.keys()].forEach((id) => toggleCollapse(cy.getElementById(id)));
-      });
+      if (on) cy.nodes(':parent').orphans().forEach((n) => toggleCollapse(n));
+      else while (collapsed.size) toggleCollapse(cy.getElementById([...collapsed].find((g) => shown(g) === g)));
     },
+    collapsedCount: () => collapsed.size,
     hideKinds(kinds) {
       cy.batch(() => {
         cy.nodes().forEach((n) => {

@@ -33,7 +33,7 @@ export function stylesheet(large) {
         'text-valign': 'bottom',
         'text-halign': 'center',
         'text-margin-y': 4,
-        'text-wrap': 'ellipsis',
+        'text-wrap': large ? 'none' : 'ellipsis',
         'text-max-width': 80,
         'min-zoomed-font-size': large ? 9 : 0,
         'border-width': 0,
@@ -90,7 +90,7 @@ export function stylesheet(large) {
   s.push(
     { selector: 'edge.link', style: { width: 2.5 } },
     { selector: 'node.stale', style: { opacity: 0.55, 'border-width': 2, 'border-style': 'dashed', 'border-color': '#6b7280' } },
-    { selector: 'node.collapsed', style: { shape: 'round-rectangle', width: 70, height: 40, 'border-width': 2, 'border-style': 'double', 'text-valign': 'center', 'text-halign': 'center', color: '#111827', 'text-margin-y': 0, 'background-opacity': 0.25 } },
+    { selector: 'node.collapsed', style: { shape: 'round-rectangle', width: 130, height: 40, 'text-max-width': 120, 'text-wrap': 'ellipsis', 'border-width': 2, 'border-style': 'double', 'text-valign': 'center', 'text-halign': 'center', color: '#111827', 'text-margin-y': 0, 'background-opacity': 0.25 } },
     { selector: 'edge.meta', style: { 'line-style': 'dashed', width: 2, opacity: 0.8 } },
     { selector: '.faded', style: { opacity: 0.12, 'text-opacity': 0.1 } },
     { selector: 'node:selected', style: { 'border-width': 4, 'border-color': '#f59e0b', 'border-style': 'solid' } },

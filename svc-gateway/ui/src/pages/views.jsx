@@ -20,6 +20,8 @@ const VIEWS = [
   ['applications', 'Applications'],
 ];
 const VIEW_ROUTE = '/api/v1/networks/{id}/views/{view}';
+// The graph library, fetched while the view's data is.
+const loadGraph = () => import('../graph/cy.js');
 
 function posKey(user, net, view) {
   return `scanopy.pos.${user}.${net}.${view}`;
@@ -49,6 +51,8 @@ export function ViewsPage({ view }) {
   const [layout, setLayout] = useState('auto');
   const [hidden, setHidden] = useState(new Set());
   const [collapsedAll, setCollapsedAll] = useState(false);
+  const [expanded, setExpanded] = useState(false); // large views: everything open
+  const [info, setInfo] = useState(null);
   const [search, setSearch] = useState('');
   const [searchMsg, setSearchMsg] = useState('');
   const [rendered, setRendered] = useState(false);
@@ -64,7 +68,11 @@ export function ViewsPage({ view }) {
     setLoading(true);
     setError(null);
     setSelected(null);
+    setExpanded(false);
+    performance.clearMarks();
+    performance.clearMeasures();
     performance.mark('scanopy-view-request');
+    loadGraph();
     const params = { subnet: filters.subnet, category: filters.category, q: filters.q, include_stale: filters.include_stale ? 'true' : 'false' };
     api
       .get(`/api/v1/networks/${net}/views/${view}` + q(params))
@@ -86,12 +94,13 @@ export function ViewsPage({ view }) {
     let g = null;
     let live = true;
     setRendered(false);
-    import('../graph/cy.js').then(({ createGraph }) => {
+    loadGraph().then(({ createGraph }) => {
       if (!live) return;
       const saved = key ? loadPositions(key) : {};
       g = createGraph(box.current, data, {
         saved,
         layout,
+        expanded,
         onSelect: setSelected,
         onPositions: (moved) => {
           if (!key) return;
@@ -102,7 +111,8 @@ export function ViewsPage({ view }) {
             /* storage full: positions are a convenience */
           }
         },
-        onRendered: () => {
+        onRendered: (i) => {
+          setInfo(i);
           performance.mark('scanopy-view-rendered');
           try {
             performance.measure('scanopy-view-first-render', 'scanopy-view-data', 'scanopy-view-rendered');
@@ -114,7 +124,7 @@ export function ViewsPage({ view }) {
       });
       graph.current = g;
       if (hidden.size) g.hideKinds(hidden);
-      setCollapsedAll(false);
+      setCollapsedAll(g.collapsedCount() > 0);
     });
     return () => {
       live = false;
@@ -122,7 +132,7 @@ export function ViewsPage({ view }) {
       graph.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [data, layout, key]);
+  }, [data, layout, key, expanded]);
 
   useEffect(() => {
     if (graph.current) graph.current.hideKinds(hidden);
@@ -248,7 +258,21 @@ export function ViewsPage({ view }) {
                 <option value="force">Force-directed</option>
               </select>
             </label>
-            <button type="button" onClick={() => { graph.current && graph.current.collapseAll(!collapsedAll); setCollapsedAll(!collapsedAll); }}>
+            <button
+              type="button"
+              onClick={() => {
+                const g = graph.current;
+                if (!g) return;
+                // A large view that started collapsed is redrawn open in one go.
+                if (collapsedAll && info && info.collapsedGroups && !expanded) {
+                  performance.mark('scanopy-view-data');
+                  setExpanded(true);
+                  return;
+                }
+                g.collapseAll(!collapsedAll);
+                setCollapsedAll(!collapsedAll);
+              }}
+            >
               {collapsedAll ? 'Expand groups' : 'Collapse groups'}
             </button>
             <button type="button" onClick={() => graph.current && graph.current.fit()}>
@@ -288,11 +312,13 @@ export function ViewsPage({ view }) {
                 aria-label={`${VIEWS.find((v) => v[0] === view)[1]} diagram, ${nodeCount} nodes. Arrow keys pan, plus and minus zoom, 0 fits.`}
                 data-rendered={rendered ? 'true' : 'false'}
                 data-nodes={nodeCount}
+                data-shown={info ? info.shownNodes : 0}
                 onKeyDown={onKey}
               />
               <Legend present={kindsPresent} hidden={hidden} onToggle={toggleKind} />
               {data && (
                 <p class="muted small">
+                  {info && info.collapsedGroups > 0 && !expanded && `${info.collapsedGroups} groups start collapsed at this size: double-click one to open it, or “Expand groups”. `}
                   {data.nodes.length} nodes, {data.edges.length} edges · generated {when(data.generated_at)} · double-click a group to collapse it, drag to arrange (kept for you)
                 </p>
               )}
