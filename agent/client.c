@@ -42,10 +42,12 @@ void client_global_cleanup(void)
 	curl_global_cleanup();
 }
 
-/* POSTs body to url path; returns the HTTP status, or 0 when no answer came
- * (with the transport error in `why`). The answer body lands in out. */
-static long post(struct client *c, const char *path, const char *type, const void *body,
-                 size_t len, struct buffer *out, char *why, size_t whylen)
+/* POSTs body to url path (GETs it when body is NULL), with one optional
+ * extra header line; returns the HTTP status, or 0 when no answer came (with
+ * the transport error in `why`). The answer body lands in out. */
+static long call(struct client *c, const char *path, const char *type, const void *body,
+                 size_t len, const char *extra, struct buffer *out, char *why,
+                 size_t whylen)
 {
 	CURL *h = curl_easy_init();
 	if (!h) {
@@ -59,11 +61,15 @@ static long post(struct client *c, const char *path, const char *type, const voi
 	struct curl_slist *hdrs = curl_slist_append(NULL, auth);
 	hdrs = curl_slist_append(hdrs, ctype);
 	hdrs = curl_slist_append(hdrs, "Expect:");
+	if (extra)
+		hdrs = curl_slist_append(hdrs, extra);
 	char err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+	if (body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)len);
+	}
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, err);
@@ -80,6 +86,12 @@ static long post(struct client *c, const char *path, const char *type, const voi
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return status;
+}
+
+static long post(struct client *c, const char *path, const char *type, const void *body,
+                 size_t len, struct buffer *out, char *why, size_t whylen)
+{
+	return call(c, path, type, body, len, NULL, out, why, whylen);
 }
 
 /* The error message of a JSON error answer, for the log. */
@@ -234,4 +246,30 @@ enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *
 	}
 	free(out.data);
 	return r;
+}
+
+int client_probe_plan(struct client *c, const char *have_version, char **plan)
+{
+	char why[CURL_ERROR_SIZE + 64] = "", inm[128] = "";
+	if (have_version)
+		snprintf(inm, sizeof inm, "If-None-Match: \"%s\"", have_version);
+	struct buffer out = {0};
+	long status = call(c, "/api/v1/probe-plan", "application/json", NULL, 0,
+	                   have_version ? inm : NULL, &out, why, sizeof why);
+	int rc = -1;
+	*plan = NULL;
+	if (status == 200 && out.data) {
+		*plan = out.data;
+		out.data = NULL;
+		rc = 0;
+	} else if (status == 304) {
+		rc = 1;
+	} else if (status == 0) {
+		sc_warn("probe plan: server unreachable: %s", why);
+	} else {
+		error_message(&out, why, sizeof why);
+		sc_warn("probe plan: HTTP %ld: %s", status, why);
+	}
+	free(out.data);
+	return rc;
 }

@@ -41,6 +41,10 @@ int client_heartbeat(struct client *c, json_t **answer);
  * below zero are left out. */
 int client_progress(struct client *c, const char *session_id, const char *state,
                     int percent, const char *reason, long hosts, long ports);
+/* Fetches the probe plan unless have_version (may be NULL) is current:
+ * 0 with *plan the JSON text (caller frees), 1 when not modified, -1 when it
+ * could not be had (logged). */
+int client_probe_plan(struct client *c, const char *have_version, char **plan);
 /* A send_fn for the outbox: uploads one batch. */
 enum send_result client_send_batch(void *client, uint64_t sequence, const uint8_t *batch,
                                    size_t len);

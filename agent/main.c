@@ -10,6 +10,7 @@
 #include "control.h"
 #include "job.pb-c.h"
 #include "outbox.h"
+#include "plan_cache.h"
 #include "sc_batch.h"
 #include "sc_config.h"
 #include "sc_log.h"
@@ -235,12 +236,19 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
 	struct scan_request req;
 	struct scan_job_storage own;
+	struct scan_plan plan;
+	bool have_plan =
+	    !d->integrated && plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
 	int rc = -1;
 	if (s &&
 	    scan_request_from_job(job, subnets, nsubnets, &d->cancel, &req, &own) == 0) {
+		if (have_plan && scan_request_use_plan(&req, &plan, &own))
+			sc_warn("probe plan not applied: out of memory");
 		rc = scan_run(&req, s, stats) < 0 ? -1 : 0;
 		scan_job_storage_free(&own);
 	}
+	if (have_plan)
+		scan_plan_free(&plan);
 	if (sink_close(s))
 		rc = -1;
 	selfreport_free(&sr);

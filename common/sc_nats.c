@@ -3,6 +3,7 @@
 #include "sc_log.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NS_PER_MS 1000000LL
@@ -159,6 +160,59 @@ int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, si
 		return -1;
 	}
 	return 0;
+}
+
+int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
+                   const char *value, int replicas)
+{
+	kvConfig cfg;
+	kvConfig_Init(&cfg);
+	cfg.Bucket = bucket;
+	cfg.History = 1;
+	cfg.StorageType = js_FileStorage;
+	cfg.Replicas = replicas;
+	kvStore *kv = NULL;
+	/* Creating an existing bucket with the same configuration is a no-op. */
+	natsStatus s = js_CreateKeyValue(&kv, n->js, &cfg);
+	if (s != NATS_OK)
+		s = js_KeyValue(&kv, n->js, bucket);
+	if (s == NATS_OK)
+		s = kvStore_PutString(NULL, kv, key, value);
+	kvStore_Destroy(kv);
+	if (s != NATS_OK) {
+		sc_error("nats: cannot store %s/%s: %s", bucket, key,
+		         natsStatus_GetText(s));
+		return -1;
+	}
+	return 0;
+}
+
+int sc_nats_kv_get(struct sc_nats *n, const char *bucket, const char *key, char **value)
+{
+	*value = NULL;
+	kvStore *kv = NULL;
+	kvEntry *e = NULL;
+	natsStatus s = js_KeyValue(&kv, n->js, bucket);
+	if (s == NATS_OK)
+		s = kvStore_Get(&e, kv, key);
+	if (s == NATS_OK) {
+		const void *v = kvEntry_Value(e);
+		int len = kvEntry_ValueLen(e);
+		if ((*value = malloc((size_t)len + 1))) {
+			memcpy(*value, v, (size_t)len);
+			(*value)[len] = '\0';
+		}
+	}
+	kvEntry_Destroy(e);
+	kvStore_Destroy(kv);
+	if (s == NATS_NOT_FOUND)
+		return 1;
+	if (s != NATS_OK) {
+		sc_error("nats: cannot read %s/%s: %s", bucket, key,
+		         natsStatus_GetText(s));
+		return -1;
+	}
+	return *value ? 0 : -1;
 }
 
 bool sc_subject_token_ok(const char *s)

@@ -40,6 +40,15 @@ int sc_nats_pull_consumer(struct sc_nats *n, const char *stream, const char *fil
 int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, size_t len,
                     const char *msg_id, const char *const *headers, size_t nheaders);
 
+/* A small shared document in a JetStream key-value bucket (created on first
+ * put, with `replicas` copies): one service writes it, others read it. */
+#define SC_KV_PLAN "scanopy_plan" /* bucket of the fingerprint probe plan */
+int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
+                   const char *value, int replicas);
+/* *value (caller frees) is the current value; 1 when the bucket or key does
+ * not exist yet, -1 on an error (logged). */
+int sc_nats_kv_get(struct sc_nats *n, const char *bucket, const char *key, char **value);
+
 /* "<prefix>.<org>.<network>"; -1 when an id is not a safe subject token. */
 int sc_subject(char *buf, size_t len, const char *prefix, const char *org,
                const char *network);

@@ -34,6 +34,19 @@ struct fingerprint {
 	uint64_t limit_seen;
 };
 
+/* The probe plan goes to the shared KV bucket, where the gateway serves it to
+ * daemons: at start and after every reload, so a new definition's probes
+ * reach the daemons without a release of theirs. */
+static void publish_plan(void *ctx, const struct fp_set *set)
+{
+	struct fingerprint *fp = ctx;
+	char *plan = fp_plan_json(set);
+	if (plan && sc_nats_kv_put(&fp->svc.nats, SC_KV_PLAN, "current", plan,
+	                           (int)fp->svc.nats_replicas) == 0)
+		sc_info("probe plan for definitions %s published", fp_set_version(set));
+	free(plan);
+}
+
 /* The raw subject's org and network must be the ones in the header: the
  * gateway stamps the subject, so a mismatch is a forged or corrupt batch. */
 static int subject_matches(const char *subject, const Scanopy__V1__BatchHeader *h)
@@ -190,8 +203,12 @@ int main(int argc, char **argv)
 	natsSubscription *sub = NULL;
 	struct fp_reloader *reloader = NULL;
 	rc = fp.ctx ? sc_service_start(&fp.svc, NULL, NULL, 0, false) : -1;
-	if (rc == 0)
+	if (rc == 0) {
+		publish_plan(&fp, set);
+		fp.defs.on_swap = publish_plan;
+		fp.defs.on_swap_ctx = &fp;
 		reloader = fp_reloader_start(&fp.defs, &lo, fp.svc.nats.nc);
+	}
 	if (rc == 0)
 		rc = sc_service_consumer(&fp.svc, SC_STREAM_RAW, SC_SUBJECT_RAW ".>",
 		                         "fingerprint", &sub);

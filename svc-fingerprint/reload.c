@@ -22,6 +22,8 @@ void fp_holder_init(struct fp_holder *h, struct fp_set *first)
 {
 	pthread_mutex_init(&h->mu, NULL);
 	h->cur = first;
+	h->on_swap = NULL;
+	h->on_swap_ctx = NULL;
 }
 
 struct fp_set *fp_holder_get(struct fp_holder *h)
@@ -85,6 +87,8 @@ int fp_reload_now(struct fp_holder *h, const struct fp_load_opts *opts, char **r
 		sc_metric_set(m_defs, (int64_t)fp_set_size(s));
 		sc_metric_add(m_reloads, 1);
 		fp_holder_swap(h, s);
+		if (h->on_swap)
+			h->on_swap(h->on_swap_ctx, s);
 	} else {
 		sc_error("definitions reload refused; keeping version %s", was);
 		j = json_pack("{s:b, s:s, s:s}", "ok", 0, "version", was, "errors",

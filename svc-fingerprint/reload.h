@@ -17,6 +17,9 @@
 struct fp_holder {
 	pthread_mutex_t mu;
 	struct fp_set *cur;
+	/* Called with the new set after a reload installed it (may be NULL). */
+	void (*on_swap)(void *ctx, const struct fp_set *s);
+	void *on_swap_ctx;
 };
 
 void fp_holder_init(struct fp_holder *h, struct fp_set *first);

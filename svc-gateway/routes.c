@@ -16,6 +16,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/daemons/register", ACCESS_DAEMON_KEY, api_daemon_register},
     {"POST", "/api/v1/daemons/{}/heartbeat", ACCESS_DAEMON_KEY, api_daemon_heartbeat},
     {"POST", "/api/v1/daemons/{}/batches", ACCESS_DAEMON_KEY, api_daemon_batches},
+    {"GET", "/api/v1/probe-plan", ACCESS_DAEMON_KEY, api_probe_plan},
     {"GET", "/api/v1/hosts", ACCESS_VIEWER, api_hosts_list},
     {"POST", "/api/v1/networks/{}/discoveries", ACCESS_MEMBER, api_discoveries_create},
     {"GET", "/api/v1/sessions/{}", ACCESS_VIEWER, api_session_get},

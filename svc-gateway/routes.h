@@ -44,6 +44,7 @@ enum MHD_Result api_daemon_register(struct request *r);
 enum MHD_Result api_daemon_heartbeat(struct request *r);
 enum MHD_Result api_daemon_batches(struct request *r);
 enum MHD_Result api_hosts_list(struct request *r);
+enum MHD_Result api_probe_plan(struct request *r);
 enum MHD_Result api_discoveries_create(struct request *r);
 enum MHD_Result api_session_get(struct request *r);
 enum MHD_Result api_session_progress(struct request *r);

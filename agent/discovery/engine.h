@@ -75,6 +75,7 @@ struct engine {
 	size_t nudp;
 	const char *const *paths;
 	size_t npaths;
+	const struct scan_plan *plan; /* when paths are the plan's: ports per path */
 	const char *const *communities;
 	size_t ncommunities;
 	/* budgets */

@@ -179,22 +179,29 @@ int ev_run_once(struct evloop *l, int max_wait_ms)
 		if (wait < 0 || until < wait)
 			wait = (int)until;
 	}
-	int n = epoll_wait(l->epfd, evs, (int)(sizeof evs / sizeof evs[0]), wait);
-	if (n < 0) {
-		if (errno == EINTR)
-			return 0;
-		sc_error("discovery: epoll_wait: %s", strerror(errno));
-		return -1;
-	}
-	int ran = 0;
-	l->now_ms = ev_now_ms();
-	for (int i = 0; i < n; i++) {
-		struct ev_watch *w = evs[i].data.ptr;
-		if (w->fd < 0) /* closed by an earlier callback of this turn */
-			continue;
-		w->fn(w, evs[i].events);
-		ran++;
-	}
+	const int cap = (int)(sizeof evs / sizeof evs[0]);
+	int n, ran = 0;
+	/* Every ready event before any timer: on a busy machine a connection
+	 * that completed in time must not lose to its own timeout because its
+	 * event did not fit in the first batch. */
+	do {
+		n = epoll_wait(l->epfd, evs, cap, wait);
+		if (n < 0) {
+			if (errno == EINTR)
+				return ran;
+			sc_error("discovery: epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		l->now_ms = ev_now_ms();
+		for (int i = 0; i < n; i++) {
+			struct ev_watch *w = evs[i].data.ptr;
+			if (w->fd < 0) /* closed by an earlier callback of this turn */
+				continue;
+			w->fn(w, evs[i].events);
+			ran++;
+		}
+		wait = 0;
+	} while (n == cap);
 	/* Timers due now; a callback may arm new timers (for later) or stop others. */
 	l->now_ms = ev_now_ms();
 	while (l->nheap && l->heap[0]->at_ms <= l->now_ms) {

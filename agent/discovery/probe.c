@@ -11,6 +11,11 @@
  *   HTTP      GET of each planned path (plain or inside TLS), following
  *             same-port redirects
  *   TLSGREET  the greeting inside TLS (IMAPS, POP3S, SMTPS)
+ *   PLAN      each protocol probe the probe plan lists for this port (from
+ *             the fingerprint definitions) that the stages above did not
+ *             already send, on a new connection; a printer port gets only the
+ *             probes a definition names that port for (PJL INFO ID, which
+ *             prints nothing), and HTTP only if one of them got HTTP back
  *
  * Unknown ports go GREET (short) -> HTTP -> TLS -> HTTP. Printer ports get
  * GREET only unless printer payloads are allowed. Every wait returns as soon
@@ -23,6 +28,7 @@
 #include "payloads.h"
 #include "portinfo.h"
 #include "sc_log.h"
+#include "scan_plan.h"
 #include "sink.h"
 #include "text.h"
 #include "tls_cert.h"
@@ -49,7 +55,15 @@
 #define LINGER_MS 150 /* after the last byte of a reply we cannot frame */
 #define MAX_REDIRECTS 3
 
-enum stage { STG_GREET, STG_FOLLOW, STG_PAYLOAD, STG_TLS, STG_HTTP, STG_TLSGREET };
+enum stage {
+	STG_GREET,
+	STG_FOLLOW,
+	STG_PAYLOAD,
+	STG_TLS,
+	STG_HTTP,
+	STG_TLSGREET,
+	STG_PLAN
+};
 enum io { IO_NONE, IO_CONNECT, IO_HANDSHAKE, IO_WRITE, IO_READ };
 
 struct probe {
@@ -75,12 +89,15 @@ struct probe {
 	bool eof;
 	int64_t deadline_ms; /* silence bound of the current wait */
 	size_t path_idx;
+	size_t plan_idx;     /* next plan probe to consider */
+	const char *builtin; /* the built-in probe already sent, if any */
 	int redirects;
 	char path[512];
 	char host_hdr[64];
 };
 
 static void advance(struct probe *p);
+static void reconnect(struct probe *p);
 static void stage_begin(struct probe *p);
 static void stage_result(struct probe *p);
 
@@ -153,7 +170,31 @@ static void probe_free(struct probe *p)
 	ev_defer_free(&e->loop, p);
 }
 
-/* Sends the protocol's goodbye (best effort) and ends the session. */
+static const struct scan_plan *e_plan(const struct probe *p)
+{
+	return p->e->req->plan;
+}
+
+/* Moves p->plan_idx past the next plan probe for this port (the current one
+ * is then probes[plan_idx - 1]); false when none is left. */
+static bool next_plan_probe(struct probe *p)
+{
+	const struct scan_plan *plan = e_plan(p);
+	if (!plan || p->e->stop)
+		return false;
+	while (p->plan_idx < plan->nprobes) {
+		const struct scan_plan_probe *pr = &plan->probes[p->plan_idx++];
+		if (pr->udp || !scan_ports_has(&pr->ports, p->port))
+			continue;
+		if (p->builtin && !strcmp(p->builtin, pr->id))
+			continue; /* the same request went out already */
+		return true;
+	}
+	return false;
+}
+
+/* Sends the protocol's goodbye (best effort) and ends the session, unless
+ * the probe plan has probes left for the port. */
 static void finish(struct probe *p)
 {
 	uint8_t q[32];
@@ -163,6 +204,13 @@ static void finish(struct probe *p)
 			SSL_write(p->ssl, q, (int)n);
 		else
 			send(p->w.fd, q, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	if (next_plan_probe(p)) {
+		p->stage = STG_PLAN;
+		p->tls = false;
+		p->proto = PROTO_UNKNOWN;
+		reconnect(p);
+		return;
 	}
 	probe_free(p);
 }
@@ -404,7 +452,10 @@ static void next_path(struct probe *p)
 {
 	struct engine *e = p->e;
 	p->redirects = 0;
-	if (++p->path_idx >= e->npaths) {
+	while (++p->path_idx < e->npaths && e->plan &&
+	       !scan_ports_has(&e->plan->paths[p->path_idx].ports, p->port))
+		;
+	if (p->path_idx >= e->npaths) {
 		finish(p);
 		return;
 	}
@@ -443,6 +494,12 @@ static void stage_begin(struct probe *p)
 	case STG_TLSGREET:
 		start_read(p, GREET_SPEAKER_MS);
 		return;
+	case STG_PLAN: {
+		const struct scan_plan_probe *pr = &e_plan(p)->probes[p->plan_idx - 1];
+		if (start_write(p, pr->payload, pr->len))
+			finish(p);
+		return;
+	}
 	case STG_PAYLOAD:
 	case STG_FOLLOW:
 		memset(&pc, 0, sizeof pc);
@@ -456,6 +513,8 @@ static void stage_begin(struct probe *p)
 		}
 		pc.nonce = (uint32_t)ev_now_us() ^ p->h->ip ^ p->port;
 		n = payload_for(p->proto, buf, sizeof buf, &pc);
+		if (n)
+			p->builtin = payload_name(p->proto);
 		if (n == 0 || start_write(p, buf, n))
 			finish(p);
 		return;
@@ -529,6 +588,25 @@ static void stage_result(struct probe *p)
 		return;
 	case STG_TLS:
 		/* handled in the handshake path */
+		finish(p);
+		return;
+	case STG_PLAN:
+		if (p->len) {
+			emit_banner(e, p->h->ip, SCANOPY__V1__PROTOCOL__PROTOCOL_TCP,
+			            p->port, e_plan(p)->probes[p->plan_idx - 1].id,
+			            p->buf, p->len);
+			/* An HTTP server that was never asked (a printer port, where
+			 * only the plan's probes go): it is safe to ask now. */
+			if (!p->plain_tried &&
+			    banner_reply_matches(PROTO_HTTP, p->buf, p->len)) {
+				p->proto = PROTO_HTTP;
+				p->stage = STG_HTTP;
+				p->path_idx = 0;
+				snprintf(p->path, sizeof p->path, "%s", e->paths[0]);
+				reconnect(p);
+				return;
+			}
+		}
 		finish(p);
 		return;
 	case STG_TLSGREET:
@@ -772,7 +850,10 @@ static void do_write(struct probe *p)
 		}
 		p->outoff += (size_t)n;
 	}
-	start_read(p, p->stage == STG_HTTP ? HTTP_REPLY_MS : REPLY_MS);
+	int64_t wait = p->stage == STG_HTTP ? HTTP_REPLY_MS : REPLY_MS;
+	if (p->stage == STG_PLAN && e_plan(p)->probes[p->plan_idx - 1].read_ms)
+		wait = e_plan(p)->probes[p->plan_idx - 1].read_ms;
+	start_read(p, wait);
 	do_read(p); /* a TLS record may already be buffered */
 }
 

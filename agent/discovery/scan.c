@@ -8,6 +8,7 @@
  * connections, port connects, names), each taking packets from the one
  * budget until it runs dry. */
 #include "engine.h"
+#include "scan_plan.h"
 
 #include "sc_log.h"
 #include "sink.h"
@@ -149,6 +150,7 @@ static int setup(struct engine *e)
 		return -1;
 	e->paths = r->http_paths && r->npaths ? r->http_paths : default_paths;
 	e->npaths = r->http_paths && r->npaths ? r->npaths : 1;
+	e->plan = r->plan && r->http_paths == r->plan->path_strings ? r->plan : NULL;
 	e->communities = r->snmp_communities && r->ncommunities ? r->snmp_communities
 	                                                        : default_communities;
 	e->ncommunities = r->snmp_communities && r->ncommunities ? r->ncommunities : 1;

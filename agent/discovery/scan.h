@@ -37,6 +37,7 @@
 #include <stdint.h>
 
 struct sink;
+struct scan_plan;
 
 #define SCAN_DEFAULT_PPS 10000
 #define SCAN_DEFAULT_HOST_TIMEOUT_MS 3000
@@ -71,6 +72,10 @@ struct scan_request {
 	                             0: SCAN_DEFAULT_HOST_TIMEOUT_MS */
 	unsigned per_host;        /* concurrent connects per host; 0: default */
 	unsigned max_sockets;     /* 0: from RLIMIT_NOFILE */
+	/* The probe plan (scan_plan.h), or NULL: its protocol probes are sent to
+	 * the ports it names, and when http_paths are its path_strings, each
+	 * path is requested only on the ports the plan names for it. */
+	const struct scan_plan *plan;
 	volatile int *cancel;     /* stop soon after *cancel becomes non-zero */
 	int64_t deadline_ms;      /* unix ms to stop at; 0: none */
 };

@@ -1,6 +1,7 @@
 #include "scan_job.h"
 
 #include "sc_log.h"
+#include "scan_plan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -70,5 +71,34 @@ int scan_request_from_job(const Scanopy__V1__Job *job, const char *const *defaul
 	req->deadline_ms = job->has_deadline_ms ? job->deadline_ms : 0;
 	req->resolve_names = true;
 	req->cancel = cancel;
+	return 0;
+}
+
+int scan_request_use_plan(struct scan_request *req, const struct scan_plan *plan,
+                          struct scan_job_storage *own)
+{
+	size_t ntcp, nudp;
+	uint32_t *tcp =
+	    scan_merge_ports(plan->tcp, plan->ntcp, req->tcp_ports, req->ntcp, &ntcp);
+	uint32_t *udp =
+	    scan_merge_ports(plan->udp, plan->nudp, req->udp_ports, req->nudp, &nudp);
+	if (!tcp || !udp) {
+		free(tcp);
+		free(udp);
+		return -1;
+	}
+	free(own->tcp);
+	free(own->udp);
+	own->tcp = tcp;
+	own->udp = udp;
+	req->tcp_ports = tcp;
+	req->ntcp = ntcp;
+	req->udp_ports = udp;
+	req->nudp = nudp;
+	if (plan->npaths) {
+		req->http_paths = plan->path_strings;
+		req->npaths = plan->npaths;
+	}
+	req->plan = plan;
 	return 0;
 }

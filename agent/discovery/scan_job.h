@@ -22,4 +22,12 @@ int scan_request_from_job(const Scanopy__V1__Job *job, const char *const *defaul
                           struct scan_job_storage *own);
 void scan_job_storage_free(struct scan_job_storage *own);
 
+/* Adds the probe plan (scan_plan.h) to a request made by
+ * scan_request_from_job: its ports join the request's, its HTTP paths
+ * replace the job's, and its protocol probes are sent. plan must outlive the
+ * scan. -1 when memory runs out (the request is then unchanged). */
+struct scan_plan;
+int scan_request_use_plan(struct scan_request *req, const struct scan_plan *plan,
+                          struct scan_job_storage *own);
+
 #endif

@@ -3,7 +3,10 @@
  * from a connected socket (so the kernel hands us only that host's answers
  * and an ICMP port-unreachable as ECONNREFUSED), one retry when nothing came
  * back. A valid answer makes the port open and is emitted raw (UdpReply)
- * and, where it names the host, as a NameRecord or SnmpSystem. */
+ * and, where it names the host, as a NameRecord or SnmpSystem. The probe
+ * plan's UDP probes go out too, as the plan's bytes, to the ports it names
+ * for them (unless the built-in probe of that port is the same request); any
+ * answer from that address and port to one of them is emitted raw. */
 #include "engine.h"
 
 #include "banner.h"
@@ -14,6 +17,7 @@
 #include "payloads.h"
 #include "portinfo.h"
 #include "sc_log.h"
+#include "scan_plan.h"
 #include "sink.h"
 #include "snmp_message.h"
 #include "ssdp_message.h"
@@ -40,6 +44,7 @@ struct uprobe {
 	struct uprobe *aprev, *anext; /* active list */
 	uint16_t port;
 	enum proto proto;
+	const struct scan_plan_probe *plan; /* a plan probe (proto unknown) */
 	int tries, replies, expected;
 	bool open;
 	uint32_t token; /* ids, xid, timestamps we expect echoed */
@@ -60,32 +65,73 @@ int udp_init(struct engine *e)
 	return e->udp_st ? 0 : -1;
 }
 
+/* The name our built-in probe of p answers to (as handle_reply gives it). */
+static const char *builtin_name(enum proto p)
+{
+	switch (p) {
+	case PROTO_DNS:
+		return "dns-version-bind";
+	case PROTO_MDNS:
+		return "mdns-query";
+	case PROTO_NTP:
+		return "ntp-client";
+	case PROTO_NETBIOS:
+		return "netbios-nbstat";
+	case PROTO_SNMP:
+		return "snmp-v3-discovery";
+	case PROTO_SSDP:
+		return "ssdp-msearch";
+	case PROTO_SIP:
+		return "sip-options";
+	case PROTO_DHCP:
+		return "dhcp-inform";
+	default:
+		return "";
+	}
+}
+
+static int queue(struct engine *e, struct host *h, uint16_t port, enum proto p,
+                 const struct scan_plan_probe *plan)
+{
+	struct udp_state *s = e->udp_st;
+	struct uprobe *u = calloc(1, sizeof *u);
+	if (!u)
+		return -1;
+	u->e = e;
+	u->h = h;
+	u->port = port;
+	u->proto = p;
+	u->plan = plan;
+	u->w.fd = -1;
+	if (s->qtail)
+		s->qtail->next = u;
+	else
+		s->qhead = u;
+	s->qtail = u;
+	return 0;
+}
+
 void udp_queue_host(struct engine *e, struct host *h)
 {
 	struct udp_state *s = e->udp_st;
+	const struct scan_plan *plan = e->req->plan;
 	if (!s || h->udp_queued)
 		return;
 	h->udp_queued = true;
 	for (size_t i = 0; i < e->nudp; i++) {
 		enum proto p = udp_probe_for(e->udp[i]);
-		if (p == PROTO_UNKNOWN)
-			continue;
 		if (p == PROTO_DHCP && h->link < 0)
 			continue; /* INFORM answers come back to port 68 on our link only
 			           */
-		struct uprobe *u = calloc(1, sizeof *u);
-		if (!u)
+		if (p != PROTO_UNKNOWN && queue(e, h, e->udp[i], p, NULL))
 			return;
-		u->e = e;
-		u->h = h;
-		u->port = e->udp[i];
-		u->proto = p;
-		u->w.fd = -1;
-		if (s->qtail)
-			s->qtail->next = u;
-		else
-			s->qhead = u;
-		s->qtail = u;
+		for (size_t k = 0; plan && k < plan->nprobes; k++) {
+			const struct scan_plan_probe *pr = &plan->probes[k];
+			if (pr->udp && scan_ports_has(&pr->ports, e->udp[i]) &&
+			    strcmp(pr->id, builtin_name(p)) &&
+			    queue(e, h, e->udp[i], PROTO_UNKNOWN, pr))
+				return;
+		}
 	}
 }
 
@@ -93,6 +139,8 @@ static unsigned udp_timeout(const struct uprobe *u)
 {
 	unsigned t = u->h->rtt_us ? u->h->rtt_us / 1000 * 8 + 500 : 1000;
 	t = t < 600 ? 600 : t > 2000 ? 2000 : t;
+	if (u->plan && u->plan->read_ms > t)
+		t = u->plan->read_ms;
 	if (u->proto == PROTO_SSDP && t < SSDP_WAIT_MS)
 		t = SSDP_WAIT_MS;
 	return t;
@@ -226,8 +274,8 @@ static const char *handle_reply(struct uprobe *u, const uint8_t *b, size_t n)
 		return dhcp_parse(b, n, &di) == 0 && di.xid == u->token ? "dhcp-inform"
 		                                                        : NULL;
 	}
-	default:
-		return NULL;
+	default: /* the connected socket only hears that address and port */
+		return u->plan && n ? u->plan->id : NULL;
 	}
 }
 
@@ -336,6 +384,10 @@ static int send_probe(struct uprobe *u)
 		break;
 	}
 	default:
+		if (u->plan && u->plan->len <= sizeof buf) {
+			memcpy(buf, u->plan->payload, u->plan->len);
+			SEND((int)u->plan->len);
+		}
 		break;
 	}
 #undef SEND

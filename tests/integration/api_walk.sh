@@ -93,6 +93,13 @@ check "no credentials: 401" status_is 401 "$(call GET /api/v1/networks)"
 check "an unknown key: 401" status_is 401 "$(call GET /api/v1/networks -H 'Authorization: Bearer scp_u_nope')"
 sql "UPDATE core.api_keys SET expires_at = now() - interval '1 minute' WHERE key_hash = (SELECT key_hash FROM core.api_keys WHERE scope = 'daemon' AND network_id = '$NET2')"
 check "an expired key: 401" status_is 401 "$(call POST /api/v1/daemons/register -H "Authorization: Bearer $DKEY2" -H "$J" -d "$reg")"
+out=$(call GET /api/v1/probe-plan -H "$D")
+check "a daemon gets the probe plan the fingerprint service published" sh -c \
+	"[ '${out%% *}' = 200 ] && echo '${out#* }' | jq -e '(.probes | length) > 30 and (.tcp_ports | index(9100)) != null' >/dev/null"
+PV=$(body "$out" | jq -r .plan_version)
+check "the plan it holds is not sent again (ETag)" \
+	status_is 304 "$(call GET /api/v1/probe-plan -H "$D" -H "If-None-Match: \"$PV\"")"
+check "a user key cannot fetch the probe plan" status_is 403 "$(call GET /api/v1/probe-plan -H "$A")"
 check "a daemon key cannot read the inventory" status_is 403 "$(call GET /api/v1/hosts -H "$D")"
 check "a user key cannot ingest" status_is 403 "$(call POST "/api/v1/daemons/$DID/batches" -H "$A" -H "$P" --data-binary @"$T_DIR/batch.pb")"
 OTHER=$(uuid)

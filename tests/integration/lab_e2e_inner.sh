@@ -35,4 +35,22 @@ check "every lab host found" jq -e '.hosts.recall == 1' "$T_DIR/score.json"
 check "no invented host" jq -e '.hosts.false_positive == 0' "$T_DIR/score.json"
 check "every open port found" jq -e '.ports.recall == 1' "$T_DIR/score.json"
 check "no invented port" jq -e '.ports.false_positive == 0' "$T_DIR/score.json"
+check "services named correctly: at least 90 %" jq -e '.services.recall >= 0.90' "$T_DIR/score.json"
+check "service precision: at least 95 %" jq -e '.services.precision >= 0.95' "$T_DIR/score.json"
+check "the daemon scanned with the gateway's probe plan" grep -q "probe plan sha256:" "$T_DIR/scanopy-daemon.log"
+
+# nmap -sV on the same hosts in the same run (SCANOPY_LAB_NMAP=1; about two
+# minutes), scored by the same table, printed beside ours.
+if [ "${SCANOPY_LAB_NMAP:-0}" = 1 ]; then
+	python3 "$ROOT/tests/lab/score" --nmap --json >"$T_DIR/nmap.json"
+	jq -rn --slurpfile o "$T_DIR/score.json" --slurpfile n "$T_DIR/nmap.json" '
+		def pct: . * 1000 | round / 10 | tostring + " %";
+		"services named  scanopy \($o[0].services.recall | pct)  nmap -sV \($n[0].services.recall | pct)",
+		"precision       scanopy \($o[0].services.precision | pct)  nmap -sV \($n[0].services.precision | pct)",
+		"nmap wall time  \($n[0].wall_time_s) s (\($n[0].command))"'
+	check "more services named than nmap -sV" jq -en --slurpfile o "$T_DIR/score.json" \
+		--slurpfile n "$T_DIR/nmap.json" '$o[0].services.recall > $n[0].services.recall'
+	check "and more precisely" jq -en --slurpfile o "$T_DIR/score.json" \
+		--slurpfile n "$T_DIR/nmap.json" '$o[0].services.precision >= $n[0].services.precision'
+fi
 finish

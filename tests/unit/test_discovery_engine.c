@@ -12,6 +12,7 @@
 #include "ratelimit.h"
 #include "scan.h"
 #include "scan_job.h"
+#include "scan_plan.h"
 
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -417,6 +418,56 @@ static void printer_payloads_when_asked(void **state)
 	sink_close(s);
 }
 
+/* One scan of 127.0.0.1 driven by a probe plan whose extra HTTP path is
+ * planned for `extra_port`; the HTTP requests the test server counted. */
+static int scan_with_plan(uint16_t extra_port)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+	         "{\"plan_version\":\"t1\",\"tcp_ports\":[9101,8080],\"udp_ports\":[],"
+	         "\"http\":[{\"path\":\"/\",\"ports\":\"all-open-tcp\"},"
+	         "{\"path\":\"/extra\",\"ports\":[%u]}],"
+	         "\"probes\":[{\"id\":\"pjl-info-id\",\"protocol\":\"tcp\",\"payload_"
+	         "hex\":\"1b252d31323334355840504a4c20494e464f2049440d0a\",\"ports\":["
+	         "9101]}]}",
+	         extra_port);
+	struct scan_plan plan;
+	char why[128];
+	assert_int_equal(scan_plan_parse(text, strlen(text), &plan, why, sizeof why), 0);
+	const char *targets[] = {"127.0.0.1"};
+	static const uint32_t none[1];
+	struct scan_request req = {.targets = targets,
+	                           .ntargets = 1,
+	                           .tcp_ports = plan.tcp,
+	                           .ntcp = plan.ntcp,
+	                           .udp_ports = none,
+	                           .http_paths = plan.path_strings,
+	                           .npaths = plan.npaths,
+	                           .plan = &plan};
+	struct sink *s = localsink_open(NULL, true);
+	atomic_store(&printer_bytes, 0);
+	atomic_store(&http_requests, 0);
+	assert_int_equal(scan_run(&req, s, NULL), 0);
+	sink_close(s);
+	scan_plan_free(&plan);
+	return atomic_load(&http_requests);
+}
+
+/* The plan's protocol probe reaches the port it names, and nothing else goes
+ * to the raw-print port (exactly the PJL bytes); a planned path is asked
+ * only on its ports. */
+static void plan_probes_only_where_planned(void **state)
+{
+	(void)state;
+	if (!have_netns)
+		skip();
+	int elsewhere = scan_with_plan(9999);
+	assert_int_equal(atomic_load(&printer_bytes), 23);
+	int here = scan_with_plan(8080);
+	assert_int_equal(atomic_load(&printer_bytes), 23);
+	assert_int_equal(here, elsewhere + 1);
+}
+
 static void cancel_and_deadline(void **state)
 {
 	(void)state;
@@ -526,6 +577,7 @@ int main(void)
 	    cmocka_unit_test(routed_host_needs_a_protocol_answer),
 	    cmocka_unit_test(loopback_services),
 	    cmocka_unit_test(printer_payloads_when_asked),
+	    cmocka_unit_test(plan_probes_only_where_planned),
 	    cmocka_unit_test(cancel_and_deadline),
 	    cmocka_unit_test(requests_from_jobs),
 	};
