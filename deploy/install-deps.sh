@@ -10,11 +10,15 @@ BUILD_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-form
 # Hyperscan (multi-pattern matching for the fingerprint engine) is x86-64 only;
 # elsewhere the engine falls back to PCRE2 alone.
 [ "$(dpkg --print-architecture)" = amd64 ] && BUILD_PKGS="$BUILD_PKGS libhyperscan-dev"
+# The web UI is built with node and npm (Debian's nodejs 18 is enough; a
+# nodejs that ships its own npm, e.g. NodeSource's, is kept as it is).
+UI_PKGS="nodejs"
+command -v npm >/dev/null 2>&1 || UI_PKGS="$UI_PKGS npm"
 RUN_PKGS="nats-server postgresql curl jq iproute2 iputils-ping procps"
 TEST_PKGS="nmap arp-scan tcpdump snmp snmpd lldpd valgrind python3"
 
 want=()
-for p in $BUILD_PKGS $RUN_PKGS ${SCANOPY_WITH_TEST_DEPS:+$TEST_PKGS}; do
+for p in $BUILD_PKGS $UI_PKGS $RUN_PKGS ${SCANOPY_WITH_TEST_DEPS:+$TEST_PKGS}; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || want+=("$p")
 done
 [ ${#want[@]} -eq 0 ] && exit 0

@@ -73,7 +73,8 @@ if [ -n "$BUILD" ]; then
 	"$REPO/deploy/install-deps.sh"
 	build_dir=$(dirname "$BIN_DIR")
 	cmake -S "$REPO" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-		-DFP_DEFINITIONS_DIR="$PREFIX/share/scanopy/fingerprint" >/dev/null
+		-DFP_DEFINITIONS_DIR="$PREFIX/share/scanopy/fingerprint" \
+		-DSCANOPY_UI_DIR="$PREFIX/share/scanopy/ui" >/dev/null
 	cmake --build "$build_dir" -j"$(nproc)" >/dev/null
 fi
 for c in $COMPONENTS; do
@@ -176,6 +177,23 @@ if has fingerprint && [ -d "$REPO/svc-fingerprint/definitions" ]; then
 		unchanged=$((unchanged + 1))
 	fi
 fi
+# The built web UI (build/ui), replaced as a whole, beside the gateway.
+UI_BUILT=$(dirname "$BIN_DIR")/ui
+if has gateway && [ -f "$UI_BUILT/index.html" ]; then
+	if ! diff -rq "$UI_BUILT" "$SHARE/ui" >/dev/null 2>&1; then
+		rm -rf "$SHARE/ui.install-new" "$SHARE/ui.install-old"
+		mkdir -p "$SHARE"
+		cp -R "$UI_BUILT" "$SHARE/ui.install-new"
+		chmod -R u=rwX,go=rX "$SHARE/ui.install-new"
+		[ -d "$SHARE/ui" ] && mv "$SHARE/ui" "$SHARE/ui.install-old"
+		mv "$SHARE/ui.install-new" "$SHARE/ui"
+		rm -rf "$SHARE/ui.install-old"
+		changed=$((changed + 1))
+		note "installed the web UI in $PREFIX/share/scanopy/ui"
+	else
+		unchanged=$((unchanged + 1))
+	fi
+fi
 if [ -f "$REPO/docs/deployment.md" ]; then
 	put "$REPO/docs/deployment.md" "$DOCDIR/deployment.md" 0644 || true
 fi
@@ -207,6 +225,11 @@ SCANOPY_HTTP_PORT=${port:-0}"
 # Built-in definitions, and your own (reloaded without a restart).
 SCANOPY_DEFINITIONS_DIR=$PREFIX/share/scanopy/fingerprint
 SCANOPY_USER_DEFINITIONS_DIR=/etc/scanopy/definitions"
+	fi
+	if [ "$c" = gateway ]; then
+		text="$text
+# The web UI's built files.
+SCANOPY_UI_DIR=$PREFIX/share/scanopy/ui"
 	fi
 	config "$c.env" "$text"
 done

@@ -10,6 +10,7 @@
 #include "sc_batch.h"
 #include "sc_log.h"
 #include "sc_metrics.h"
+#include "ui.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -184,6 +185,9 @@ static enum MHD_Result dispatch(struct request *r)
 		    sc_ops_handle(r->conn, r->url, sc_service_health, &gw->svc, &handled);
 		if (handled)
 			return res;
+		/* Everything outside /api/ is the web UI. */
+		if (strncmp(r->url, "/api/", 5) && strcmp(r->url, "/api"))
+			return ui_serve(r);
 	}
 	if (r->body_too_large)
 		return reply_error(r, 413, "too_large", "the request body is too large",

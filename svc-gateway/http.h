@@ -21,6 +21,7 @@ struct gateway {
 	char *cors_origins; /* comma-separated origins allowed cross-site */
 	struct ratelimit *rl_api, *rl_login;
 	char *public_url; /* how daemons and browsers reach us */
+	char *ui_dir;     /* the built web UI; empty: none */
 };
 
 int gateway_http_start(struct gateway *gw);

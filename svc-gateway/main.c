@@ -57,6 +57,9 @@ int main(int argc, char **argv)
 	     "origins (scheme://host[:port], comma-separated) allowed to call the API "
 	     "from a browser page of their own",
 	     &gw.cors_origins, 0, 0},
+	    {"ui_dir", SC_OPT_STR, SCANOPY_UI_DIR,
+	     "the built web UI (index.html, assets/); empty serves none", &gw.ui_dir, 0,
+	     0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};

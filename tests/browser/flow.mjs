@@ -1,0 +1,182 @@
+// The UI end to end against a real system: first-run setup -> a network ->
+// the Create Daemon wizard (its command's key enrols a real daemon) -> a
+// discovery started from the UI -> each of the four views shows the hosts
+// and links the API gives -> a host's evidence panel -> an edit that
+// survives a rescan -> the inventory and its CSV. Screenshots go to
+// $ARTEFACTS; any console error fails the run.
+//   G=... BIN=... T_DIR=... TARGETS=cidr,cidr EXPECT_HOSTS=n node flow.mjs
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ART, G, check, finish, launch, shot } from './lib.mjs';
+
+const EMAIL = process.env.EMAIL || 'owner@ui-test.example';
+const PASSWORD = process.env.PASSWORD || 'correct horse battery staple';
+const TARGETS = process.env.TARGETS || '127.0.0.1/32';
+const EXPECT_HOSTS = Number(process.env.EXPECT_HOSTS || 1);
+const T_DIR = process.env.T_DIR || '/tmp';
+const BIN = process.env.BIN;
+const VIEWS = ['l2', 'l3', 'workloads', 'applications'];
+
+const { browser, page, consoleErrors } = await launch();
+page.setDefaultTimeout(20000);
+const apiGet = (p) => page.evaluate(async (u) => (await fetch(u)).json(), p);
+
+await check('a fresh installation sends the browser to sign in', async () => {
+  await page.goto(G + '/');
+  await page.waitForURL(/\/login/);
+});
+await check('first-run setup creates the organisation and owner, and signs in', async () => {
+  await page.click('text=Set up this installation');
+  await page.fill('#setup-org', 'UI Test');
+  await page.fill('#setup-email', EMAIL);
+  await page.fill('#setup-password', PASSWORD);
+  await page.fill('#setup-confirm', PASSWORD);
+  await page.click('form button[type=submit]');
+  await page.waitForURL(/\/networks/);
+});
+await check('a network is created', async () => {
+  await page.fill('#net-name', 'lab');
+  await page.click('text=Create network');
+  await page.waitForSelector('td:has-text("lab")');
+  await page.waitForSelector('.netpick select');
+});
+
+let key = null;
+await check('the Create Daemon wizard shows install commands with a daemon key', async () => {
+  await page.click('nav#mainnav >> text=Daemons');
+  await page.click('button:has-text("Create Daemon")');
+  await page.fill('#wiz-name', 'scanner');
+  await page.click('text=Create key and show install commands');
+  const systemd = await page.textContent('#cmd-systemd');
+  const compose = await page.textContent('#cmd-compose');
+  const oneShot = await page.textContent('#cmd-oneshot');
+  key = /SCANOPY_API_KEY=(scp_d_[A-Za-z0-9_-]+)/.exec(oneShot)[1];
+  for (const [what, text] of [['systemd', systemd], ['compose', compose]]) {
+    if (!text.includes(key)) throw new Error(`${what}: no key`);
+    if (!text.includes(G)) throw new Error(`${what}: no server URL`);
+    if (!text.includes('scanner')) throw new Error(`${what}: no name`);
+  }
+  if (!systemd.includes('systemctl enable --now scanopy-daemon')) throw new Error('no systemd step');
+  if (!compose.includes('SCANOPY_MODE: daemon_poll')) throw new Error('compose: no mode');
+  await shot(page, 'daemon-wizard');
+});
+
+await check("the wizard's key enrols a real daemon, shown as a card", async () => {
+  if (!key || !BIN) throw new Error('no key or no BIN');
+  const log = fs.openSync(path.join(T_DIR, 'scanopy-daemon.log'), 'a');
+  const d = spawn(
+    path.join(BIN, 'scanopy-daemon'),
+    ['run', '--server-url', G, '--name', 'scanner', '--poll-interval', '1', '--state-dir', path.join(T_DIR, 'daemon'), '--control-socket', `ipc://${T_DIR}/daemon.ipc`],
+    { env: { ...process.env, SCANOPY_API_KEY: key }, stdio: ['ignore', log, log], detached: true },
+  );
+  fs.writeFileSync(path.join(T_DIR, 'scanopy-daemon.pid'), String(d.pid)); // stopped by the harness
+  d.unref();
+  await page.click('button:has-text("Done")');
+  for (let i = 0; i < 30; i++) {
+    if (await page.$('article.daemon h2:has-text("scanner")')) break;
+    await page.waitForTimeout(1000);
+    await page.reload();
+  }
+  await page.waitForSelector('article.daemon h2:has-text("scanner")', { timeout: 2000 });
+  await page.waitForSelector('article.daemon dd:has-text("online")');
+  await shot(page, 'daemons');
+});
+
+async function scan(label) {
+  await page.click('nav#mainnav >> text=Discovery');
+  const before = await page.$$eval('li.session', (l) => l.length);
+  await page.fill('#scan-targets', TARGETS);
+  await page.click('button:has-text("Start discovery")');
+  await page.waitForFunction((n) => document.querySelectorAll('li.session').length > n, before);
+  await page.waitForSelector('li.session:first-child[data-state="completed"], li.session:first-child[data-state="failed"]', { timeout: 240000 });
+  const state = await page.getAttribute('li.session:first-child', 'data-state');
+  await shot(page, `discovery-${label}`);
+  if (state !== 'completed') throw new Error(`the session ${state}: ${await page.textContent('li.session:first-child')}`);
+  await page.waitForTimeout(3000); // topology applies the last batches
+}
+await check('a discovery started from the UI runs to completion with live progress', () => scan('1'));
+
+const net = await page.evaluate(() => localStorage.getItem('scanopy.network'));
+const spec = await apiGet('/api/openapi.json');
+const hasViews = !!spec.paths['/api/v1/networks/{id}/views/{view}'];
+for (const v of VIEWS) {
+  await check(`the ${v} view draws the hosts and links the API gives`, async () => {
+    if (!hasViews) throw new Error('the server has no views route');
+    const api = await apiGet(`/api/v1/networks/${net}/views/${v}`);
+    const hosts = api.nodes.filter((n) => n.kind === 'host' || n.host_id).length;
+    await page.goto(`${G}/views/${v}`);
+    await page.waitForSelector('#graph[data-rendered="true"]', { timeout: 30000 });
+    await page.waitForTimeout(500);
+    await shot(page, `view-${v}`);
+    const drawn = await page.getAttribute('#graph', 'data-nodes');
+    if (Number(drawn) !== api.nodes.length) throw new Error(`${drawn} nodes drawn, the API gives ${api.nodes.length}`);
+    if (v !== 'applications' && hosts < EXPECT_HOSTS) throw new Error(`${hosts} hosts in the view, want ${EXPECT_HOSTS}`);
+    if (v === 'applications' && api.nodes.length === 0) throw new Error('empty');
+    const legend = await page.textContent('fieldset.legend');
+    for (const kind of new Set(api.edges.map((e) => e.kind))) {
+      const n = api.edges.filter((e) => e.kind === kind).length;
+      if (!legend.includes(`(${n})`)) throw new Error(`legend lacks the ${n} ${kind} edges`);
+    }
+    console.log(`       ${v}: ${api.nodes.length} nodes (${hosts} hosts), ${api.edges.length} edges`);
+  });
+}
+
+// A host with identified services, for the evidence panel and the edit.
+const hosts = await apiGet(`/api/v1/hosts?network_id=${net}&limit=1000`);
+const target = (Array.isArray(hosts) ? hosts : hosts.items || []).find((h) => (h.services || []).some((s) => s.name)) || (hosts[0] || null);
+const targetIp = target && target.interfaces && target.interfaces[0] && target.interfaces[0].ip;
+await check("a host's side panel shows its services and the evidence behind them", async () => {
+  if (!target) throw new Error('no host found');
+  if (!hasViews) throw new Error('the server has no views route');
+  await page.goto(`${G}/views/l3`);
+  await page.waitForSelector('#graph[data-rendered="true"]');
+  await page.fill('input[type=search]', targetIp);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.host-panel details.evidence', { timeout: 15000 });
+  await shot(page, 'evidence-panel');
+});
+
+const NAME = 'ui-edited-name';
+await check('a host edit (name, description, tags) is saved', async () => {
+  if (!target) throw new Error('no host found');
+  await page.goto(`${G}/hosts/${target.id}`);
+  await page.waitForSelector('#host-name', { timeout: 10000 });
+  await page.fill('#host-name', NAME);
+  await page.fill('#host-desc', 'set by the browser test');
+  await page.fill('#host-tags', 'ui-test, keep');
+  await page.click('form:has(#host-name) button[type=submit]');
+  await page.waitForSelector('text=Saved.');
+  await page.waitForSelector(`h1:has-text("${NAME}")`);
+});
+await check('a second discovery runs', () => scan('2'));
+await check('the edit survives the rescan', async () => {
+  await page.goto(`${G}/hosts/${target.id}`);
+  await page.waitForSelector(`h1:has-text("${NAME}")`);
+  const tags = await page.inputValue('#host-tags');
+  if (!tags.includes('ui-test')) throw new Error(`tags now ${tags}`);
+  if ((await page.inputValue('#host-desc')) !== 'set by the browser test') throw new Error('description lost');
+  await shot(page, 'host-after-rescan');
+});
+
+await check('the inventory lists the hosts, sorts, filters and exports CSV', async () => {
+  await page.goto(`${G}/inventory`);
+  await page.waitForSelector('#hosts-table tbody tr');
+  const rows = await page.$$eval('#hosts-table tbody tr', (r) => r.length);
+  if (rows < Math.min(EXPECT_HOSTS, 50)) throw new Error(`${rows} rows`);
+  await page.click('#hosts-table th button:has-text("Addresses")');
+  await page.fill('input[type=search][aria-controls=hosts-table]', targetIp || '');
+  await page.waitForFunction(() => document.querySelectorAll('#hosts-table tbody tr').length >= 1);
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export CSV")')]);
+  const file = path.join(ART, 'hosts.csv');
+  await dl.saveAs(file);
+  const csv = fs.readFileSync(file, 'utf8');
+  if (!csv.startsWith('Name,Addresses')) throw new Error('not the CSV');
+  await shot(page, 'inventory');
+});
+await check('sign out goes back to the sign-in page', async () => {
+  await page.click('button:has-text("Sign out")');
+  await page.waitForURL(/\/login/);
+});
+await browser.close();
+process.exit(finish(consoleErrors) ? 0 : 1);
