@@ -67,7 +67,9 @@ await check("the wizard's key enrols a real daemon, shown as a card", async () =
   const log = fs.openSync(path.join(T_DIR, 'scanopy-daemon.log'), 'a');
   const d = spawn(
     path.join(BIN, 'scanopy-daemon'),
-    ['run', '--server-url', G, '--name', 'scanner', '--poll-interval', '1', '--state-dir', path.join(T_DIR, 'daemon'), '--control-socket', `ipc://${T_DIR}/daemon.ipc`],
+    ['run', '--server-url', G, '--name', 'scanner', '--poll-interval', '1', '--state-dir', path.join(T_DIR, 'daemon'), '--control-socket', `ipc://${T_DIR}/daemon.ipc`,
+     // the lab's Docker host, reached as through a socket proxy
+     ...(process.env.DOCKER_PROXY ? ['--docker-proxy', process.env.DOCKER_PROXY] : [])],
     { env: { ...process.env, SCANOPY_API_KEY: key }, stdio: ['ignore', log, log], detached: true },
   );
   fs.writeFileSync(path.join(T_DIR, 'scanopy-daemon.pid'), String(d.pid)); // stopped by the harness
@@ -83,9 +85,30 @@ await check("the wizard's key enrols a real daemon, shown as a card", async () =
   await shot(page, 'daemons');
 });
 
+// The lab's SNMP credentials, entered through the API as an administrator
+// would (the UI has no credentials page yet), so that a unified discovery
+// sees the switches' cables and the Docker host's containers.
+const LAB_SNMP = (process.env.LAB_SNMP || '').split(';').filter(Boolean);
+async function addSnmpCredentials() {
+  const net = await page.evaluate(() => localStorage.getItem('scanopy.network'));
+  for (const c of LAB_SNMP) {
+    const status = await page.evaluate(
+      async ([u, body]) =>
+        (await fetch(u, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': localStorage.getItem('scanopy.csrf') || '' },
+          body,
+        })).status,
+      [`/api/v1/networks/${net}/snmp-credentials`, c],
+    );
+    if (status !== 201) throw new Error(`SNMP credential refused: HTTP ${status}`);
+  }
+}
+
 async function scan(label) {
   await page.click('nav#mainnav >> text=Discovery');
   const before = await page.$$eval('li.session', (l) => l.length);
+  await page.selectOption('#scan-type', LAB_SNMP.length ? 'unified' : 'network');
   await page.fill('#scan-targets', TARGETS);
   await page.click('button:has-text("Start discovery")');
   await page.waitForFunction((n) => document.querySelectorAll('li.session').length > n, before);
@@ -95,11 +118,12 @@ async function scan(label) {
   if (state !== 'completed') throw new Error(`the session ${state}: ${await page.textContent('li.session:first-child')}`);
   await page.waitForTimeout(3000); // topology applies the last batches
 }
+if (LAB_SNMP.length) await check("the lab's SNMP credentials are stored", addSnmpCredentials);
 await check('a discovery started from the UI runs to completion with live progress', () => scan('1'));
 
 const net = await page.evaluate(() => localStorage.getItem('scanopy.network'));
 const spec = await apiGet('/api/openapi.json');
-const hasViews = !!spec.paths['/api/v1/networks/{id}/views/{view}'];
+const hasViews = VIEWS.every((v) => !!spec.paths[`/api/v1/networks/{id}/views/${v}`]);
 for (const v of VIEWS) {
   await check(`the ${v} view draws the hosts and links the API gives`, async () => {
     if (!hasViews) throw new Error('the server has no views route');

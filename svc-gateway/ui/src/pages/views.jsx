@@ -19,7 +19,8 @@ const VIEWS = [
   ['workloads', 'Workloads'],
   ['applications', 'Applications'],
 ];
-const VIEW_ROUTE = '/api/v1/networks/{id}/views/{view}';
+// One documented path per view (the router's {} takes UUIDs only).
+const viewRoute = (view) => `/api/v1/networks/{id}/views/${view}`;
 // The graph library, fetched while the view's data is.
 const loadGraph = () => import('../graph/cy.js');
 
@@ -58,7 +59,7 @@ export function ViewsPage({ view }) {
   const [rendered, setRendered] = useState(false);
   const box = useRef(null);
   const graph = useRef(null);
-  const deployed = hasRoute(VIEW_ROUTE);
+  const deployed = hasRoute(viewRoute(view));
   const key = app.user && net ? posKey(app.user.id, net, view) : null;
 
   // Fetch the view (server-side filters).
