@@ -7,13 +7,13 @@
 #include "events.h"
 
 #include "http.h"
-#include "pbjson.h"
 #include "reply.h"
 #include "request.h"
 #include "routes.h"
 #include "sc_batch.h"
 #include "sc_log.h"
 #include "sc_metrics.h"
+#include "sc_pbjson.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -133,7 +133,7 @@ static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 	natsMsg_Destroy(msg);
 	if (!ev)
 		return;
-	json_t *j = pbjson(&ev->base);
+	json_t *j = sc_pbjson_from(&ev->base);
 	char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	size_t n = data ? strlen(data) + 64 : 0;

@@ -8,15 +8,15 @@
  * --garbage publishes one message that is not a protobuf instead; --write
  * writes batch --start to FILE instead of publishing (for HTTP ingest tests).
  * --json FILE publishes the batches in FILE instead: a JSON array of
- * {"sequence"?: N, "observations": [Observation as JSON, see pbjson.h]}
+ * {"sequence"?: N, "observations": [Observation as JSON, see sc_pbjson.h]}
  * (sequence defaults to --start + index); --shuffle SEED publishes them in a
  * seeded random order. */
 #include "observation.pb-c.h"
-#include "pbjson.h"
 #include "sc_batch.h"
 #include "sc_config.h"
 #include "sc_log.h"
 #include "sc_nats.h"
+#include "sc_pbjson.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -129,7 +129,7 @@ static int publish_json(struct sc_nats *n, const struct args *a, const char *sub
 		json_t *body = json_pack("{s:O?}", "observations",
 		                         json_object_get(item, "observations"));
 		Scanopy__V1__ObservationBatch *b =
-		    (Scanopy__V1__ObservationBatch *)pbjson_parse(
+		    (Scanopy__V1__ObservationBatch *)sc_pbjson_parse(
 		        &scanopy__v1__observation_batch__descriptor, body, err,
 		        sizeof err);
 		json_decref(body);
