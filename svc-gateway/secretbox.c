@@ -1,5 +1,6 @@
 #include "secretbox.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -9,6 +10,31 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The key as made here (32 raw bytes), or as 64 hex digits and an optional
+ * newline (easy to put in a Kubernetes Secret or a password manager). */
+static int read_key(int fd, uint8_t key[SECRETBOX_KEY])
+{
+	char buf[2 * SECRETBOX_KEY + 2];
+	ssize_t n = read(fd, buf, sizeof buf);
+	if (n == SECRETBOX_KEY) {
+		memcpy(key, buf, SECRETBOX_KEY);
+		return 0;
+	}
+	if (n == 2 * SECRETBOX_KEY + 1 && buf[n - 1] == '\n')
+		n--;
+	if (n != 2 * SECRETBOX_KEY)
+		return -1;
+	for (int i = 0; i < SECRETBOX_KEY; i++) {
+		unsigned v;
+		if (sscanf(buf + 2 * i, "%2x", &v) != 1 ||
+		    !isxdigit((unsigned char)buf[2 * i]) ||
+		    !isxdigit((unsigned char)buf[2 * i + 1]))
+			return -1;
+		key[i] = (uint8_t)v;
+	}
+	return 0;
+}
 
 int secretbox_load_key(const char *path, uint8_t key[SECRETBOX_KEY], char *why,
                        size_t whylen)
@@ -49,14 +75,17 @@ int secretbox_load_key(const char *path, uint8_t key[SECRETBOX_KEY], char *why,
 	int rc = -1;
 	if (fstat(fd, &st))
 		snprintf(why, whylen, "cannot stat %s", path);
-	else if (st.st_mode & 077)
+	else if (st.st_mode & 037)
+		/* Group read is allowed: a Kubernetes Secret volume is shared with
+		 * the pod's fsGroup that way (mode 0440). */
 		snprintf(why, whylen,
 		         "the secret key file %s is readable by others: chmod 600 it",
 		         path);
-	else if (st.st_size != SECRETBOX_KEY ||
-	         read(fd, key, SECRETBOX_KEY) != SECRETBOX_KEY)
-		snprintf(why, whylen, "the secret key file %s does not hold %d bytes",
-		         path, SECRETBOX_KEY);
+	else if (read_key(fd, key))
+		snprintf(
+		    why, whylen,
+		    "the secret key file %s holds neither %d bytes nor %d hex digits",
+		    path, SECRETBOX_KEY, 2 * SECRETBOX_KEY);
 	else
 		rc = 0;
 	close(fd);

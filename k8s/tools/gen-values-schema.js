@@ -59,7 +59,15 @@ function component(name, desc) {
       userDefinitions: { type: "object", description: "Your own fingerprint definitions: file name (*.yaml) -> YAML text, mounted at /etc/scanopy/definitions", propertyNames: { pattern: "^[A-Za-z0-9._-]+\\.ya?ml$" }, additionalProperties: { type: "string" } },
       userDefinitionsConfigMap: str("An existing ConfigMap with your own definitions (instead of userDefinitions)"),
     } : {}),
-    ...(name === "scanopy-gateway" ? { preStopSleepSeconds: int("Seconds to wait before SIGTERM so load balancers drain (0 = none)", { minimum: 0 }) } : {}),
+    ...(name === "scanopy-gateway"
+      ? {
+          preStopSleepSeconds: int("Seconds to wait before SIGTERM so load balancers drain (0 = none)", { minimum: 0 }),
+          secretKey: obj("Key encrypting secrets at rest (SNMP credentials), shared by the replicas", {
+            existingSecret: str("Secret holding the key (\"\" = one the chart generates once and keeps)"),
+            key: str("Key of the key in that Secret", { minLength: 1 }),
+          }),
+        }
+      : {}),
     image,
     podAnnotations: anyObj("Pod annotations"),
     podLabels: anyObj("Pod labels"),

@@ -51,6 +51,27 @@ static void test_roundtrip(void **state)
 	assert_int_equal(chmod(path, 0644), 0);
 	assert_int_equal(secretbox_load_key(path, k2, why, sizeof why), -1);
 	assert_non_null(strstr(why, "chmod 600"));
+	/* A Kubernetes Secret volume: group-readable for the pod's fsGroup. */
+	assert_int_equal(chmod(path, 0440), 0);
+	assert_int_equal(secretbox_load_key(path, k2, why, sizeof why), 0);
+	unlink(path);
+
+	/* 64 hex digits and a newline hold the same key as the 32 bytes. */
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	for (int i = 0; i < SECRETBOX_KEY; i++)
+		fprintf(f, "%02x", k1[i]);
+	fputc('\n', f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0600), 0);
+	uint8_t k3[SECRETBOX_KEY];
+	assert_int_equal(secretbox_load_key(path, k3, why, sizeof why), 0);
+	assert_memory_equal(k3, k1, SECRETBOX_KEY);
+	f = fopen(path, "w");
+	fputs("not a key at all, nor 64 hex digits of one\n", f);
+	fclose(f);
+	assert_int_equal(secretbox_load_key(path, k3, why, sizeof why), -1);
+	assert_non_null(strstr(why, "hex digits"));
 	unlink(path);
 	rmdir(dir);
 }

@@ -186,6 +186,11 @@ app.kubernetes.io/part-of: scanopy
 {{/* A secret value kept across upgrades: the given value, else the one in the
      live Secret, else a new random one.
      (dict "root" $ "value" "..." "secret" "name" "key" "k") */}}
+{{/* The Secret holding the gateway's key for secrets at rest. */}}
+{{- define "scanopy.gateway.keySecretName" -}}
+{{- .Values.gateway.secretKey.existingSecret | default (printf "%s-gateway-key" (include "scanopy.fullname" .)) -}}
+{{- end -}}
+
 {{- define "scanopy.keptSecret" -}}
 {{- if .value -}}
 {{- .value -}}

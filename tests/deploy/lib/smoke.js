@@ -123,7 +123,10 @@ function podMounts(pod, container, podDir) {
     }
     if (v && v.secret) {
       const s = secrets.get(v.secret.secretName) || fail(`Secret ${v.secret.secretName} unknown`);
-      for (const [k, text] of Object.entries(s)) fs.writeFileSync(path.join(dir, k), text);
+      // The volume's defaultMode, as the kubelet sets it (the gateway
+      // refuses a key file others can read).
+      const mode = v.secret.defaultMode === undefined ? 0o644 : v.secret.defaultMode;
+      for (const [k, text] of Object.entries(s)) fs.writeFileSync(path.join(dir, k), text, { mode });
     }
     mounts.push({ from: m.mountPath, to: dir });
   }
@@ -325,6 +328,13 @@ function baseEnv() {
     return true;
   });
   log(`streams OBS_RAW and OBS_CLASSIFIED have ${wantReplicas} replica(s) in the cluster`);
+
+  // Every gateway replica has the key for secrets at rest from the Secret.
+  for (const p of plans.filter((x) => x.podName.includes("gateway"))) {
+    const text = fs.readFileSync(path.join(opt.work, `${p.podName}.log`), "utf8");
+    if (/SNMP credentials cannot be stored/.test(text)) fail(`${p.podName} has no usable secret key: ${text.split("\n").find((l) => /secret key/.test(l))}`);
+  }
+  log("every gateway replica reads the key for secrets at rest from the Secret");
 
   // 4. The daemon, if rendered: its liveness probe command must succeed, and
   // its self-report must flow daemon -> fingerprint -> topology -> PostgreSQL.
