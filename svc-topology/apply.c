@@ -95,21 +95,22 @@ static int record_batch(struct batch_ctx *b, const Scanopy__V1__ClassifiedBatch 
 	return fresh;
 }
 
-static int rebuild(struct batch_ctx *b)
+int apply_rebuild(PGconn *pg, const char *network, unsigned touched,
+                  unsigned *links_changed)
 {
-	const char *p[] = {b->network};
-	if ((b->touched_l2 || b->touched_hosts)) {
-		PGresult *r = sc_pg_query(b->pg, "SELECT inv.rebuild_links($1)", 1, p);
+	const char *p[] = {network};
+	if (touched & (TOUCHED_L2 | TOUCHED_HOSTS)) {
+		PGresult *r = sc_pg_query(pg, "SELECT inv.rebuild_links($1)", 1, p);
 		if (!r)
 			return -1;
-		b->counts.links_changed += (unsigned)atoi(PQgetvalue(r, 0, 0));
+		if (links_changed)
+			*links_changed += (unsigned)atoi(PQgetvalue(r, 0, 0));
 		PQclear(r);
+		if (sc_pg_exec(pg, "SELECT inv.rebuild_l3($1)", 1, p))
+			return -1;
 	}
-	if ((b->touched_hosts || b->touched_l2) &&
-	    sc_pg_exec(b->pg, "SELECT inv.rebuild_l3($1)", 1, p))
-		return -1;
-	if (b->touched_workloads &&
-	    sc_pg_exec(b->pg, "SELECT inv.rebuild_applications($1)", 1, p))
+	if ((touched & TOUCHED_WORKLOADS) &&
+	    sc_pg_exec(pg, "SELECT inv.rebuild_applications($1)", 1, p))
 		return -1;
 	return 0;
 }
@@ -153,10 +154,13 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 		for (i = 0; i < cb->n_matches; i++)
 			if (apply_match(&b, cb->matches[i]))
 				break;
-		if (i == cb->n_matches && key_cache_flush(&b) == 0 && rebuild(&b) == 0)
+		if (i == cb->n_matches && key_cache_flush(&b) == 0)
 			res = APPLY_DONE;
 	}
 	key_cache_free(b.cache);
+	b.counts.touched = (b.touched_hosts ? TOUCHED_HOSTS : 0) |
+	                   (b.touched_l2 ? TOUCHED_L2 : 0) |
+	                   (b.touched_workloads ? TOUCHED_WORKLOADS : 0);
 	if (counts)
 		*counts = b.counts;
 	return res;

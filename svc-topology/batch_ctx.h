@@ -11,8 +11,12 @@
 
 struct key_cache;
 
+/* What a batch touched, so the derived parts are rebuilt once per set. */
+enum { TOUCHED_HOSTS = 1, TOUCHED_L2 = 2, TOUCHED_WORKLOADS = 4 };
+
 struct batch_counts {
 	unsigned hosts_added, hosts_updated, services_changed, links_changed;
+	unsigned touched; /* TOUCHED_* */
 };
 
 struct batch_ctx {
