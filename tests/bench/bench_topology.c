@@ -18,6 +18,7 @@
 #include "views_sql.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,10 +237,31 @@ static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 	return t[runs / 2];
 }
 
+/* The view's plan with its timings, as the gateway's tenant role runs it. */
+static void print_plan(PGconn *pg, const char *sql)
+{
+	char *q = malloc(strlen(sql) + 64);
+	const char *p[] = {NET, NULL, NULL, NULL, "t"}, *o[] = {ORG};
+	if (!q)
+		return;
+	sprintf(q, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
+	if (sc_pg_exec(pg, "BEGIN", 0, NULL) == 0 &&
+	    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, o) == 0 &&
+	    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL) == 0) {
+		PGresult *r = sc_pg_query(pg, q, 5, p);
+		for (int i = 0; r && i < PQntuples(r); i++)
+			printf("    %s\n", PQgetvalue(r, i, 0));
+		PQclear(r);
+	}
+	sc_pg_exec(pg, "COMMIT", 0, NULL);
+	free(q);
+}
+
 int main(int argc, char **argv)
 {
 	char *url = NULL;
 	long hosts = 10000, per_batch = 500, runs = 5;
+	bool explain = false;
 	struct sc_option opts[] = {
 	    {"database_url", SC_OPT_STR, "postgresql://postgres@127.0.0.1:5433/scanopy",
 	     "PostgreSQL (a scratch database: the bench writes to it)", &url, 0, 0},
@@ -247,6 +269,8 @@ int main(int argc, char **argv)
 	     1000000},
 	    {"batch", SC_OPT_INT, "500", "observations per batch", &per_batch, 1, 100000},
 	    {"runs", SC_OPT_INT, "5", "runs per view (median shown)", &runs, 1, 64},
+	    {"explain", SC_OPT_BOOL, "false", "print each view's EXPLAIN ANALYZE too",
+	     &explain, 0, 0},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	char err[256];
@@ -283,6 +307,8 @@ int main(int argc, char **argv)
 		double ms = view_ms(pg, views[i].sql, (int)runs, &nodes);
 		printf("view %-12s %7.1f ms (median of %ld, %d nodes+edges)\n",
 		       views[i].name, ms, runs, nodes);
+		if (explain)
+			print_plan(pg, views[i].sql);
 	}
 	PQfinish(pg);
 	sc_config_free(opts, nopts);
