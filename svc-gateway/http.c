@@ -152,6 +152,7 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		request_add_header(r, "Access-Control-Allow-Origin", origin);
 		request_add_header(r, "Access-Control-Allow-Credentials", "true");
 		request_add_header(r, "Vary", "Origin");
+		request_add_header(r, "Access-Control-Expose-Headers", "X-Total-Count, ETag");
 	}
 	if (strcmp(r->method, "OPTIONS") || !origin)
 		return false;

@@ -24,6 +24,7 @@ static const struct route routes[] = {
     {"POST", "/api/v1/daemons/{}/batches", ACCESS_DAEMON_KEY, api_daemon_batches},
     {"GET", "/api/v1/probe-plan", ACCESS_DAEMON_KEY, api_probe_plan},
     {"GET", "/api/v1/hosts", ACCESS_VIEWER, api_hosts_list},
+    {"GET", "/api/v1/networks/{}/exports/hosts.csv", ACCESS_VIEWER, api_export_hosts_csv},
     {"GET", "/api/v1/hosts/{}", ACCESS_VIEWER, api_host_get},
     {"PATCH", "/api/v1/hosts/{}", ACCESS_MEMBER, api_host_patch},
     {"POST", "/api/v1/hosts/{}/merge", ACCESS_MEMBER, api_host_merge},

@@ -53,6 +53,7 @@ enum MHD_Result api_view_l3(struct request *r);
 enum MHD_Result api_view_workloads(struct request *r);
 enum MHD_Result api_view_applications(struct request *r);
 enum MHD_Result api_probe_plan(struct request *r);
+enum MHD_Result api_export_hosts_csv(struct request *r);
 enum MHD_Result api_events(struct request *r);
 enum MHD_Result api_keys_list(struct request *r);
 enum MHD_Result api_keys_revoke(struct request *r);

@@ -113,6 +113,13 @@ check "a batch is accepted once the bus has it" status_is 202 "$out"
 landed() { curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET" | jq -e '.[0].interfaces[0].ip == "10.0.0.1"' >/dev/null; }
 check "the host comes back through the API" wait_for 20 landed
 check "with its open port" sh -c "curl -sf -H '$A' '$G/api/v1/hosts?network_id=$NET' | jq -e '.[0].ports[0].port == 22' >/dev/null"
+check "lists say how many match in all (X-Total-Count)" sh -c "curl -s -D - -o /dev/null -H '$A' \
+	'$G/api/v1/hosts?network_id=$NET&sort=-name&limit=1' | tr -d '\\r' | grep -qi '^x-total-count: 1$'"
+check "filtered on the server by address" status_is 200 "$(call GET "/api/v1/hosts?network_id=$NET&q=10.0.0&sort=-last_seen" -H "$A")"
+check "and nothing for another" sh -c "curl -sf -H '$A' '$G/api/v1/hosts?network_id=$NET&q=192.168.' | jq -e 'length == 0' >/dev/null"
+check "an unknown sort is refused, naming the field" sh -c "curl -s -H '$A' '$G/api/v1/hosts?sort=password' | jq -e '.error.field == \"sort\"' >/dev/null"
+curl -s -D "$T_DIR/csv.h" -o "$T_DIR/hosts.csv" -H "$A" "$G/api/v1/networks/$NET/exports/hosts.csv"
+check "the hosts export as CSV" sh -c "grep -qi '^content-type: text/csv' '$T_DIR/csv.h' && head -1 '$T_DIR/hosts.csv' | grep -q '^id,name,discovered_name,kind,addresses' && grep -q ',10.0.0.1,' '$T_DIR/hosts.csv' && [ \$(wc -l <'$T_DIR/hosts.csv') -eq 2 ]"
 check "stamped with the key's organisation" test "$(sql "SELECT count(*) FROM inv.hosts WHERE org_id = '$ORG' AND network_id = '$NET'")" -eq 1
 
 # Refusals.
