@@ -89,6 +89,7 @@ await check("the wizard's key enrols a real daemon, shown as a card", async () =
 // would (the UI has no credentials page yet), so that a unified discovery
 // sees the switches' cables and the Docker host's containers.
 const LAB_SNMP = (process.env.LAB_SNMP || '').split(';').filter(Boolean);
+const LAB = LAB_SNMP.length > 0;
 async function addSnmpCredentials() {
   const net = await page.evaluate(() => localStorage.getItem('scanopy.network'));
   for (const c of LAB_SNMP) {
@@ -135,8 +136,12 @@ for (const v of VIEWS) {
     await shot(page, `view-${v}`);
     const drawn = await page.getAttribute('#graph', 'data-nodes');
     if (Number(drawn) !== api.nodes.length) throw new Error(`${drawn} nodes drawn, the API gives ${api.nodes.length}`);
-    if (v !== 'applications' && hosts < EXPECT_HOSTS) throw new Error(`${hosts} hosts in the view, want ${EXPECT_HOSTS}`);
-    if (v === 'applications' && api.nodes.length === 0) throw new Error('empty');
+    // Cables, services and containers exist in the lab; scanning 127.0.0.1
+    // alone (no lab) gives only the L3 view something to show.
+    if ((LAB || v === 'l3') && v !== 'applications' && hosts < EXPECT_HOSTS)
+      throw new Error(`${hosts} hosts in the view, want ${EXPECT_HOSTS}`);
+    if (LAB && v === 'applications' && api.nodes.length === 0) throw new Error('empty');
+    if (api.nodes.length === 0) return; // an empty view has no legend
     const legend = await page.textContent('fieldset.legend');
     for (const kind of new Set(api.edges.map((e) => e.kind))) {
       const n = api.edges.filter((e) => e.kind === kind).length;
@@ -152,6 +157,7 @@ const target = (Array.isArray(hosts) ? hosts : hosts.items || []).find((h) => (h
 const targetIp = target && target.interfaces && target.interfaces[0] && target.interfaces[0].ip;
 await check("a host's side panel shows its services and the evidence behind them", async () => {
   if (!target) throw new Error('no host found');
+  if (!LAB && !(target.services || []).length) return; // nothing identified on a lone 127.0.0.1
   if (!hasViews) throw new Error('the server has no views route');
   await page.goto(`${G}/views/l3`);
   await page.waitForSelector('#graph[data-rendered="true"]');
@@ -197,6 +203,29 @@ await check('the inventory lists the hosts, sorts, filters and exports CSV', asy
   const csv = fs.readFileSync(file, 'utf8');
   if (!csv.startsWith('Name,Addresses')) throw new Error('not the CSV');
   await shot(page, 'inventory');
+});
+await check('the network page lists its SNMP credentials, adds one, and never shows a secret', async () => {
+  await page.goto(`${G}/networks`);
+  await page.waitForSelector('#snmp-credentials');
+  const before = await page.$$eval('#snmp-credentials tbody tr', (r) => r.length);
+  if (before !== LAB_SNMP.length) throw new Error(`${before} credentials listed, ${LAB_SNMP.length} stored`);
+  await page.selectOption('#snmp-version', 'v2c');
+  await page.fill('#snmp-community', 'ui-typed-community-XYZZY');
+  await page.fill('#snmp-scope', '10.99.0.0/24');
+  await page.click('#snmp-credentials button:has-text("Add credential")');
+  await page.waitForFunction((n) => document.querySelectorAll('#snmp-credentials tbody tr').length === n + 1, before);
+  const text = await page.textContent('#snmp-credentials');
+  if (text.includes('XYZZY') || LAB_SNMP.some((c) => text.includes(JSON.parse(c).community || '\u0000')))
+    throw new Error('a secret is on the page');
+  await shot(page, 'snmp-credentials');
+});
+await check('the account page lists the users with their roles and the API keys', async () => {
+  await page.goto(`${G}/account`);
+  await page.waitForSelector('#users tbody tr');
+  const users = await page.textContent('#users');
+  if (!users.includes(EMAIL) || !users.includes('owner')) throw new Error('the owner is not listed');
+  await page.waitForSelector('#my-keys');
+  await shot(page, 'account');
 });
 await check('sign out goes back to the sign-in page', async () => {
   await page.click('button:has-text("Sign out")');

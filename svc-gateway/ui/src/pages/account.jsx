@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { CopyBlock, ErrorBox, Field } from '../components.jsx';
 import { useApp } from '../state.js';
+import { MyKeys, UsersSection } from './users.jsx';
 
 export function AccountPage() {
   const app = useApp();
@@ -46,6 +47,8 @@ export function AccountPage() {
         <button class="primary" type="submit">Create API key</button>
         {key && <CopyBlock id="new-key" label="Your new key (shown once)" text={key.key} />}
       </form>
+      <MyKeys version={key && key.id} />
+      <UsersSection />
     </section>
   );
 }

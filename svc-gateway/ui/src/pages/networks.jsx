@@ -4,6 +4,7 @@ import { ErrorBox, Field } from '../components.jsx';
 import { Link } from '../router.jsx';
 import { useApp } from '../state.js';
 import { when } from '../util.js';
+import { SnmpCredentials } from './snmp_credentials.jsx';
 
 export function NetworksPage() {
   const app = useApp();
@@ -76,6 +77,7 @@ export function NetworksPage() {
           </button>
         </form>
       )}
+      {app.networkId && <SnmpCredentials networkId={app.networkId} canAdmin={canAdmin} />}
       {app.networks.length > 0 && (
         <p>
           Next: <Link href="/discover/daemons">add a daemon</Link> to the current network.
