@@ -204,10 +204,12 @@ int main(int argc, char **argv)
 	struct fp_reloader *reloader = NULL;
 	rc = fp.ctx ? sc_service_start(&fp.svc, NULL, NULL, 0, false) : -1;
 	if (rc == 0) {
-		publish_plan(&fp, set);
 		fp.defs.on_swap = publish_plan;
 		fp.defs.on_swap_ctx = &fp;
+		/* The reloader registers the definitions gauge: start it first, so
+		 * the metrics are complete as soon as /healthz answers. */
 		reloader = fp_reloader_start(&fp.defs, &lo, fp.svc.nats.nc);
+		publish_plan(&fp, set);
 	}
 	if (rc == 0)
 		rc = sc_service_consumer(&fp.svc, SC_STREAM_RAW, SC_SUBJECT_RAW ".>",
