@@ -9,6 +9,7 @@
 #include "sc_metrics.h"
 #include "sc_nats.h"
 #include "sc_pg.h"
+#include "sched_api.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -101,9 +102,8 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "name, discovery_type, interval_seconds, deep, dispatch, "
 		    "next_run_at) "
 		    "SELECT d.org_id, d.network_id, d.id, x.name, x.type, x.secs, "
-		    "x.deep, "
-		    "CASE d.mode WHEN 'integrated' THEN 'nats' WHEN 'server_poll' THEN "
-		    "'server' ELSE 'poll' END, now() + make_interval(secs => x.first) "
+		    "x.deep, " DISPATCH_OF_DAEMON
+		    ", now() + make_interval(secs => x.first) "
 		    "FROM "
 		    "d, (VALUES ('self-report', 'self_report', 86400, false, 0), ('light "
 		    "network scan', 'network', 86400, false, 86400), ('deep network "

@@ -223,9 +223,9 @@ enum MHD_Result api_schedules_create(struct request *r)
 	    "discovery_type, interval_seconds, cron, time_zone, deep, deep_every, "
 	    "targets, paused, dispatch, next_run_at) SELECT d.org_id, d.network_id, "
 	    "d.id, "
-	    "$2, $3, $4::int, $5, $6, $7::boolean, $8::int, $9::text[], $10::boolean, "
-	    "CASE d.mode WHEN 'integrated' THEN 'nats' WHEN 'server_poll' THEN 'server' "
-	    "ELSE 'poll' END, to_timestamp($11::bigint) FROM d RETURNING *) "
+	    "$2, $3, $4::int, $5, $6, $7::boolean, $8::int, $9::text[], "
+	    "$10::boolean, " DISPATCH_OF_DAEMON
+	    ", to_timestamp($11::bigint) FROM d RETURNING *) "
 	    "SELECT " SCHEDULE_JSON "::text FROM c",
 	    11, p, 404, "no such daemon");
 	json_decref(in);

@@ -87,9 +87,7 @@ enum MHD_Result api_discoveries_create(struct request *r)
 		    "DESC NULLS LAST LIMIT 1), s AS (INSERT INTO sched.sessions (org_id, "
 		    "network_id, daemon_id, discovery_type, deep, targets, dispatch, "
 		    "started_by) SELECT d.org_id, d.network_id, d.id, $3, $4::boolean, "
-		    "$5::text[], CASE d.mode WHEN 'integrated' THEN 'nats' WHEN "
-		    "'server_poll' "
-		    "THEN 'server' ELSE 'poll' END, $6 FROM d RETURNING *) "
+		    "$5::text[], " DISPATCH_OF_DAEMON ", $6 FROM d RETURNING *) "
 		    "SELECT " SESSION_JSON " FROM s",
 		    6, p, 404,
 		    "no such network, or no daemon in it to run the discovery");

@@ -17,6 +17,12 @@
 	"'created_at', s.created_at, 'started_at', s.started_at, 'finished_at', "        \
 	"s.finished_at, 'last_progress_at', s.last_progress_at)::text"
 
+/* How a daemon (alias `d` of core.daemons) is handed its jobs, for a
+ * schedule's or session's dispatch column. */
+#define DISPATCH_OF_DAEMON                                                               \
+	"CASE d.mode WHEN 'integrated' THEN 'nats' WHEN 'server_poll' THEN 'server' "    \
+	"ELSE 'poll' END"
+
 /* self_report, network, snmp, docker or unified. */
 bool discovery_type_valid(const char *t);
 
