@@ -11,24 +11,32 @@
  * by name or address. Stale: not seen for 7 days. */
 #define HOST_BASE                                                                        \
 	"ad AS (SELECT a.host_id, min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) "  \
-	"AS ips FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct AS " \
-	"(SELECT DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s JOIN " \
+	"AS ips FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct "   \
+	"AS "                                                                            \
+	"(SELECT DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s "     \
+	"JOIN "                                                                          \
 	"inv.hosts h ON h.id = s.host_id AND h.network_id = $1 WHERE s.category IS NOT " \
 	"NULL ORDER BY s.host_id, s.confidence DESC, s.port), hb AS MATERIALIZED "       \
 	"(SELECT h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), h.id::text) "  \
-	"AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS stale, " \
+	"AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS "       \
+	"stale, "                                                                        \
 	"h.name, h.user_name, h.is_daemon, h.last_seen, ct.category, coalesce(ad.ips, "  \
 	"'[]'::json) AS ips FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "    \
 	"JOIN ct ON ct.host_id = h.id WHERE h.network_id = $1)"
 
 #define HOSTS                                                                            \
-	HOST_BASE ", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "  \
-	"hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "      \
-	"WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR EXISTS " \
-	"(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = $3)) "   \
-	"AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' || "    \
-	"coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM inv.addresses " \
-	"a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
+	HOST_BASE                                                                        \
+	    ", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "       \
+	    "hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "  \
+	    "WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "   \
+	    "EXISTS "                                                                    \
+	    "(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "    \
+	    "$3)) "                                                                      \
+	    "AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "   \
+	    "|| "                                                                        \
+	    "coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "           \
+	    "inv.addresses "                                                             \
+	    "a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
 
 #define HOST_NODE(h)                                                                     \
 	"json_build_object('id', 'h:' || " h ".id, 'kind', " h ".kind, 'label', " h      \
@@ -49,16 +57,21 @@
  * without a cable are left out (unlinked ports are not shown). */
 const char *const view_sql_l2 =
     "WITH " HOSTS ", ls AS MATERIALIZED (SELECT l.* FROM inv.links l WHERE "
-    "l.network_id = $1 AND (EXISTS (SELECT 1 FROM hs WHERE hs.id = l.a_host) OR "
-    "EXISTS (SELECT 1 FROM hs WHERE hs.id = l.b_host))), ends AS (SELECT a_host AS id "
+    "l.network_id = $1 AND (l.a_host IN (SELECT id FROM hs) OR l.b_host IN "
+    "(SELECT id FROM hs))), ends AS (SELECT a_host AS id "
     "FROM ls UNION SELECT b_host FROM ls), hv AS (SELECT hb.* FROM hb JOIN ends ON "
     "ends.id = hb.id) SELECT json_build_object('nodes', coalesce((SELECT "
-    "json_agg(" HOST_NODE("hv") " ORDER BY hv.label, hv.id) FROM hv), '[]'), 'edges', "
-    "coalesce((SELECT json_agg(json_build_object('id', 'l:' || ls.id, 'source', 'h:' "
-    "|| ls.a_host, 'target', 'h:' || ls.b_host, 'kind', 'link', 'label', ls.a_port "
-    "|| ' - ' || ls.b_port, 'data', json_build_object('source_port', ls.a_port, "
-    "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', ls.last_seen)) "
-    "ORDER BY ls.a_port, ls.b_port, ls.id) FROM ls), '[]'))::text";
+    "json_agg(" HOST_NODE(
+        "hv") " ORDER BY hv.label, hv.id) FROM hv), '[]'), 'edges', "
+              "coalesce((SELECT json_agg(json_build_object('id', 'l:' || ls.id, "
+              "'source', 'h:' "
+              "|| ls.a_host, 'target', 'h:' || ls.b_host, 'kind', 'link', 'label', "
+              "ls.a_port "
+              "|| ' - ' || ls.b_port, 'data', json_build_object('source_port', "
+              "ls.a_port, "
+              "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', "
+              "ls.last_seen)) "
+              "ORDER BY ls.a_port, ls.b_port, ls.id) FROM ls), '[]'))::text";
 
 /* L3: subnets, the hosts in them (parent: the subnet of their lowest
  * address), routers joining subnets (gateway and route edges) and each
@@ -80,19 +93,32 @@ const char *const view_sql_l3 =
                                        "edges AS (SELECT 'g:' || m.host_id || ':' || "
                                        "m.subnet_id AS id, json_build_object('id', "
                                        "'g:' || "
-    "m.host_id || ':' || m.subnet_id, 'source', 'h:' || m.host_id, 'target', 's:' || "
-    "m.subnet_id, 'kind', CASE WHEN sn.gateway = m.ip THEN 'gateway' ELSE 'route' "
-    "END, 'label', host(m.ip), 'data', json_build_object('ip', host(m.ip))) AS e FROM "
-    "mem m JOIN sn ON sn.id = m.subnet_id JOIN hs ON hs.id = m.host_id WHERE hs.kind "
-    "= 'router' OR sn.gateway = m.ip UNION ALL SELECT 'r:' || d.id || ':' || "
-    "g.host_id, json_build_object('id', 'r:' || d.id || ':' || g.host_id, 'source', "
-    "'h:' || d.id, 'target', 'h:' || g.host_id, 'kind', 'route', 'label', 'default "
-    "route', 'data', json_build_object('via', host(g.ip))) FROM hs d JOIN mem dm ON "
-    "dm.host_id = d.id JOIN sn ON sn.id = dm.subnet_id AND sn.gateway IS NOT NULL "
-    "JOIN mem g ON g.subnet_id = sn.id AND g.ip = sn.gateway AND g.host_id <> d.id "
-    "WHERE d.is_daemon) SELECT json_build_object('nodes', coalesce((SELECT "
-    "json_agg(n ORDER BY k DESC, label) FROM nodes), '[]'), 'edges', "
-    "coalesce((SELECT json_agg(e ORDER BY id) FROM edges), '[]'))::text";
+                                       "m.host_id || ':' || m.subnet_id, 'source', 'h:' "
+                                       "|| m.host_id, 'target', 's:' || "
+                                       "m.subnet_id, 'kind', CASE WHEN sn.gateway = m.ip "
+                                       "THEN 'gateway' ELSE 'route' "
+                                       "END, 'label', host(m.ip), 'data', "
+                                       "json_build_object('ip', host(m.ip))) AS e FROM "
+                                       "mem m JOIN sn ON sn.id = m.subnet_id JOIN hs ON "
+                                       "hs.id = m.host_id WHERE hs.kind "
+                                       "= 'router' OR sn.gateway = m.ip UNION ALL SELECT "
+                                       "'r:' || d.id || ':' || "
+                                       "g.host_id, json_build_object('id', 'r:' || d.id "
+                                       "|| ':' || g.host_id, 'source', "
+                                       "'h:' || d.id, 'target', 'h:' || g.host_id, "
+                                       "'kind', 'route', 'label', 'default "
+                                       "route', 'data', json_build_object('via', "
+                                       "host(g.ip))) FROM hs d JOIN mem dm ON "
+                                       "dm.host_id = d.id JOIN sn ON sn.id = "
+                                       "dm.subnet_id AND sn.gateway IS NOT NULL "
+                                       "JOIN mem g ON g.subnet_id = sn.id AND g.ip = "
+                                       "sn.gateway AND g.host_id <> d.id "
+                                       "WHERE d.is_daemon) SELECT "
+                                       "json_build_object('nodes', coalesce((SELECT "
+                                       "json_agg(n ORDER BY k DESC, label) FROM nodes), "
+                                       "'[]'), 'edges', "
+                                       "coalesce((SELECT json_agg(e ORDER BY id) FROM "
+                                       "edges), '[]'))::text";
 
 /* Workloads: hosts, the containers they run and the services of each. */
 const char *const view_sql_workloads =
@@ -106,45 +132,67 @@ const char *const view_sql_workloads =
         "hs") " AS n FROM hs JOIN used ON used.id = hs.id UNION ALL SELECT 'c:' || "
               "ws.id, json_build_object('id', 'c:' || ws.id, 'kind', 'container', "
               "'label', "
-    "coalesce(ws.name, ws.external_id), 'parent', 'h:' || ws.parent_host, 'host_id', "
-    "ws.parent_host, 'category', NULL, 'ip', ws.networks->0->>'ip', 'stale', "
-    "ws.last_seen < now() - interval '7 days', 'data', json_build_object('image', "
-    "ws.image, 'state', ws.state, 'project', ws.project, 'labels', ws.labels, "
-    "'ports', ws.ports, 'networks', ws.networks)) FROM ws UNION ALL SELECT 'v:' || "
-    "sv.host_id || ':' || sv.protocol || ':' || sv.port || ':' || sv.definition_id, "
-    "json_build_object('id', 'v:' || sv.host_id || ':' || sv.protocol || ':' || "
-    "sv.port || ':' || sv.definition_id, 'kind', 'service', 'label', sv.name || ' ' "
-    "|| sv.port || '/' || sv.protocol, 'parent', 'h:' || sv.host_id, 'host_id', "
-    "sv.host_id, 'category', sv.category, 'ip', NULL, 'stale', sv.last_seen < now() "
-    "- interval '7 days', 'data', json_build_object('port', sv.port, 'protocol', "
-    "sv.protocol, 'product', sv.product, 'version', sv.version, 'confidence', "
-    "sv.confidence, 'definition_id', sv.definition_id)) FROM sv UNION ALL SELECT "
-    "'v:' || wsv.wid || ':' || (wsv.s->>'protocol') || ':' || (wsv.s->>'port') || ':' "
-    "|| (wsv.s->>'definition_id'), json_build_object('id', 'v:' || wsv.wid || ':' || "
-    "(wsv.s->>'protocol') || ':' || (wsv.s->>'port') || ':' || "
-    "(wsv.s->>'definition_id'), 'kind', 'service', 'label', (wsv.s->>'name') || ' ' "
-    "|| (wsv.s->>'port') || '/' || (wsv.s->>'protocol'), 'parent', 'c:' || wsv.wid, "
-    "'host_id', NULL, 'category', wsv.s->>'category', 'ip', NULL, 'stale', false, "
-    "'data', wsv.s) FROM wsv), edges AS (SELECT 'run:' || ws.id AS id, "
-    "json_build_object('id', 'run:' || ws.id, 'source', 'h:' || ws.parent_host, "
-    "'target', 'c:' || ws.id, 'kind', 'runs', 'label', NULL, 'data', '{}'::json) AS "
-    "e FROM ws UNION ALL SELECT 'run:' || x.v, json_build_object('id', 'run:' || "
-    "x.v, 'source', x.src, 'target', 'v:' || x.v, 'kind', 'runs', 'label', NULL, "
-    "'data', '{}'::json) FROM (SELECT 'h:' || sv.host_id AS src, sv.host_id || ':' || "
-    "sv.protocol || ':' || sv.port || ':' || sv.definition_id AS v FROM sv UNION ALL "
-    "SELECT 'c:' || wsv.wid, wsv.wid || ':' || (wsv.s->>'protocol') || ':' || "
-    "(wsv.s->>'port') || ':' || (wsv.s->>'definition_id') FROM wsv) x) SELECT "
-    "json_build_object('nodes', coalesce((SELECT json_agg(n ORDER BY id) FROM "
-    "nodes), '[]'), 'edges', coalesce((SELECT json_agg(e ORDER BY id) FROM edges), "
-    "'[]'))::text";
+              "coalesce(ws.name, ws.external_id), 'parent', 'h:' || ws.parent_host, "
+              "'host_id', "
+              "ws.parent_host, 'category', NULL, 'ip', ws.networks->0->>'ip', 'stale', "
+              "ws.last_seen < now() - interval '7 days', 'data', "
+              "json_build_object('image', "
+              "ws.image, 'state', ws.state, 'project', ws.project, 'labels', ws.labels, "
+              "'ports', ws.ports, 'networks', ws.networks)) FROM ws UNION ALL SELECT "
+              "'v:' || "
+              "sv.host_id || ':' || sv.protocol || ':' || sv.port || ':' || "
+              "sv.definition_id, "
+              "json_build_object('id', 'v:' || sv.host_id || ':' || sv.protocol || ':' "
+              "|| "
+              "sv.port || ':' || sv.definition_id, 'kind', 'service', 'label', sv.name "
+              "|| ' ' "
+              "|| sv.port || '/' || sv.protocol, 'parent', 'h:' || sv.host_id, "
+              "'host_id', "
+              "sv.host_id, 'category', sv.category, 'ip', NULL, 'stale', sv.last_seen < "
+              "now() "
+              "- interval '7 days', 'data', json_build_object('port', sv.port, "
+              "'protocol', "
+              "sv.protocol, 'product', sv.product, 'version', sv.version, 'confidence', "
+              "sv.confidence, 'definition_id', sv.definition_id)) FROM sv UNION ALL "
+              "SELECT "
+              "'v:' || wsv.wid || ':' || (wsv.s->>'protocol') || ':' || (wsv.s->>'port') "
+              "|| ':' "
+              "|| (wsv.s->>'definition_id'), json_build_object('id', 'v:' || wsv.wid || "
+              "':' || "
+              "(wsv.s->>'protocol') || ':' || (wsv.s->>'port') || ':' || "
+              "(wsv.s->>'definition_id'), 'kind', 'service', 'label', (wsv.s->>'name') "
+              "|| ' ' "
+              "|| (wsv.s->>'port') || '/' || (wsv.s->>'protocol'), 'parent', 'c:' || "
+              "wsv.wid, "
+              "'host_id', NULL, 'category', wsv.s->>'category', 'ip', NULL, 'stale', "
+              "false, "
+              "'data', wsv.s) FROM wsv), edges AS (SELECT 'run:' || ws.id AS id, "
+              "json_build_object('id', 'run:' || ws.id, 'source', 'h:' || "
+              "ws.parent_host, "
+              "'target', 'c:' || ws.id, 'kind', 'runs', 'label', NULL, 'data', "
+              "'{}'::json) AS "
+              "e FROM ws UNION ALL SELECT 'run:' || x.v, json_build_object('id', 'run:' "
+              "|| "
+              "x.v, 'source', x.src, 'target', 'v:' || x.v, 'kind', 'runs', 'label', "
+              "NULL, "
+              "'data', '{}'::json) FROM (SELECT 'h:' || sv.host_id AS src, sv.host_id || "
+              "':' || "
+              "sv.protocol || ':' || sv.port || ':' || sv.definition_id AS v FROM sv "
+              "UNION ALL "
+              "SELECT 'c:' || wsv.wid, wsv.wid || ':' || (wsv.s->>'protocol') || ':' || "
+              "(wsv.s->>'port') || ':' || (wsv.s->>'definition_id') FROM wsv) x) SELECT "
+              "json_build_object('nodes', coalesce((SELECT json_agg(n ORDER BY id) FROM "
+              "nodes), '[]'), 'edges', coalesce((SELECT json_agg(e ORDER BY id) FROM "
+              "edges), "
+              "'[]'))::text";
 
 /* Applications: each with its member containers and their dependencies. */
 const char *const view_sql_applications =
     "WITH " HOSTS ", ap AS (SELECT a.* FROM inv.applications a WHERE a.network_id = "
     "$1), mb AS MATERIALIZED (SELECT m.application_id, m.role, w.* FROM "
     "inv.application_members m JOIN ap ON ap.id = m.application_id JOIN "
-    "inv.workloads w ON w.id = m.workload_id WHERE w.parent_host IS NULL OR EXISTS "
-    "(SELECT 1 FROM hs WHERE hs.id = w.parent_host)), ap2 AS (SELECT * FROM ap WHERE "
+    "inv.workloads w ON w.id = m.workload_id WHERE w.parent_host IS NULL OR "
+    "w.parent_host IN (SELECT id FROM hs)), ap2 AS (SELECT * FROM ap WHERE "
     "EXISTS (SELECT 1 FROM mb WHERE mb.application_id = ap.id)), nodes AS (SELECT "
     "'a:' || ap2.id AS id, json_build_object('id', 'a:' || ap2.id, 'kind', "
     "'application', 'label', ap2.name, 'parent', NULL, 'host_id', NULL, 'category', "
@@ -164,8 +212,8 @@ const char *const view_sql_applications =
     "e.source_id || ':' || e.target_id, 'source', 'c:' || e.source_id, 'target', "
     "'c:' || e.target_id, 'kind', e.kind, 'label', NULL, 'data', "
     "json_build_object('inferred', e.inferred, 'reason', e.reason)) FROM "
-    "inv.application_edges e JOIN ap2 ON ap2.id = e.application_id WHERE EXISTS "
-    "(SELECT 1 FROM mb WHERE mb.id = e.source_id) AND EXISTS (SELECT 1 FROM mb WHERE "
-    "mb.id = e.target_id)) SELECT json_build_object('nodes', coalesce((SELECT "
+    "inv.application_edges e JOIN ap2 ON ap2.id = e.application_id WHERE "
+    "e.source_id IN (SELECT id FROM mb) AND e.target_id IN (SELECT id FROM mb)) SELECT "
+    "json_build_object('nodes', coalesce((SELECT "
     "json_agg(n ORDER BY id) FROM nodes), '[]'), 'edges', coalesce((SELECT "
     "json_agg(e ORDER BY id) FROM edges), '[]'))::text";

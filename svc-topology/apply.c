@@ -5,9 +5,11 @@
 #include "apply.h"
 
 #include "apply_internal.h"
+#include "prefetch.h"
 #include "resolve.h"
 #include "sc_batch.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -99,6 +101,16 @@ int apply_rebuild(PGconn *pg, const char *network, unsigned touched,
                   unsigned *links_changed)
 {
 	const char *p[] = {network};
+	/* After a bulk load the statistics say the tables are near empty and
+	 * every plan (the views', the rebuilds') goes wrong: refresh them, as
+	 * autovacuum would only later. */
+	if ((touched & TOUCHED_BULK) &&
+	    sc_pg_exec(pg,
+	               "ANALYZE inv.hosts, inv.host_identities, inv.addresses, "
+	               "inv.ports, inv.services, inv.neighbors, inv.fdb, inv.links, "
+	               "inv.subnets, inv.interfaces",
+	               0, NULL))
+		return -1;
 	if (touched & (TOUCHED_L2 | TOUCHED_HOSTS)) {
 		PGresult *r = sc_pg_query(pg, "SELECT inv.rebuild_links($1)", 1, p);
 		if (!r)
@@ -137,12 +149,13 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 		return APPLY_FAILED;
 	if (!fresh)
 		return APPLY_DUPLICATE;
-	if (!(b.cache = key_cache_new()))
-		return APPLY_FAILED;
-
+	b.cache = key_cache_new();
+	b.wb = wbuf_new();
 	enum apply_result res = APPLY_FAILED;
-	size_t i;
-	for (i = 0; i < cb->batch->n_observations; i++) {
+	size_t i = 0;
+	if (!b.cache || !b.wb || prefetch_keys(&b, cb))
+		i = cb->batch->n_observations + 1; /* failed: skip to the end */
+	for (; i < cb->batch->n_observations; i++) {
 		const Scanopy__V1__Observation *o = cb->batch->observations[i];
 		batch_set_seen(&b,
 		               o->has_observed_at_ms ? o->observed_at_ms : h->sent_at_ms);
@@ -158,9 +171,11 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 			res = APPLY_DONE;
 	}
 	key_cache_free(b.cache);
+	wbuf_free(b.wb);
 	b.counts.touched = (b.touched_hosts ? TOUCHED_HOSTS : 0) |
 	                   (b.touched_l2 ? TOUCHED_L2 : 0) |
-	                   (b.touched_workloads ? TOUCHED_WORKLOADS : 0);
+	                   (b.touched_workloads ? TOUCHED_WORKLOADS : 0) |
+	                   (b.counts.hosts_added >= BULK_HOSTS ? TOUCHED_BULK : 0);
 	if (counts)
 		*counts = b.counts;
 	return res;

@@ -4,6 +4,7 @@
 #include "changes.h"
 #include "resolve.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,8 +26,8 @@ int host_set_name(struct batch_ctx *b, const char *host, const char *name,
 	char r[8];
 	snprintf(r, sizeof r, "%d", rank);
 	const char *p[] = {host, name, source, r, b->seen, b->daemon};
-	return sc_pg_exec(
-	    b->pg,
+	return batch_exec(
+	    b,
 	    "UPDATE inv.hosts SET name = $2, name_source = $3, name_rank = $4, name_at = "
 	    "to_timestamp($5), provenance = provenance || jsonb_build_object('name', "
 	    "jsonb_build_object('daemon', $6::text, 'evidence', $3::text, 'at', "
@@ -47,14 +48,7 @@ int apply_host_seen(struct batch_ctx *b, const Scanopy__V1__HostSeen *h)
 	int rc = resolve_host(b, &s, ev, id);
 	if (rc || !h->ttl)
 		return rc < 0 ? -1 : 0;
-	char ttl[12];
-	snprintf(ttl, sizeof ttl, "%u", h->ttl);
-	const char *p[] = {b->network, s.key[0].value, ttl};
-	return sc_pg_exec(
-	    b->pg,
-	    "UPDATE inv.addresses SET ttl = $3 WHERE network_id = $1 AND ip = "
-	    "$2 AND ttl IS DISTINCT FROM $3::int",
-	    3, p);
+	return wb_address_ttl(b, s.key[0].value, h->ttl);
 }
 
 static const char *subnet_kind(Scanopy__V1__InterfaceType t)
@@ -85,8 +79,8 @@ static int keep_interface(struct batch_ctx *b, const char *host, const char *nam
 	const char *p[] = {b->org,   b->network, host,   name,      mac,
 	                   if_index, type,       source, b->daemon, b->seen};
 	if (name && *name)
-		return sc_pg_exec(
-		    b->pg,
+		return batch_exec(
+		    b,
 		    "WITH gone AS (DELETE FROM inv.interfaces WHERE host_id = $3 AND "
 		    "name IS "
 		    "NULL AND mac = $5::macaddr) INSERT INTO inv.interfaces (org_id, "
@@ -123,8 +117,8 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 		return rc < 0 ? -1 : 0;
 	const char *hp[] = {id, sr->os, b->daemon, b->seen};
 	if (host_set_name(b, id, sr->hostname, "self", RANK_SELF) ||
-	    sc_pg_exec(
-	        b->pg,
+	    batch_exec(
+	        b,
 	        "UPDATE inv.hosts SET is_daemon = true, os = coalesce($2, os), "
 	        "provenance = provenance || jsonb_build_object('is_daemon', "
 	        "jsonb_build_object('daemon', $3::text, 'evidence', 'self_report', "
@@ -145,7 +139,8 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 		for (size_t j = 0; j < ifc->n_addresses; j++) {
 			const Scanopy__V1__InterfaceAddress *a = ifc->addresses[j];
 			/* Link-local ranges are on every link: no subnet. */
-			if (!a->subnet || !*a->subnet || !strncasecmp(a->subnet, "fe80:", 5) ||
+			if (!a->subnet || !*a->subnet ||
+			    !strncasecmp(a->subnet, "fe80:", 5) ||
 			    !strncmp(a->subnet, "169.254.", 8))
 				continue;
 			char vlan[12];
@@ -154,8 +149,8 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 			const char *gw = NULL;
 			for (size_t g = 0; g < sr->n_default_gateways && !gw; g++) {
 				const char *gp[] = {sr->default_gateways[g], a->subnet};
-				PGresult *r = sc_pg_query(
-				    b->pg, "SELECT $1::inet << $2::cidr", 2, gp);
+				PGresult *r =
+				    batch_query(b, "SELECT $1::inet << $2::cidr", 2, gp);
 				if (!r)
 					return -1;
 				if (!strcmp(PQgetvalue(r, 0, 0), "t"))
@@ -169,8 +164,8 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 			                   ifc->vlan_id ? vlan : NULL,
 			                   gw,
 			                   b->seen};
-			if (sc_pg_exec(
-			        b->pg,
+			if (batch_exec(
+			        b,
 			        "INSERT INTO inv.subnets (org_id, network_id, cidr, "
 			        "kind, "
 			        "vlan_id, gateway, source, first_seen, last_seen) VALUES "
@@ -247,7 +242,7 @@ int apply_snmp_system(struct batch_ctx *b, const Scanopy__V1__SnmpSystem *sy)
 	if (rc)
 		return rc < 0 ? -1 : 0;
 	const char *p[] = {id, sy->sys_descr, sy->sys_object_id, b->daemon, b->seen};
-	if (sc_pg_exec(b->pg,
+	if (batch_exec(b,
 	               "UPDATE inv.hosts SET sys_descr = coalesce($2, sys_descr), "
 	               "sys_object_id = coalesce($3, sys_object_id), provenance = "
 	               "provenance || jsonb_build_object('sys_descr', "

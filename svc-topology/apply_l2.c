@@ -4,6 +4,7 @@
 #include "apply_internal.h"
 #include "resolve.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -44,8 +45,8 @@ int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
 	                   e->vlan_id ? vlan : NULL,
 	                   b->daemon,
 	                   b->seen};
-	if (sc_pg_exec(
-	        b->pg,
+	if (batch_exec(
+	        b,
 	        "INSERT INTO inv.if_entries (host_id, org_id, network_id, if_index, "
 	        "name, "
 	        "descr, alias, if_type, mtu, speed_bps, mac, admin_up, oper_up, vlan_id, "
@@ -67,8 +68,8 @@ int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
 	if (name && *name) {
 		const char *ip[] = {b->org, b->network, id,        name,
 		                    p[10],  idx,        b->daemon, b->seen};
-		if (sc_pg_exec(
-		        b->pg,
+		if (batch_exec(
+		        b,
 		        "WITH gone AS (DELETE FROM inv.interfaces WHERE host_id = $3 AND "
 		        "name "
 		        "IS NULL AND mac = $5::macaddr) INSERT INTO inv.interfaces "
@@ -86,8 +87,8 @@ int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
 	}
 	if (e->vlan_id) {
 		const char *vp[] = {b->org, b->network, vlan, b->seen};
-		if (sc_pg_exec(
-		        b->pg,
+		if (batch_exec(
+		        b,
 		        "INSERT INTO inv.vlans (org_id, network_id, vlan_id, "
 		        "first_seen, last_seen) VALUES ($1, $2, $3, to_timestamp($4), "
 		        "to_timestamp($4)) ON CONFLICT (network_id, vlan_id) DO UPDATE "
@@ -151,44 +152,19 @@ int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n)
 	if (rc == 0 && strcmp(far, dev) &&
 	    host_set_name(b, far, n->remote_sys_name, "lldp", RANK_LLDP))
 		return -1;
-	char mgmt[1024] = "{", caps[12];
-	size_t m = 1;
+	char mgmt[1024] = "", caps[12];
+	size_t m = 0;
 	for (size_t i = 0; i < s.n; i++)
 		if (!strcmp(s.key[i].kind, "ip"))
-			m += (size_t)snprintf(mgmt + m, sizeof mgmt - m, "%s\"%s\"",
-			                      m > 1 ? "," : "", s.key[i].value);
-	snprintf(mgmt + m, sizeof mgmt - m, "}");
+			m += (size_t)snprintf(mgmt + m, sizeof mgmt - m, "%s%s",
+			                      m ? "," : "", s.key[i].value);
 	snprintf(caps, sizeof caps, "%u", n->remote_capabilities);
-	const char *p[] = {
-	    dev,
-	    b->org,
-	    b->network,
-	    local,
-	    n->protocol == SCANOPY__V1__NEIGHBOR_PROTOCOL__NEIGHBOR_CDP ? "cdp" : "lldp",
-	    chassis,
-	    n->remote_port_id ? n->remote_port_id : rport,
-	    n->remote_port_descr,
-	    n->remote_sys_name,
-	    mgmt,
-	    n->has_remote_capabilities ? caps : NULL,
-	    rport,
-	    b->daemon,
-	    b->seen};
 	b->touched_l2 = true;
-	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.neighbors (host_id, org_id, network_id, local_port, "
-	    "protocol, "
-	    "remote_chassis_id, remote_port_id, remote_port_descr, remote_sys_name, "
-	    "remote_mgmt, remote_caps, remote_port, daemon_id, first_seen, last_seen) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
-	    "to_timestamp($14), to_timestamp($14)) ON CONFLICT (host_id, local_port, "
-	    "remote_chassis_id, remote_port_id) DO UPDATE SET remote_port_descr = "
-	    "EXCLUDED.remote_port_descr, remote_sys_name = EXCLUDED.remote_sys_name, "
-	    "remote_mgmt = EXCLUDED.remote_mgmt, remote_caps = EXCLUDED.remote_caps, "
-	    "remote_port = EXCLUDED.remote_port, last_seen = "
-	    "GREATEST(inv.neighbors.last_seen, EXCLUDED.last_seen)",
-	    14, p);
+	return wb_neighbor(
+	    b, dev, local,
+	    n->protocol == SCANOPY__V1__NEIGHBOR_PROTOCOL__NEIGHBOR_CDP ? "cdp" : "lldp",
+	    chassis, n->remote_port_id ? n->remote_port_id : rport, n->remote_port_descr,
+	    n->remote_sys_name, mgmt, n->has_remote_capabilities ? caps : NULL, rport);
 }
 
 int apply_fdb(struct batch_ctx *b, const Scanopy__V1__FdbEntry *f)
@@ -215,8 +191,8 @@ int apply_fdb(struct batch_ctx *b, const Scanopy__V1__FdbEntry *f)
 	    dev,       b->org, b->network, mac, vlan, port, f->has_status ? status : NULL,
 	    b->daemon, b->seen};
 	b->touched_l2 = true;
-	return sc_pg_exec(
-	    b->pg,
+	return batch_exec(
+	    b,
 	    "INSERT INTO inv.fdb (host_id, org_id, network_id, mac, vlan_id, port, "
 	    "status, "
 	    "daemon_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
@@ -246,8 +222,8 @@ int apply_arp(struct batch_ctx *b, const Scanopy__V1__ArpEntry *a)
 	                   a->ip,     mac,    a->if_index ? idx : NULL,
 	                   b->daemon, b->seen};
 	b->touched_l2 = true;
-	return sc_pg_exec(
-	    b->pg,
+	return batch_exec(
+	    b,
 	    "INSERT INTO inv.arp (host_id, org_id, network_id, ip, mac, if_index, "
 	    "daemon_id, "
 	    "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "

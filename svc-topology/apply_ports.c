@@ -3,6 +3,7 @@
 #include "changes.h"
 #include "resolve.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -45,8 +46,8 @@ int apply_port(struct batch_ctx *b, const Scanopy__V1__PortState *ps)
 		/* A closed port is no inventory; one that was open closed, if
 		 * this is newer than what opened it. */
 		const char *p[] = {b->network, ps->ip, proto, port, b->seen};
-		PGresult *r = sc_pg_query(
-		    b->pg,
+		PGresult *r = batch_query(
+		    b,
 		    "DELETE FROM inv.ports p USING inv.addresses a WHERE a.network_id = "
 		    "$1 "
 		    "AND a.ip = $2 AND p.host_id = a.host_id AND p.protocol = $3 AND "
@@ -65,26 +66,7 @@ int apply_port(struct batch_ctx *b, const Scanopy__V1__PortState *ps)
 	int rc = resolve_ip(b, ps->ip, "port", id);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	const char *p[] = {id,     b->org,    proto,  port, status[ps->status],
-	                   ps->ip, b->daemon, b->seen};
-	PGresult *r = sc_pg_query(
-	    b->pg,
-	    "INSERT INTO inv.ports (host_id, org_id, protocol, port, status, ip, "
-	    "daemon_id, "
-	    "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	    "to_timestamp($8), "
-	    "to_timestamp($8)) ON CONFLICT (host_id, protocol, port) DO UPDATE SET "
-	    "status "
-	    "= CASE WHEN EXCLUDED.last_seen >= inv.ports.last_seen THEN EXCLUDED.status "
-	    "ELSE inv.ports.status END, first_seen = LEAST(inv.ports.first_seen, "
-	    "EXCLUDED.first_seen), last_seen = GREATEST(inv.ports.last_seen, "
-	    "EXCLUDED.last_seen) RETURNING (xmax = 0)",
-	    8, p);
-	if (!r)
-		return -1;
-	bool fresh = !strcmp(PQgetvalue(r, 0, 0), "t");
-	PQclear(r);
-	return fresh ? port_change(b, "port_opened", id, proto, port, ps->ip) : 0;
+	return wb_port(b, id, proto, port, status[ps->status], ps->ip);
 }
 
 static char *evidence_json(const Scanopy__V1__ServiceMatch *m)
@@ -115,8 +97,8 @@ static int container_match(struct batch_ctx *b, const Scanopy__V1__ServiceMatch 
 	                   conf,
 	                   m->protocol == SCANOPY__V1__PROTOCOL__PROTOCOL_UDP ? "udp"
 	                                                                      : "tcp"};
-	PGresult *r = sc_pg_query(
-	    b->pg,
+	PGresult *r = batch_query(
+	    b,
 	    "UPDATE inv.workloads w SET services = (SELECT coalesce(jsonb_agg(s ORDER BY "
 	    "s->>'protocol', (s->>'port')::int, s->>'definition_id'), '[]') FROM "
 	    "(SELECT s FROM jsonb_array_elements(w.services) s WHERE NOT "
@@ -166,8 +148,8 @@ int apply_match(struct batch_ctx *b, const Scanopy__V1__ServiceMatch *m)
 	                   b->daemon,
 	                   b->seen};
 	/* The row before the upsert, to tell a new or changed version. */
-	PGresult *r = sc_pg_query(
-	    b->pg,
+	PGresult *r = batch_query(
+	    b,
 	    "WITH old AS (SELECT product, version FROM inv.services WHERE host_id = $1 "
 	    "AND "
 	    "protocol = $3 AND port = $4 AND definition_id = $5), up AS (INSERT INTO "

@@ -3,6 +3,7 @@
 #include "changes.h"
 #include "resolve.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -61,8 +62,8 @@ int apply_container(struct batch_ctx *b, const Scanopy__V1__DockerContainer *c)
 		const char *p[] = {b->org,   b->network, c->id,   par, name,
 		                   c->image, c->state,   project, lt,  pt,
 		                   nt,       b->daemon,  b->seen};
-		PGresult *r = sc_pg_query(
-		    b->pg,
+		PGresult *r = batch_query(
+		    b,
 		    "INSERT INTO inv.workloads (org_id, network_id, kind, external_id, "
 		    "parent_host, name, image, state, project, labels, ports, networks, "
 		    "daemon_id, first_seen, last_seen) VALUES ($1, $2, 'container', $3, "
@@ -105,16 +106,16 @@ int apply_docker_network(struct batch_ctx *b, const Scanopy__V1__DockerNetwork *
 		const char *p[] = {b->org, b->network, n->subnets[i], gw, b->seen};
 		/* A subnet Docker reports that is not a valid CIDR is skipped,
 		 * not fatal: test it first. */
-		PGresult *r = sc_pg_query(
-		    b->pg, "SELECT $1::text ~ '^[0-9a-fA-F:.]+/[0-9]+$'", 1, p + 2);
+		PGresult *r = batch_query(
+		    b, "SELECT $1::text ~ '^[0-9a-fA-F:.]+/[0-9]+$'", 1, p + 2);
 		if (!r)
 			return -1;
 		bool ok = !strcmp(PQgetvalue(r, 0, 0), "t");
 		PQclear(r);
 		if (!ok)
 			continue;
-		if (sc_pg_exec(
-		        b->pg,
+		if (batch_exec(
+		        b,
 		        "INSERT INTO inv.subnets (org_id, network_id, cidr, kind, "
 		        "gateway, source, first_seen, last_seen) VALUES ($1, $2, "
 		        "network($3::inet), 'docker_bridge', $4, 'docker', "

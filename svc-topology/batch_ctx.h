@@ -10,9 +10,13 @@
 #include <stdint.h>
 
 struct key_cache;
+struct wbuf;
 
 /* What a batch touched, so the derived parts are rebuilt once per set. */
-enum { TOUCHED_HOSTS = 1, TOUCHED_L2 = 2, TOUCHED_WORKLOADS = 4 };
+enum { TOUCHED_HOSTS = 1, TOUCHED_L2 = 2, TOUCHED_WORKLOADS = 4, TOUCHED_BULK = 8 };
+/* A batch adding this many hosts is a bulk load: the planner's statistics
+ * are refreshed (ANALYZE) once its set is applied. */
+#define BULK_HOSTS 100
 
 struct batch_counts {
 	unsigned hosts_added, hosts_updated, services_changed, links_changed;
@@ -27,6 +31,7 @@ struct batch_ctx {
 	char seen[32]; /* observation time: unix seconds with ms fraction */
 	int64_t seen_ms;
 	struct key_cache *cache;
+	struct wbuf *wb; /* deferred writes (wbuf.h) */
 	struct batch_counts counts;
 	/* What the batch touched, to know which derived parts to rebuild. */
 	bool touched_l2, touched_workloads, touched_hosts;

@@ -3,6 +3,7 @@
 #include "changes.h"
 #include "sc_log.h"
 #include "sc_pg.h"
+#include "wbuf.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@ struct cache_entry {
 	char host[HOST_ID_LEN];
 	double bound; /* epoch seconds the key was bound at */
 	int64_t seen_ms;
+	bool absent; /* looked up: bound to no host */
 };
 
 struct key_cache {
@@ -90,6 +92,7 @@ static int cache_put(struct key_cache *c, const char *kind, const char *v,
 		c->n++;
 		e->seen_ms = 0;
 	}
+	e->absent = false;
 	snprintf(e->host, sizeof e->host, "%s", host);
 	e->bound = bound;
 	if (seen_ms > e->seen_ms)
@@ -108,22 +111,66 @@ static void cache_rename(struct key_cache *c, const char *from, const char *to)
 int key_cache_flush(struct batch_ctx *b)
 {
 	struct key_cache *c = b->cache;
+	struct pgarr ids = {0}, seen = {0};
 	for (size_t i = 0; i < c->cap; i++) {
 		struct cache_entry *e = &c->e[i];
 		if (!e->key || strncmp(e->key, "#host\x1f", 6))
 			continue;
-		char seen[32];
-		snprintf(seen, sizeof seen, "%" PRId64 ".%03d", e->seen_ms / 1000,
+		char at[32];
+		snprintf(at, sizeof at, "%" PRId64 ".%03d", e->seen_ms / 1000,
 		         (int)(e->seen_ms % 1000));
-		const char *p[] = {e->host, seen};
-		if (sc_pg_exec(b->pg,
-		               "UPDATE inv.hosts SET last_seen = GREATEST(last_seen, "
-		               "to_timestamp($2)), first_seen = LEAST(first_seen, "
-		               "to_timestamp($2)) WHERE id = $1",
-		               2, p))
-			return -1;
+		pgarr_add(&ids, e->host);
+		pgarr_add(&seen, at);
 	}
-	return 0;
+	int rc = -1;
+	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
+	/* Only hosts whose times move: no dead row for an unchanged one. */
+	if (p[0] && p[1])
+		rc = batch_exec(
+		    b,
+		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
+		    "to_timestamp(x.s)), first_seen = LEAST(h.first_seen, "
+		    "to_timestamp(x.s)) FROM unnest($1::uuid[], $2::float8[]) AS x(id, "
+		    "s) WHERE h.id = x.id AND (h.last_seen < to_timestamp(x.s) OR "
+		    "h.first_seen > to_timestamp(x.s))",
+		    2, p);
+	pgarr_free(&ids);
+	pgarr_free(&seen);
+	return rc;
+}
+
+/* Every key of the batch looked up at once (prefetch.c): found ones are
+ * cached with their host, the others as absent, so resolving asks nothing. */
+int key_cache_prefetch(struct batch_ctx *b, struct pgarr *kinds, struct pgarr *values)
+{
+	if (!kinds->count)
+		return 0;
+	const char *p[] = {b->network, pgarr_text(kinds), pgarr_text(values)};
+	if (!p[1] || !p[2])
+		return -1;
+	PGresult *r = batch_query(
+	    b,
+	    "SELECT k.kind, k.value, i.host_id, extract(epoch FROM i.bound_at) FROM "
+	    "(SELECT DISTINCT * FROM unnest($2::text[], $3::text[])) AS k(kind, value) "
+	    "LEFT JOIN inv.host_identities i ON i.network_id = $1 AND i.kind = k.kind "
+	    "AND i.value = k.value",
+	    3, p);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int row = 0; row < PQntuples(r) && rc == 0; row++) {
+		const char *kind = PQgetvalue(r, row, 0), *value = PQgetvalue(r, row, 1);
+		if (cache_get(b->cache, kind, value))
+			continue;
+		bool absent = PQgetisnull(r, row, 2);
+		rc = cache_put(b->cache, kind, value, absent ? "" : PQgetvalue(r, row, 2),
+		               absent ? 0 : strtod(PQgetvalue(r, row, 3), NULL), 0);
+		struct cache_entry *e = cache_get(b->cache, kind, value);
+		if (rc == 0 && e)
+			e->absent = absent;
+	}
+	PQclear(r);
+	return rc;
 }
 
 static int touch(struct batch_ctx *b, const char *host)
@@ -145,7 +192,9 @@ static int lookup(struct batch_ctx *b, const struct ident_set *s, struct found *
 	for (size_t i = 0; i < s->n; i++) {
 		struct cache_entry *e =
 		    cache_get(b->cache, s->key[i].kind, s->key[i].value);
-		f[i].have = e != NULL;
+		f[i].have = e && !e->absent;
+		if (e && e->absent)
+			continue;
 		if (e) {
 			memcpy(f[i].host, e->host, HOST_ID_LEN);
 			f[i].bound = e->bound;
@@ -171,8 +220,8 @@ static int lookup(struct batch_ctx *b, const struct ident_set *s, struct found *
 	snprintf(kinds + nk, sizeof kinds - nk, "}");
 	snprintf(values + nv, sizeof values - nv, "}");
 	const char *p[] = {b->network, kinds, values};
-	PGresult *r = sc_pg_query(
-	    b->pg,
+	PGresult *r = batch_query(
+	    b,
 	    "SELECT k.kind, k.value, i.host_id, extract(epoch FROM i.bound_at) FROM "
 	    "unnest($2::text[], $3::text[]) AS k(kind, value) JOIN inv.host_identities i "
 	    "ON i.network_id = $1 AND i.kind = k.kind AND i.value = k.value",
@@ -195,17 +244,8 @@ static int lookup(struct batch_ctx *b, const struct ident_set *s, struct found *
 
 static int create_host(struct batch_ctx *b, char id[HOST_ID_LEN])
 {
-	const char *p[] = {b->org, b->network, b->seen};
-	PGresult *r =
-	    sc_pg_query(b->pg,
-	                "INSERT INTO inv.hosts (org_id, network_id, first_seen, "
-	                "last_seen) VALUES ($1, $2, to_timestamp($3), "
-	                "to_timestamp($3)) RETURNING id",
-	                3, p);
-	if (!r)
+	if (wb_uuid(id) || wb_host(b, id))
 		return -1;
-	snprintf(id, HOST_ID_LEN, "%s", PQgetvalue(r, 0, 0));
-	PQclear(r);
 	b->counts.hosts_added++;
 	b->touched_hosts = true;
 	return change_log(b, "host_appeared", id, NULL);
@@ -216,7 +256,7 @@ static int only_addresses(struct batch_ctx *b, const char *host)
 {
 	const char *p[] = {host};
 	PGresult *r =
-	    sc_pg_query(b->pg,
+	    batch_query(b,
 	                "SELECT NOT EXISTS (SELECT 1 FROM inv.host_identities WHERE "
 	                "host_id = $1 AND kind <> 'ip')",
 	                1, p);
@@ -233,7 +273,7 @@ static int merge_into(struct batch_ctx *b, const char *into, const char *other,
 	char detail[128];
 	snprintf(detail, sizeof detail, "{\"merged\":\"%s\"}", other);
 	const char *mp[] = {into, other, reason};
-	if (sc_pg_exec(b->pg, "SELECT inv.merge_hosts($1, $2, $3, NULL)", 3, mp) ||
+	if (batch_exec(b, "SELECT inv.merge_hosts($1, $2, $3, NULL)", 3, mp) ||
 	    change_log(b, "hosts_merged", into, detail))
 		return -1;
 	cache_rename(b->cache, other, into);
@@ -264,8 +304,12 @@ static int join_hosts(struct batch_ctx *b, const struct ident_set *s, struct fou
 	snprintf(ids + n, sizeof ids - n, "}");
 	if (distinct == 0)
 		return 0;
+	if (distinct == 1) { /* nothing to join */
+		snprintf(target, HOST_ID_LEN, "%.36s", ids + 1);
+		return 0;
+	}
 	const char *p[] = {ids};
-	PGresult *r = sc_pg_query(b->pg,
+	PGresult *r = batch_query(b,
 	                          "SELECT id FROM inv.hosts WHERE id = ANY($1::uuid[]) "
 	                          "ORDER BY first_seen, id",
 	                          1, p);
@@ -294,17 +338,7 @@ static int join_hosts(struct batch_ctx *b, const struct ident_set *s, struct fou
 static int keep_address(struct batch_ctx *b, const char *ip, const char *mac,
                         const char *host, const char *source)
 {
-	const char *p[] = {b->org, b->network, ip, host, mac, source, b->daemon, b->seen};
-	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.addresses (org_id, network_id, ip, host_id, mac, source, "
-	    "daemon_id, first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, $7, "
-	    "to_timestamp($8), to_timestamp($8)) ON CONFLICT (network_id, ip) DO UPDATE "
-	    "SET host_id = EXCLUDED.host_id, mac = coalesce(EXCLUDED.mac, "
-	    "inv.addresses.mac), first_seen = LEAST(inv.addresses.first_seen, "
-	    "EXCLUDED.first_seen), last_seen = GREATEST(inv.addresses.last_seen, "
-	    "EXCLUDED.last_seen)",
-	    8, p);
+	return wb_address(b, ip, mac, host, source);
 }
 
 /* The MAC the address row already has, "" when none. */
@@ -312,7 +346,7 @@ static int address_mac(struct batch_ctx *b, const char *ip, char mac[18])
 {
 	const char *p[] = {b->network, ip};
 	PGresult *r =
-	    sc_pg_query(b->pg,
+	    batch_query(b,
 	                "SELECT coalesce(mac::text, '') FROM inv.addresses WHERE "
 	                "network_id = $1 AND ip = $2",
 	                2, p);
@@ -329,20 +363,14 @@ static int bind_key(struct batch_ctx *b, const struct ident_key *k, const char *
 	const char *p[] = {b->org, b->network, k->kind,   k->value,
 	                   host,   k->reason,  b->daemon, b->seen};
 	if (move)
-		return sc_pg_exec(
-		    b->pg,
+		return batch_exec(
+		    b,
 		    "UPDATE inv.host_identities SET host_id = $5, reason = $6, "
 		    "daemon_id = $7, bound_at = to_timestamp($8), last_seen = "
 		    "GREATEST(last_seen, to_timestamp($8)) WHERE network_id = $2 "
 		    "AND kind = $3 AND value = $4 AND org_id = $1",
 		    8, p);
-	return sc_pg_exec(
-	    b->pg,
-	    "INSERT INTO inv.host_identities (org_id, network_id, kind, value, host_id, "
-	    "reason, daemon_id, bound_at, first_seen, last_seen) VALUES ($1, $2, $3, $4, "
-	    "$5, $6, $7, to_timestamp($8), to_timestamp($8), to_timestamp($8)) ON "
-	    "CONFLICT DO NOTHING",
-	    8, p);
+	return wb_identity(b, k->kind, k->value, host, k->reason);
 }
 
 int resolve_host(struct batch_ctx *b, const struct ident_set *s, const char *source,
@@ -437,7 +465,7 @@ int resolve_ip(struct batch_ctx *b, const char *ip, const char *source,
 		return 1;
 	/* Known in this batch already: no round trip. */
 	struct cache_entry *e = cache_get(b->cache, "ip", s.key[0].value);
-	if (e) {
+	if (e && !e->absent) {
 		memcpy(id, e->host, HOST_ID_LEN);
 		return touch(b, id);
 	}

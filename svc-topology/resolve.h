@@ -7,6 +7,7 @@
 
 #include "batch_ctx.h"
 #include "identity.h"
+#include "wbuf.h"
 
 #define HOST_ID_LEN 37
 
@@ -24,5 +25,8 @@ struct key_cache *key_cache_new(void);
 void key_cache_free(struct key_cache *c);
 /* Writes each touched host's last_seen; called once at the end of a batch. */
 int key_cache_flush(struct batch_ctx *b);
+/* Looks the (kind, value) pairs up at once and caches what it finds, and
+ * what it does not as absent. */
+int key_cache_prefetch(struct batch_ctx *b, struct pgarr *kinds, struct pgarr *values);
 
 #endif
