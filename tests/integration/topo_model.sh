@@ -111,6 +111,14 @@ dump "$N3" >"$T_DIR/model3.txt"
 check "two replicas at once give the same model" diff "$T_DIR/model1.txt" "$T_DIR/model3.txt"
 check "both replicas applied batches" sh -c "[ \"\$(curl -sf http://127.0.0.1:$((TOPO_PORT + 100))/metrics | grep -c '_total [1-9]')\" -ge 1 ]"
 
+# A cable moved: sw1 now reports web1 on swp9 (and web1 names swp9 as its far
+# port); the rebuild records link_moved at web1's end, from swp3 to swp9.
+sql "UPDATE inv.neighbors n SET local_port = 'swp9' FROM inv.hosts h WHERE h.id = n.host_id AND n.network_id = '$N2' AND h.name = 'sw1' AND n.local_port = 'swp3';
+     UPDATE inv.neighbors n SET remote_port = 'swp9' FROM inv.hosts h WHERE h.id = n.host_id AND n.network_id = '$N2' AND h.name = 'web1' AND n.remote_port = 'swp3';
+     SELECT inv.rebuild_links('$N2')" >/dev/null
+check "a moved cable is a link_moved change" test "$(sql "SELECT count(*) FROM inv.changes c JOIN inv.hosts h ON h.id = c.host_id WHERE c.network_id = '$N2' AND c.kind = 'link_moved' AND h.name = 'web1' AND c.detail->'from'->>'port' = 'swp3' AND c.detail->'to'->>'port' = 'swp9'")" -eq 1
+check "an unchanged rebuild moves nothing" test "$(sql "SELECT inv.rebuild_links('$N1')")" -eq 0
+
 check "the change log records hosts appearing and ports opening" \
 	test "$(sql "SELECT count(DISTINCT kind) FROM inv.changes WHERE network_id = '$N1' AND kind IN ('host_appeared', 'port_opened')")" -eq 2
 
