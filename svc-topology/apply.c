@@ -118,7 +118,8 @@ int apply_rebuild(PGconn *pg, const char *network, unsigned touched,
 		if (links_changed)
 			*links_changed += (unsigned)atoi(PQgetvalue(r, 0, 0));
 		PQclear(r);
-		if (sc_pg_exec(pg, "SELECT inv.rebuild_l3($1)", 1, p))
+		const char *lp[] = {network, touched & TOUCHED_L3_ALL ? "t" : "f"};
+		if (sc_pg_exec(pg, "SELECT inv.rebuild_l3($1, $2)", 2, lp))
 			return -1;
 	}
 	if ((touched & TOUCHED_WORKLOADS) &&
@@ -175,7 +176,8 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 	b.counts.touched = (b.touched_hosts ? TOUCHED_HOSTS : 0) |
 	                   (b.touched_l2 ? TOUCHED_L2 : 0) |
 	                   (b.touched_workloads ? TOUCHED_WORKLOADS : 0) |
-	                   (b.counts.hosts_added >= BULK_HOSTS ? TOUCHED_BULK : 0);
+	                   (b.counts.hosts_added >= BULK_HOSTS ? TOUCHED_BULK : 0) |
+	                   (b.touched_l3_all ? TOUCHED_L3_ALL : 0);
 	if (counts)
 		*counts = b.counts;
 	return res;

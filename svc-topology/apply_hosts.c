@@ -190,6 +190,7 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 			return -1;
 	}
 	b->touched_hosts = true;
+	b->touched_l3_all = true;
 	return 0;
 }
 

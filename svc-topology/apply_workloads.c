@@ -124,6 +124,7 @@ int apply_docker_network(struct batch_ctx *b, const Scanopy__V1__DockerNetwork *
 		        "EXCLUDED.last_seen)",
 		        5, p))
 			return -1;
+		b->touched_l3_all = true;
 	}
 	return 0;
 }

@@ -13,7 +13,13 @@ struct key_cache;
 struct wbuf;
 
 /* What a batch touched, so the derived parts are rebuilt once per set. */
-enum { TOUCHED_HOSTS = 1, TOUCHED_L2 = 2, TOUCHED_WORKLOADS = 4, TOUCHED_BULK = 8 };
+enum {
+	TOUCHED_HOSTS = 1,
+	TOUCHED_L2 = 2,
+	TOUCHED_WORKLOADS = 4,
+	TOUCHED_BULK = 8,
+	TOUCHED_L3_ALL = 16 /* subnets, merges or moved addresses */
+};
 /* A batch adding this many hosts is a bulk load: the planner's statistics
  * are refreshed (ANALYZE) once its set is applied. */
 #define BULK_HOSTS 100
@@ -35,6 +41,9 @@ struct batch_ctx {
 	struct batch_counts counts;
 	/* What the batch touched, to know which derived parts to rebuild. */
 	bool touched_l2, touched_workloads, touched_hosts;
+	/* Subnets changed, hosts merged or an address moved: every address is
+	 * placed in its subnet again (otherwise only new ones). */
+	bool touched_l3_all;
 };
 
 /* Sets the observation time (ms since the epoch; <= 0: now). */

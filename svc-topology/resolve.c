@@ -282,6 +282,7 @@ static int merge_into(struct batch_ctx *b, const char *into, const char *other,
 			memcpy(f[k].host, into, HOST_ID_LEN);
 	b->counts.hosts_updated++;
 	b->touched_hosts = true;
+	b->touched_l3_all = true;
 	return 0;
 }
 
@@ -434,6 +435,7 @@ int resolve_host(struct batch_ctx *b, const struct ident_set *s, const char *sou
 			if (k != ipk || f[i].bound > seen)
 				continue;
 			move = true;
+			b->touched_l3_all = true;
 			char detail[256];
 			snprintf(detail, sizeof detail,
 			         "{\"ip\":\"%s\",\"from\":\"%s\",\"to\":\"%s\"}",

@@ -41,7 +41,10 @@ BEGIN
     JOIN best b ON b.host_id = nb.host_id AND b.local_port = nb.local_port
         AND b.remote_chassis_id = nb.remote_chassis_id AND b.remote_port_id = nb.remote_port_id
     WHERE nb.network_id = p_network AND b.far <> nb.host_id;
-    ANALYZE new_links;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 1000 THEN  -- plans over many cables need the temp table's size
+        ANALYZE new_links;
+    END IF;
 
     INSERT INTO new_links
     WITH ports AS (
@@ -80,7 +83,10 @@ BEGIN
            CASE WHEN (a_host::text, a_port) <= (b_host::text, b_port) THEN b_port ELSE a_port END,
            min(source), min(first_seen), max(last_seen), min(org_id::text)::uuid
     FROM new_links GROUP BY 1, 2, 3, 4;
-    ANALYZE canon_links;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n > 1000 THEN
+        ANALYZE canon_links;
+    END IF;
 
     -- A cable end (host, port) whose far end is no longer the one it had:
     -- the cable moved (a change for the history; a new or a lost cable alone
@@ -119,9 +125,13 @@ BEGIN
     RETURN n + d;
 END $$;
 
--- Subnets and roles of a network (rules in 0004).
-CREATE OR REPLACE FUNCTION inv.rebuild_l3(p_network uuid)
+-- Subnets and roles of a network (rules in 0004). p_all: every address is
+-- placed again (subnets, merges or moved addresses changed); otherwise only
+-- addresses without a subnet yet (new ones), and the roles of their hosts:
+-- a set that only adds hosts costs what it added, not the network's size.
+CREATE OR REPLACE FUNCTION inv.rebuild_l3(p_network uuid, p_all boolean)
 RETURNS void LANGUAGE plpgsql AS $$
+DECLARE v_hosts uuid[];
 BEGIN
     INSERT INTO inv.subnets (org_id, network_id, cidr, kind, source, first_seen, last_seen)
     SELECT min(a.org_id::text)::uuid, p_network,
@@ -134,23 +144,30 @@ BEGIN
     GROUP BY 3
     ON CONFLICT (network_id, cidr) DO NOTHING;
 
-    -- Each address in the smallest subnet holding it: the network's subnets
-    -- are few, so one pass over them per address family, not a search each.
-    UPDATE inv.addresses a SET subnet_id = x.best
-    FROM (SELECT DISTINCT ON (a2.ip) a2.ip, s.id AS best
-          FROM inv.addresses a2
-          LEFT JOIN inv.subnets s ON s.network_id = p_network AND s.cidr >>= a2.ip
-          WHERE a2.network_id = p_network
-          ORDER BY a2.ip, masklen(s.cidr) DESC NULLS LAST) x
-    WHERE a.network_id = p_network AND a.ip = x.ip AND a.subnet_id IS DISTINCT FROM x.best;
+    -- Each address in the smallest subnet holding it (the network's
+    -- subnets are few: one pass over them, not a search per address).
+    WITH x AS (
+        SELECT DISTINCT ON (a2.ip) a2.ip, s.id AS best
+        FROM inv.addresses a2
+        LEFT JOIN inv.subnets s ON s.network_id = p_network AND s.cidr >>= a2.ip
+        WHERE a2.network_id = p_network AND (p_all OR a2.subnet_id IS NULL)
+        ORDER BY a2.ip, masklen(s.cidr) DESC NULLS LAST),
+    up AS (
+        UPDATE inv.addresses a SET subnet_id = x.best FROM x
+        WHERE a.network_id = p_network AND a.ip = x.ip AND a.subnet_id IS DISTINCT FROM x.best
+        RETURNING a.host_id)
+    SELECT array_agg(DISTINCT host_id) INTO v_hosts FROM up;
 
     UPDATE inv.hosts h SET kind = 'switch'
     WHERE h.network_id = p_network AND h.kind <> 'switch'
       AND h.id IN (SELECT f.host_id FROM inv.fdb f WHERE f.network_id = p_network);
+    IF v_hosts IS NULL AND NOT p_all THEN
+        RETURN;
+    END IF;
     UPDATE inv.hosts h SET kind = 'router'
     FROM (SELECT a.host_id FROM inv.addresses a
           JOIN inv.subnets s ON s.id = a.subnet_id AND s.kind NOT IN ('docker_bridge', 'loopback', 'virtual')
-          WHERE a.network_id = p_network
+          WHERE a.network_id = p_network AND (p_all OR a.host_id = ANY (v_hosts))
           GROUP BY a.host_id HAVING count(DISTINCT a.subnet_id) >= 2) r
     WHERE h.id = r.host_id AND h.kind = 'host';
     UPDATE inv.subnets s SET gateway = x.gw
@@ -161,3 +178,6 @@ BEGIN
     WHERE s.id = x.id AND s.network_id = p_network
       AND (s.source <> 'self_report' OR s.gateway IS NULL) AND s.gateway IS DISTINCT FROM x.gw;
 END $$;
+
+CREATE OR REPLACE FUNCTION inv.rebuild_l3(p_network uuid)
+RETURNS void LANGUAGE sql AS $$ SELECT inv.rebuild_l3(p_network, true) $$;
