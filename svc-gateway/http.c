@@ -191,7 +191,8 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		                   "GET, POST, PATCH, PUT, DELETE");
 		request_add_header(
 		    r, "Access-Control-Allow-Headers",
-		    "Authorization, Content-Type, X-CSRF-Token, If-None-Match");
+		    "Authorization, Content-Type, X-CSRF-Token, If-None-Match, "
+		    "X-Scanopy-Organization");
 		request_add_header(r, "Access-Control-Max-Age", "600");
 		*replied = reply_empty(r, 204);
 	} else {
