@@ -106,7 +106,7 @@ enum MHD_Result api_hosts_list(struct request *r)
 	}
 	const char *p[] = {net, q, stale, limit, offset};
 	PGresult *count =
-	    db_tenant_query(r->gw->db, r->who.org_id,
+	    db_tenant_query(r->gw->db, &r->who,
 	                    "SELECT count(*) FROM inv.hosts h WHERE " HOSTS_WHERE, 3, p);
 	if (!count)
 		return reply_db_error(r);
