@@ -10,6 +10,8 @@
 #include "collect_jobs.h"
 #include "control.h"
 #include "job.pb-c.h"
+#include "job_json.h"
+#include "job_slot.h"
 #include "outbox.h"
 #include "plan_cache.h"
 #include "progress.h"
@@ -21,12 +23,15 @@
 #include "scan.h"
 #include "scan_job.h"
 #include "selfreport.h"
+#include "serve.h"
 #include "sink.h"
 #include "snmp_cred_json.h"
 #include "state.h"
 
 #include <inttypes.h>
 #include <nng/nng.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +43,7 @@ struct daemon_config {
 	char *server_url, *api_key, *name, *mode, *nats_url, *org_id, *network_id,
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
-	    *lldpd_socket, *log_level;
+	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address;
 	long listen_port, poll_interval, spool_mb;
 };
 
@@ -54,6 +59,7 @@ struct daemon {
 	volatile int cancel;     /* set on stop: the daemon winds down */
 	volatile int job_cancel; /* the running job stops soon (stop or cancel) */
 	struct progress_reporter *reporter; /* the running poll session's */
+	struct job_slot *slot;              /* server_poll mode */
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -160,10 +166,13 @@ static int check_config(const struct daemon_config *c)
 		return -1;
 	}
 	if (!strcmp(c->mode, "server_poll")) {
-		sc_error(
-		    "server_poll mode (the server calling this daemon on port %ld) is "
-		    "not available in this version; use daemon_poll",
-		    c->listen_port);
+		uint8_t h[32];
+		if (c->daemon_id && *c->daemon_id &&
+		    serve_key_hash(c->call_key, c->call_key_sha256, h) == 0)
+			return 0;
+		sc_error("server_poll mode needs --daemon-id and --call-key (or "
+		         "--call-key-sha256), as shown once when the daemon was added "
+		         "on the server");
 		return -1;
 	}
 	sc_error("mode '%s' is not daemon_poll, server_poll or integrated", c->mode);
@@ -232,7 +241,13 @@ static void register_daemon(struct daemon *d)
 
 static void on_scan_progress(void *arg, const Scanopy__V1__ScanProgress *p)
 {
-	progress_update(arg, p->phase, p->percent, p->hosts_found, p->ports_found);
+	struct daemon *d = arg;
+	if (d->reporter)
+		progress_update(d->reporter, p->phase, p->percent, p->hosts_found,
+		                p->ports_found);
+	if (d->slot)
+		slot_progress(d->slot, p->phase, p->percent, p->hosts_found,
+		              p->ports_found);
 }
 
 static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
@@ -248,8 +263,8 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
 	if (s && snmp_hosts)
 		sink_set_tap(s, snmp_answerers_tap, snmp_hosts);
-	if (s && d->reporter)
-		sink_on_progress(s, on_scan_progress, d->reporter);
+	if (s && (d->reporter || d->slot))
+		sink_on_progress(s, on_scan_progress, d);
 	struct scan_request req;
 	struct scan_job_storage own;
 	struct scan_plan plan;
@@ -382,50 +397,15 @@ static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
 	return rc;
 }
 
-static Scanopy__V1__JobType job_type(const char *t)
-{
-	if (!strcmp(t, "self_report"))
-		return SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT;
-	if (!strcmp(t, "network"))
-		return SCANOPY__V1__JOB_TYPE__JOB_NETWORK;
-	if (!strcmp(t, "snmp"))
-		return SCANOPY__V1__JOB_TYPE__JOB_SNMP;
-	if (!strcmp(t, "docker"))
-		return SCANOPY__V1__JOB_TYPE__JOB_DOCKER;
-	if (!strcmp(t, "unified"))
-		return SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
-	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
-}
-
 /* A job handed out by a heartbeat (JSON), run and reported on. */
 static void run_poll_job(struct daemon *d, json_t *j)
 {
-	const char *session = json_string_value(json_object_get(j, "session_id"));
-	const char *type = json_string_value(json_object_get(j, "type"));
-	if (!session || !type)
-		return;
 	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
 	char *targets[64];
-	size_t ntargets = 0, i;
-	json_t *t;
-	json_array_foreach(json_object_get(j, "targets"), i, t)
-	{
-		if (json_is_string(t) && ntargets < 64)
-			targets[ntargets++] = (char *)json_string_value(t);
-	}
-	job.session_id = (char *)session;
-	job.type = job_type(type);
-	job.has_type = 1;
-	job.deep = json_is_true(json_object_get(j, "deep"));
-	job.has_deep = 1;
-	job.targets = targets;
-	job.n_targets = ntargets;
-	/* SNMP credentials: in memory for this job only, never logged */
 	struct snmp_creds creds;
-	if (snmp_creds_from_json(json_object_get(j, "snmp_credentials"), &creds) == 0) {
-		job.snmp_credentials = creds.ptr;
-		job.n_snmp_credentials = creds.n;
-	}
+	if (job_from_json(j, &job, targets, 64, &creds))
+		return;
+	const char *session = job.session_id;
 
 	d->job_cancel = 0;
 	if (client_progress(&d->client, session, "running", 0, "start", NULL, NULL, -1,
@@ -433,6 +413,7 @@ static void run_poll_job(struct daemon *d, json_t *j)
 		/* Cancelled between the heartbeat and now: acknowledge, run nothing. */
 		client_progress(&d->client, session, "cancelled", 0, NULL,
 		                "cancelled before it started", NULL, -1, -1);
+		snmp_creds_free(&creds);
 		return;
 	}
 	d->reporter = progress_start(&d->client, session, &d->job_cancel);
@@ -560,6 +541,78 @@ static int run_integrated(struct daemon *d)
 	return 0;
 }
 
+/* A job the server handed in (server_poll), run; its outcome stays in the
+ * slot for the server to read. Completed means queued in the spool: the
+ * server pulls the results and finishes the session once it has them all. */
+static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job)
+{
+	char why[160] = "";
+	struct scan_stats stats;
+	slot_progress(d->slot, "start", 0, 0, 0);
+	int rc = run_job(d, job, &stats, why, sizeof why);
+	bool cancelled = d->job_cancel;
+	char summary[160];
+	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
+	         stats.hosts, stats.tcp_open + stats.udp_open,
+	         (double)stats.wall_ms / 1000.0, cancelled ? "; stopped early" : "");
+	const char *state = cancelled ? "cancelled" : rc ? "failed" : "completed";
+	if (cancelled)
+		snprintf(why, sizeof why, "%s",
+		         d->cancel ? "the daemon was stopped" : "stopped on request");
+	slot_finish(d->slot, state, rc || cancelled ? why : NULL, summary, stats.hosts,
+	            stats.tcp_open + stats.udp_open);
+	sc_info("session %s: %s (%s)", job->session_id, state, summary);
+	scanopy__v1__job__free_unpacked(job, NULL);
+}
+
+/* server_poll: no outbound connection at all; the server calls serve.h's
+ * routes, and the spool is pulled instead of pushed. */
+static int run_server_poll(struct daemon *d)
+{
+	struct serve_cfg cfg = {.bind = d->cfg.listen_address,
+	                        .daemon_id = d->state.daemon_id,
+	                        .name = d->cfg.name ? d->cfg.name : "",
+	                        .port = d->cfg.listen_port};
+	if (serve_key_hash(d->cfg.call_key, d->cfg.call_key_sha256, cfg.key_sha256))
+		return -1;
+	if (d->cfg.call_key) /* only its hash is kept */
+		OPENSSL_cleanse(d->cfg.call_key, strlen(d->cfg.call_key));
+	d->outbox =
+	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, NULL, NULL);
+	d->slot = slot_new(&d->job_cancel);
+	cfg.outbox = d->outbox;
+	cfg.slot = d->slot;
+	struct serve *srv = d->outbox && d->slot ? serve_start(&cfg) : NULL;
+	if (!srv)
+		return -1;
+	atomic_store(&d->registered, true);
+	atomic_store(&d->scan_requested, true); /* report ourselves at start */
+	while (!sc_shutdown_requested()) {
+		if (atomic_exchange(&d->scan_requested, false))
+			run_self_report(d, NULL);
+		Scanopy__V1__Job *job = slot_take(d->slot);
+		if (job)
+			run_slot_job(d, job);
+		else
+			sc_shutdown_sleep(200);
+	}
+	serve_stop(srv);
+	return 0;
+}
+
+/* Stops the running job on SIGTERM/SIGINT, so the daemon exits promptly
+ * (the job is reported as stopped with the daemon) instead of finishing a
+ * long scan first. */
+static void *shutdown_watch(void *arg)
+{
+	struct daemon *d = arg;
+	while (!sc_shutdown_requested())
+		sc_shutdown_sleep(1000);
+	d->cancel = 1;
+	d->job_cancel = 1;
+	return NULL;
+}
+
 static int run(struct daemon *d)
 {
 	if (check_config(&d->cfg) ||
@@ -571,8 +624,18 @@ static int run(struct daemon *d)
 	if (!ctl)
 		return -1;
 	client_global_init();
-	int rc = d->integrated ? run_integrated(d) : run_daemon_poll(d);
-	if (d->outbox) {
+	pthread_t watcher;
+	bool watching = pthread_create(&watcher, NULL, shutdown_watch, d) == 0;
+	bool server_poll = !strcmp(d->cfg.mode, "server_poll");
+	int rc = d->integrated ? run_integrated(d)
+	         : server_poll ? run_server_poll(d)
+	                       : run_daemon_poll(d);
+	sc_shutdown_request(); /* ends the watcher when the loop ended by itself */
+	if (watching)
+		pthread_join(watcher, NULL);
+	if (d->outbox && server_poll) {
+		outbox_close(d->outbox); /* what the server did not pull stays */
+	} else if (d->outbox) {
 		/* Give the sender a moment to deliver what is queued; the rest
 		 * stays spooled for the next run. */
 		outbox_drain(d->outbox, 3000);
@@ -582,6 +645,7 @@ static int run(struct daemon *d)
 		sc_nats_close(&d->nats);
 	client_global_cleanup();
 	control_close(ctl);
+	slot_free(d->slot);
 	return rc;
 }
 
@@ -637,6 +701,14 @@ int main(int argc, char **argv)
 	     &c->lldpd_socket, 0, 0},
 	    {"listen_port", SC_OPT_INT, "60073", "port for server_poll mode",
 	     &c->listen_port, 1, 65535},
+	    {"listen_address", SC_OPT_STR, "0.0.0.0",
+	     "IPv4 address to listen on in server_poll mode", &c->listen_address, 0, 0},
+	    {"call_key", SC_OPT_STR, NULL,
+	     "server_poll: the key the server calls with (only its SHA-256 is kept)",
+	     &c->call_key, 0, 0},
+	    {"call_key_sha256", SC_OPT_STR, NULL,
+	     "server_poll: the call key's SHA-256 as 64 hex digits, instead of the key",
+	     &c->call_key_sha256, 0, 0},
 	    {"log_level", SC_OPT_STR, "info", "debug, info, warn or error", &c->log_level,
 	     0, 0},
 	};
