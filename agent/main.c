@@ -12,6 +12,7 @@
 #include "job.pb-c.h"
 #include "job_json.h"
 #include "job_slot.h"
+#include "nats_report.h"
 #include "outbox.h"
 #include "plan_cache.h"
 #include "progress.h"
@@ -444,22 +445,6 @@ static void run_poll_job(struct daemon *d, json_t *j)
 		sc_info("session %s: %s (%s)", session, state, summary);
 }
 
-/* A job from scanopy.jobs.<daemon> (integrated mode). */
-static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
-{
-	Scanopy__V1__Job *job = scanopy__v1__job__unpack(NULL, len, data);
-	if (!job) {
-		sc_warn("ignoring a job that is not a valid Job protobuf");
-		return;
-	}
-	char why[160];
-	struct scan_stats stats;
-	d->job_cancel = d->cancel;
-	if (run_job(d, job, &stats, why, sizeof why))
-		sc_warn("job %s failed: %s", job->session_id ? job->session_id : "", why);
-	scanopy__v1__job__free_unpacked(job, NULL);
-}
-
 static void heartbeat(struct daemon *d)
 {
 	json_t *answer;
@@ -511,6 +496,33 @@ static int run_daemon_poll(struct daemon *d)
 	return 0;
 }
 
+static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job, bool deliver);
+
+/* A job from scanopy.jobs.<daemon> (integrated mode), through the slot so
+ * nats_report.h reports its progress and takes its cancel. */
+static void handle_job(struct daemon *d, natsMsg *m)
+{
+	enum slot_offer r = slot_offer(d->slot, (const uint8_t *)natsMsg_GetData(m),
+	                               (size_t)natsMsg_GetDataLength(m));
+	static const char *const answers[] = {
+	    [SLOT_ACCEPTED] = "accepted",
+	    [SLOT_DUPLICATE] = "accepted", /* sent again: it is here */
+	    [SLOT_BUSY] = "busy",
+	    [SLOT_INVALID] = "invalid",
+	};
+	/* The scheduler sends jobs as requests: it counts a job as handed over
+	 * only once this answer arrives. */
+	if (natsMsg_GetReply(m))
+		natsConnection_PublishString(d->nats.nc, natsMsg_GetReply(m), answers[r]);
+	if (r == SLOT_INVALID)
+		sc_warn("ignoring a job that is not a valid Job protobuf");
+	else if (r == SLOT_BUSY)
+		sc_warn("refusing a job while another runs");
+	Scanopy__V1__Job *job = r == SLOT_ACCEPTED ? slot_take(d->slot) : NULL;
+	if (job)
+		run_slot_job(d, job, true);
+}
+
 static int run_integrated(struct daemon *d)
 {
 	natsSubscription *jobs = NULL;
@@ -520,9 +532,16 @@ static int run_integrated(struct daemon *d)
 		return -1;
 	d->outbox =
 	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, nats_send, d);
-	if (!d->outbox ||
+	d->slot = slot_new(&d->job_cancel);
+	if (!d->outbox || !d->slot ||
 	    natsConnection_SubscribeSync(&jobs, d->nats.nc, subject) != NATS_OK) {
 		sc_error("cannot subscribe to %s", subject);
+		return -1;
+	}
+	struct nats_report *reports =
+	    nats_report_start(&d->nats, d->state.daemon_id, d->slot);
+	if (!reports) {
+		natsSubscription_Destroy(jobs);
 		return -1;
 	}
 	sc_info("daemon %s ready; jobs on %s", d->state.daemon_id, subject);
@@ -532,25 +551,30 @@ static int run_integrated(struct daemon *d)
 			run_self_report(d, NULL);
 		natsMsg *m = NULL;
 		if (natsSubscription_NextMsg(&m, jobs, 250) == NATS_OK) {
-			handle_job(d, (const uint8_t *)natsMsg_GetData(m),
-			           (size_t)natsMsg_GetDataLength(m));
+			handle_job(d, m);
 			natsMsg_Destroy(m);
 		}
 	}
 	natsSubscription_Destroy(jobs);
+	nats_report_stop(reports);
 	return 0;
 }
 
-/* A job the server handed in (server_poll), run; its outcome stays in the
- * slot for the server to read. Completed means queued in the spool: the
- * server pulls the results and finishes the session once it has them all. */
-static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job)
+/* A job taken from the slot, run; its outcome stays in the slot for the
+ * server to read. server_poll: completed means queued in the spool (the
+ * server pulls the results and finishes the session once it has them all);
+ * integrated (deliver): completed once the batches are on the bus. */
+static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job, bool deliver)
 {
 	char why[160] = "";
 	struct scan_stats stats;
 	slot_progress(d->slot, "start", 0, 0, 0);
 	int rc = run_job(d, job, &stats, why, sizeof why);
 	bool cancelled = d->job_cancel;
+	if (rc == 0 && !cancelled && deliver && outbox_drain(d->outbox, 60000)) {
+		snprintf(why, sizeof why, "the results could not be delivered yet");
+		rc = -1;
+	}
 	char summary[160];
 	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
 	         stats.hosts, stats.tcp_open + stats.udp_open,
@@ -592,7 +616,7 @@ static int run_server_poll(struct daemon *d)
 			run_self_report(d, NULL);
 		Scanopy__V1__Job *job = slot_take(d->slot);
 		if (job)
-			run_slot_job(d, job);
+			run_slot_job(d, job, false);
 		else
 			sc_shutdown_sleep(200);
 	}

@@ -1,7 +1,9 @@
 /* Handing jobs to NATS-connected daemons (scanopy.jobs.<daemon>). A session
  * row exists before its job is sent (an outbox): this step claims pending
- * sessions, publishes their jobs, and in the same transaction moves each sent
- * one to `starting` or, when publishing failed, schedules a retry with
+ * sessions, sends their jobs as requests (the daemon answers "accepted", so a
+ * job sent while no daemon listens is not lost: core NATS would drop it), and
+ * in the same transaction moves each accepted one to `starting` or, when no
+ * daemon took it, schedules a retry with
  * exponential backoff (1 s, 2 s, 4 s ... at most 5 min) and after the last
  * attempt fails the session with the reason. A job sent twice (a crash after
  * the publish, before the commit) carries the same session id.
@@ -17,18 +19,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Publishes one claimed session's job (columns: SCHED_JOB_COLUMNS). */
+#define JOB_ANSWER_MS 3000
+
+/* Sends one claimed session's job (columns: SCHED_JOB_COLUMNS); 0 once the
+ * daemon answered that it took it. */
 static int send_job(struct scheduler *s, PGresult *r, int row)
 {
 	char subject[128];
 	snprintf(subject, sizeof subject, "scanopy.jobs.%s", PQgetvalue(r, row, 3));
 	size_t len = 0;
 	uint8_t *buf = sched_job_pack(r, row, &len);
-	natsStatus st =
-	    buf ? natsConnection_Publish(s->svc.nats.nc, subject, buf, (int)len)
-	        : NATS_NO_MEMORY;
+	natsMsg *answer = NULL;
+	natsStatus st = buf ? natsConnection_Request(&answer, s->svc.nats.nc, subject,
+	                                             buf, (int)len, JOB_ANSWER_MS)
+	                    : NATS_NO_MEMORY;
+	bool taken = st == NATS_OK && natsMsg_GetDataLength(answer) == 8 &&
+	             !memcmp(natsMsg_GetData(answer), "accepted", 8);
+	natsMsg_Destroy(answer);
 	free(buf);
-	return st == NATS_OK ? 0 : -1;
+	return taken ? 0 : -1;
 }
 
 int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
@@ -95,17 +104,6 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now)
 		strcat(list, PQgetvalue(r, i, 0));
 		*(ok ? &nsent : &nfailed) += 1;
 	}
-	if (rc == 0 && nsent > 0 &&
-	    natsConnection_FlushTimeout(s->svc.nats.nc, 2000) != NATS_OK) {
-		/* Nothing is known to have arrived: retry them all. */
-		if (nfailed)
-			strcat(failed, ",");
-		else
-			strcat(failed, "{");
-		strcat(failed, sent + 1);
-		nfailed += nsent;
-		nsent = 0;
-	}
 	if (rc == 0 && nsent) {
 		strcat(sent, "}");
 		rc = sched_dispatch_record(s, now, sent, true, "over NATS", NULL);
@@ -113,12 +111,13 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now)
 	}
 	if (rc == 0 && nfailed) {
 		strcat(failed, "}");
-		rc = sched_dispatch_record(s, now, failed, false, "over NATS",
-		                           up ? "publishing failed"
-		                              : "not connected to NATS");
+		rc = sched_dispatch_record(
+		    s, now, failed, false, "over NATS",
+		    up ? "no daemon took it (not listening, or busy)"
+		       : "not connected to NATS");
 		sc_metric_add(s->dispatch_retries, nfailed);
 		sc_warn("%d job(s) not dispatched (%s); retrying with backoff", nfailed,
-		        up ? "publish failed" : "NATS unreachable");
+		        up ? "no daemon took it" : "NATS unreachable");
 	}
 	PQclear(r);
 	free(sent);

@@ -48,6 +48,7 @@ static bool tick(struct scheduler *s)
 		return false;
 	bool ok = sched_fire_due(s, &now) == 0;
 	ok = sched_supervise(s, &now) == 0 && ok;
+	ok = sched_nats_progress(s, &now) == 0 && ok;
 	ok = sched_dispatch(s, &now) == 0 && ok;
 	if (!s->have_secret_key)
 		load_secret_key(s);
@@ -122,6 +123,8 @@ int main(int argc, char **argv)
 		atomic_store(&s.svc.pg_ok, tick(&s));
 		sc_shutdown_sleep(s.tick_ms);
 	}
+	if (s.progress_sub)
+		natsSubscription_Destroy(s.progress_sub);
 	sc_service_stop(&s.svc);
 	zone_cache_free(s.zones);
 	dh_global_cleanup();

@@ -22,6 +22,7 @@ struct scheduler {
 	char *secret_key_file;
 	uint8_t secret_key[32]; /* the gateway's, to open ServerPoll call keys */
 	bool have_secret_key;
+	natsSubscription *progress_sub; /* scanopy.progress.* (integrated daemons) */
 	bool test_clock;
 	bool have_daemons; /* core.daemons exists (the gateway has started once) */
 	struct zone_cache *zones;
@@ -61,6 +62,10 @@ int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
 /* Calls ServerPoll daemons: status (their heartbeat), results, progress,
  * cancel, and their pending jobs (server_poll.c). */
 int sched_server_poll(struct scheduler *s, const struct sched_now *now);
+
+/* Integrated daemons' progress reports (scanopy.progress.<daemon>) applied,
+ * and cancels sent to them (nats_progress.c). */
+int sched_nats_progress(struct scheduler *s, const struct sched_now *now);
 
 /* Applies a daemon's report on an open session: state running, completed,
  * failed or cancelled; percent or counts below zero and NULL strings are
