@@ -1,24 +1,8 @@
 #include "job_json.h"
 
-#include <string.h>
+#include "sc_job.h"
 
-Scanopy__V1__JobType job_type_of(const char *t)
-{
-	static const struct {
-		const char *name;
-		Scanopy__V1__JobType type;
-	} map[] = {
-	    {"self_report", SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT},
-	    {"network", SCANOPY__V1__JOB_TYPE__JOB_NETWORK},
-	    {"snmp", SCANOPY__V1__JOB_TYPE__JOB_SNMP},
-	    {"docker", SCANOPY__V1__JOB_TYPE__JOB_DOCKER},
-	    {"unified", SCANOPY__V1__JOB_TYPE__JOB_UNIFIED},
-	};
-	for (size_t i = 0; t && i < sizeof map / sizeof map[0]; i++)
-		if (!strcmp(t, map[i].name))
-			return map[i].type;
-	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
-}
+#include <string.h>
 
 int job_from_json(json_t *j, Scanopy__V1__Job *job, char **targets, size_t max,
                   struct snmp_creds *creds)
@@ -37,7 +21,7 @@ int job_from_json(json_t *j, Scanopy__V1__Job *job, char **targets, size_t max,
 	}
 	job->session_id = (char *)session;
 	job->job_id = (char *)session;
-	job->type = job_type_of(type);
+	job->type = sc_job_type_of(type);
 	job->has_type = 1;
 	job->deep = json_is_true(json_object_get(j, "deep"));
 	job->has_deep = 1;

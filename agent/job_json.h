@@ -9,9 +9,6 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* "self_report", "network", "snmp", "docker" or "unified"; JOB_UNKNOWN else. */
-Scanopy__V1__JobType job_type_of(const char *name);
-
 /* Fills job (INIT'd by the caller) from j. Strings point into j, targets into
  * `targets` (room for max), credentials into *creds (free with
  * snmp_creds_free): keep all three alive while job is used. 0, or -1 when

@@ -398,6 +398,33 @@ static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
 	return rc;
 }
 
+/* How a job ended, once run: delivered first when `deliver` (completed means
+ * the batches are on their way, not merely queued), then its state, the
+ * reason (in why) and a summary. */
+struct job_end {
+	const char *state;
+	char summary[160];
+	bool failed_or_stopped;
+};
+
+static void job_end(struct daemon *d, int rc, bool deliver, const struct scan_stats *st,
+                    char *why, size_t whylen, struct job_end *e)
+{
+	bool cancelled = d->job_cancel;
+	if (rc == 0 && !cancelled && deliver && outbox_drain(d->outbox, 60000)) {
+		snprintf(why, whylen, "the results could not be delivered yet");
+		rc = -1;
+	}
+	snprintf(e->summary, sizeof e->summary, "%u hosts, %u open ports in %.1f s%s",
+	         st->hosts, st->tcp_open + st->udp_open, (double)st->wall_ms / 1000.0,
+	         cancelled ? "; stopped early" : "");
+	e->state = cancelled ? "cancelled" : rc ? "failed" : "completed";
+	e->failed_or_stopped = rc || cancelled;
+	if (cancelled)
+		snprintf(why, whylen, "%s",
+		         d->cancel ? "the daemon was stopped" : "stopped on request");
+}
+
 /* A job handed out by a heartbeat (JSON), run and reported on. */
 static void run_poll_job(struct daemon *d, json_t *j)
 {
@@ -423,26 +450,14 @@ static void run_poll_job(struct daemon *d, json_t *j)
 	int rc = run_job(d, &job, &stats, why, sizeof why);
 	progress_stop(d->reporter);
 	d->reporter = NULL;
-	bool cancelled = d->job_cancel;
-	/* Completed once the batches are delivered, not merely queued. */
-	if (rc == 0 && !cancelled && outbox_drain(d->outbox, 60000)) {
-		snprintf(why, sizeof why, "the results could not be delivered yet");
-		rc = -1;
-	}
-	char summary[160];
-	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
-	         stats.hosts, stats.tcp_open + stats.udp_open,
-	         (double)stats.wall_ms / 1000.0, cancelled ? "; stopped early" : "");
-	const char *state = cancelled ? "cancelled" : rc ? "failed" : "completed";
-	if (cancelled)
-		snprintf(why, sizeof why, "%s",
-		         d->cancel ? "the daemon was stopped" : "stopped on request");
-	client_progress(&d->client, session, state, rc || cancelled ? -1 : 100, NULL,
-	                rc || cancelled ? why : NULL, summary, (long)stats.hosts,
-	                (long)(stats.tcp_open + stats.udp_open));
+	struct job_end e;
+	job_end(d, rc, true, &stats, why, sizeof why, &e);
+	client_progress(&d->client, session, e.state, e.failed_or_stopped ? -1 : 100,
+	                NULL, e.failed_or_stopped ? why : NULL, e.summary,
+	                (long)stats.hosts, (long)(stats.tcp_open + stats.udp_open));
 	snmp_creds_free(&creds);
-	if (cancelled)
-		sc_info("session %s: %s (%s)", session, state, summary);
+	if (d->job_cancel)
+		sc_info("session %s: %s (%s)", session, e.state, e.summary);
 }
 
 static void heartbeat(struct daemon *d)
@@ -570,22 +585,11 @@ static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job, bool deliver)
 	struct scan_stats stats;
 	slot_progress(d->slot, "start", 0, 0, 0);
 	int rc = run_job(d, job, &stats, why, sizeof why);
-	bool cancelled = d->job_cancel;
-	if (rc == 0 && !cancelled && deliver && outbox_drain(d->outbox, 60000)) {
-		snprintf(why, sizeof why, "the results could not be delivered yet");
-		rc = -1;
-	}
-	char summary[160];
-	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
-	         stats.hosts, stats.tcp_open + stats.udp_open,
-	         (double)stats.wall_ms / 1000.0, cancelled ? "; stopped early" : "");
-	const char *state = cancelled ? "cancelled" : rc ? "failed" : "completed";
-	if (cancelled)
-		snprintf(why, sizeof why, "%s",
-		         d->cancel ? "the daemon was stopped" : "stopped on request");
-	slot_finish(d->slot, state, rc || cancelled ? why : NULL, summary, stats.hosts,
-	            stats.tcp_open + stats.udp_open);
-	sc_info("session %s: %s (%s)", job->session_id, state, summary);
+	struct job_end e;
+	job_end(d, rc, deliver, &stats, why, sizeof why, &e);
+	slot_finish(d->slot, e.state, e.failed_or_stopped ? why : NULL, e.summary,
+	            stats.hosts, stats.tcp_open + stats.udp_open);
+	sc_info("session %s: %s (%s)", job->session_id, e.state, e.summary);
 	scanopy__v1__job__free_unpacked(job, NULL);
 }
 

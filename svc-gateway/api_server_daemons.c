@@ -68,9 +68,10 @@ static int make_key(struct request *r, const char *daemon_id, char key[96],
 	return 0;
 }
 
-/* Replies with the daemon (one row: json text) plus the key, shown once. */
+/* Replies with the daemon (one row: json text) plus the key, shown once,
+ * then wipes the key. */
 static enum MHD_Result reply_with_key(struct request *r, unsigned status, PGresult *q,
-                                      const char *key, const char *missing)
+                                      char *key, const char *missing)
 {
 	enum MHD_Result res;
 	json_t *j =
@@ -84,6 +85,7 @@ static enum MHD_Result reply_with_key(struct request *r, unsigned status, PGresu
 		res = reply_json(r, status, j);
 	}
 	PQclear(q);
+	OPENSSL_cleanse(key, strlen(key));
 	return res;
 }
 
@@ -124,7 +126,6 @@ enum MHD_Result api_server_daemons_create(struct request *r)
 		    ") SELECT " SERVER_DAEMON_JSON " FROM d",
 		    7, p);
 		res = reply_with_key(r, 201, q, key, "no such network");
-		OPENSSL_cleanse(key, sizeof key);
 	}
 	free(sealed);
 	json_decref(in);
@@ -153,7 +154,6 @@ enum MHD_Result api_daemon_call_key(struct request *r)
 		    " FROM d",
 		    4, p);
 		res = reply_with_key(r, 200, q, key, "no such server_poll daemon");
-		OPENSSL_cleanse(key, sizeof key);
 	}
 	free(sealed);
 	json_decref(in);

@@ -1,28 +1,11 @@
 /* A claimed session as the Job protobuf its daemon runs, whichever way it is
  * handed over (NATS or a ServerPoll call). */
 #include "job.pb-c.h"
+#include "sc_job.h"
 #include "scheduler.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static Scanopy__V1__JobType job_type(const char *t)
-{
-	static const struct {
-		const char *name;
-		Scanopy__V1__JobType type;
-	} map[] = {
-	    {"self_report", SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT},
-	    {"network", SCANOPY__V1__JOB_TYPE__JOB_NETWORK},
-	    {"snmp", SCANOPY__V1__JOB_TYPE__JOB_SNMP},
-	    {"docker", SCANOPY__V1__JOB_TYPE__JOB_DOCKER},
-	    {"unified", SCANOPY__V1__JOB_TYPE__JOB_UNIFIED},
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (!strcmp(t, map[i].name))
-			return map[i].type;
-	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
-}
 
 uint8_t *sched_job_pack(PGresult *r, int row, size_t *len)
 {
@@ -32,7 +15,7 @@ uint8_t *sched_job_pack(PGresult *r, int row, size_t *len)
 	job.org_id = PQgetvalue(r, row, 1);
 	job.network_id = PQgetvalue(r, row, 2);
 	job.daemon_id = PQgetvalue(r, row, 3);
-	job.type = job_type(PQgetvalue(r, row, 4));
+	job.type = sc_job_type_of(PQgetvalue(r, row, 4));
 	job.has_type = 1;
 	job.deep = PQgetvalue(r, row, 5)[0] == 't';
 	job.has_deep = 1;
