@@ -269,8 +269,9 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct scan_request req;
 	struct scan_job_storage own;
 	struct scan_plan plan;
-	bool have_plan =
-	    !d->integrated && plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
+	/* daemon_poll only: server_poll and integrated daemons have no gateway */
+	bool have_plan = d->client.server_url &&
+	                 plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
 	int rc = -1;
 	if (s && scan_request_from_job(job, subnets, nsubnets, &d->job_cancel, &req,
 	                               &own) == 0) {

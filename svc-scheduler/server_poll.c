@@ -42,17 +42,24 @@ struct sp_daemon {
 	bool spool_empty, busy;
 };
 
-/* Pending sessions of the daemon that are due count a failed attempt. */
+/* Pending sessions of the daemon that are due count a failed attempt, once
+ * it has answered at least once: a daemon provisioned but not yet installed
+ * is waited for (pending_seconds bounds that), its sessions saying why. */
 static int dispatch_failed(struct scheduler *s, const struct sched_now *now,
                            const struct sp_daemon *d, const char *why)
 {
-	const char *p[] = {d->id, now->text};
+	const char *p[] = {d->id, now->text, why};
 	PGresult *r = sc_pg_query(
 	    s->svc.pg,
-	    "SELECT '{' || string_agg(id::text, ',') || '}' FROM sched.sessions WHERE "
-	    "daemon_id = $1 AND dispatch = 'server' AND state = 'pending' AND "
-	    "coalesce(next_dispatch_at, '-infinity') <= $2::timestamptz",
-	    2, p);
+	    "WITH never AS (UPDATE sched.sessions s SET reason = 'waiting for the "
+	    "daemon, never reached at its URL yet: ' || $3 FROM core.daemons d WHERE "
+	    "d.id = $1 AND d.last_seen IS NULL AND s.daemon_id = d.id AND s.dispatch = "
+	    "'server' AND s.state = 'pending' RETURNING 1) SELECT '{' || "
+	    "string_agg(id::text, ',') || '}' FROM sched.sessions WHERE daemon_id = $1 "
+	    "AND dispatch = 'server' AND state = 'pending' AND "
+	    "coalesce(next_dispatch_at, '-infinity') <= $2::timestamptz AND NOT EXISTS "
+	    "(SELECT 1 FROM core.daemons d WHERE d.id = $1 AND d.last_seen IS NULL)",
+	    3, p);
 	int rc = r ? 0 : -1;
 	if (r && !PQgetisnull(r, 0, 0))
 		rc = sched_dispatch_record(s, now, PQgetvalue(r, 0, 0), false,

@@ -37,6 +37,8 @@ start_daemon() {
 	echo $! >"$T_DIR/scanopy-daemon.pid"
 	wait_for 20 curl -s -o /dev/null "$D/v1/status"
 }
+never() { curl -sf -H "$A" "$G/api/v1/sessions?daemon_id=$DID" | jq -e 'any(.[]; .state == "pending" and (.reason // "" | startswith("waiting for the daemon, never reached")))' >/dev/null; }
+check "before the daemon is installed, its first job waits (not failed) and says why" wait_for 20 never
 start_daemon
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
 check "the daemon refuses a call without a key (401)" test "$(code "$D/v1/status")" = 401
@@ -48,7 +50,7 @@ session() { curl -sf -H "$A" "$G/api/v1/sessions/$1"; }
 state() { session "$1" | jq -r .state; }
 is_state() { [ "$(state "$1")" = "$2" ]; }
 SR=$(sql "SELECT id FROM sched.sessions WHERE daemon_id = '$DID' AND discovery_type = 'self_report' LIMIT 1")
-check "its default self-report is dispatched by the scheduler and completes" wait_for 30 is_state "$SR" completed
+check "its default self-report is dispatched by the scheduler and completes" wait_for 90 is_state "$SR" completed
 check "the scheduler's calls are its heartbeat (last_seen)" \
 	test "$(sql "SELECT last_seen > now() - interval '30 s' FROM core.daemons WHERE id = '$DID'")" = t
 
