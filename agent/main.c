@@ -10,6 +10,9 @@
 #include "collect_jobs.h"
 #include "control.h"
 #include "job.pb-c.h"
+#include "job_json.h"
+#include "job_slot.h"
+#include "nats_report.h"
 #include "outbox.h"
 #include "plan_cache.h"
 #include "progress.h"
@@ -21,12 +24,15 @@
 #include "scan.h"
 #include "scan_job.h"
 #include "selfreport.h"
+#include "serve.h"
 #include "sink.h"
 #include "snmp_cred_json.h"
 #include "state.h"
 
 #include <inttypes.h>
 #include <nng/nng.h>
+#include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +44,7 @@ struct daemon_config {
 	char *server_url, *api_key, *name, *mode, *nats_url, *org_id, *network_id,
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
-	    *lldpd_socket, *log_level;
+	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address;
 	long listen_port, poll_interval, spool_mb;
 };
 
@@ -54,6 +60,7 @@ struct daemon {
 	volatile int cancel;     /* set on stop: the daemon winds down */
 	volatile int job_cancel; /* the running job stops soon (stop or cancel) */
 	struct progress_reporter *reporter; /* the running poll session's */
+	struct job_slot *slot;              /* server_poll mode */
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -160,10 +167,13 @@ static int check_config(const struct daemon_config *c)
 		return -1;
 	}
 	if (!strcmp(c->mode, "server_poll")) {
-		sc_error(
-		    "server_poll mode (the server calling this daemon on port %ld) is "
-		    "not available in this version; use daemon_poll",
-		    c->listen_port);
+		uint8_t h[32];
+		if (c->daemon_id && *c->daemon_id &&
+		    serve_key_hash(c->call_key, c->call_key_sha256, h) == 0)
+			return 0;
+		sc_error("server_poll mode needs --daemon-id and --call-key (or "
+		         "--call-key-sha256), as shown once when the daemon was added "
+		         "on the server");
 		return -1;
 	}
 	sc_error("mode '%s' is not daemon_poll, server_poll or integrated", c->mode);
@@ -232,7 +242,13 @@ static void register_daemon(struct daemon *d)
 
 static void on_scan_progress(void *arg, const Scanopy__V1__ScanProgress *p)
 {
-	progress_update(arg, p->phase, p->percent, p->hosts_found, p->ports_found);
+	struct daemon *d = arg;
+	if (d->reporter)
+		progress_update(d->reporter, p->phase, p->percent, p->hosts_found,
+		                p->ports_found);
+	if (d->slot)
+		slot_progress(d->slot, p->phase, p->percent, p->hosts_found,
+		              p->ports_found);
 }
 
 static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
@@ -248,13 +264,14 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	struct sink *s = sink_open(d->outbox, &d->state, &ids);
 	if (s && snmp_hosts)
 		sink_set_tap(s, snmp_answerers_tap, snmp_hosts);
-	if (s && d->reporter)
-		sink_on_progress(s, on_scan_progress, d->reporter);
+	if (s && (d->reporter || d->slot))
+		sink_on_progress(s, on_scan_progress, d);
 	struct scan_request req;
 	struct scan_job_storage own;
 	struct scan_plan plan;
-	bool have_plan =
-	    !d->integrated && plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
+	/* daemon_poll only: server_poll and integrated daemons have no gateway */
+	bool have_plan = d->client.server_url &&
+	                 plan_cache_get(&d->client, d->cfg.state_dir, &plan) == 0;
 	int rc = -1;
 	if (s && scan_request_from_job(job, subnets, nsubnets, &d->job_cancel, &req,
 	                               &own) == 0) {
@@ -382,50 +399,42 @@ static int run_job(struct daemon *d, const Scanopy__V1__Job *job,
 	return rc;
 }
 
-static Scanopy__V1__JobType job_type(const char *t)
+/* How a job ended, once run: delivered first when `deliver` (completed means
+ * the batches are on their way, not merely queued), then its state, the
+ * reason (in why) and a summary. */
+struct job_end {
+	const char *state;
+	char summary[160];
+	bool failed_or_stopped;
+};
+
+static void job_end(struct daemon *d, int rc, bool deliver, const struct scan_stats *st,
+                    char *why, size_t whylen, struct job_end *e)
 {
-	if (!strcmp(t, "self_report"))
-		return SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT;
-	if (!strcmp(t, "network"))
-		return SCANOPY__V1__JOB_TYPE__JOB_NETWORK;
-	if (!strcmp(t, "snmp"))
-		return SCANOPY__V1__JOB_TYPE__JOB_SNMP;
-	if (!strcmp(t, "docker"))
-		return SCANOPY__V1__JOB_TYPE__JOB_DOCKER;
-	if (!strcmp(t, "unified"))
-		return SCANOPY__V1__JOB_TYPE__JOB_UNIFIED;
-	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
+	bool cancelled = d->job_cancel;
+	if (rc == 0 && !cancelled && deliver && outbox_drain(d->outbox, 60000)) {
+		snprintf(why, whylen, "the results could not be delivered yet");
+		rc = -1;
+	}
+	snprintf(e->summary, sizeof e->summary, "%u hosts, %u open ports in %.1f s%s",
+	         st->hosts, st->tcp_open + st->udp_open, (double)st->wall_ms / 1000.0,
+	         cancelled ? "; stopped early" : "");
+	e->state = cancelled ? "cancelled" : rc ? "failed" : "completed";
+	e->failed_or_stopped = rc || cancelled;
+	if (cancelled)
+		snprintf(why, whylen, "%s",
+		         d->cancel ? "the daemon was stopped" : "stopped on request");
 }
 
 /* A job handed out by a heartbeat (JSON), run and reported on. */
 static void run_poll_job(struct daemon *d, json_t *j)
 {
-	const char *session = json_string_value(json_object_get(j, "session_id"));
-	const char *type = json_string_value(json_object_get(j, "type"));
-	if (!session || !type)
-		return;
 	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
 	char *targets[64];
-	size_t ntargets = 0, i;
-	json_t *t;
-	json_array_foreach(json_object_get(j, "targets"), i, t)
-	{
-		if (json_is_string(t) && ntargets < 64)
-			targets[ntargets++] = (char *)json_string_value(t);
-	}
-	job.session_id = (char *)session;
-	job.type = job_type(type);
-	job.has_type = 1;
-	job.deep = json_is_true(json_object_get(j, "deep"));
-	job.has_deep = 1;
-	job.targets = targets;
-	job.n_targets = ntargets;
-	/* SNMP credentials: in memory for this job only, never logged */
 	struct snmp_creds creds;
-	if (snmp_creds_from_json(json_object_get(j, "snmp_credentials"), &creds) == 0) {
-		job.snmp_credentials = creds.ptr;
-		job.n_snmp_credentials = creds.n;
-	}
+	if (job_from_json(j, &job, targets, 64, &creds))
+		return;
+	const char *session = job.session_id;
 
 	d->job_cancel = 0;
 	if (client_progress(&d->client, session, "running", 0, "start", NULL, NULL, -1,
@@ -433,6 +442,7 @@ static void run_poll_job(struct daemon *d, json_t *j)
 		/* Cancelled between the heartbeat and now: acknowledge, run nothing. */
 		client_progress(&d->client, session, "cancelled", 0, NULL,
 		                "cancelled before it started", NULL, -1, -1);
+		snmp_creds_free(&creds);
 		return;
 	}
 	d->reporter = progress_start(&d->client, session, &d->job_cancel);
@@ -441,42 +451,14 @@ static void run_poll_job(struct daemon *d, json_t *j)
 	int rc = run_job(d, &job, &stats, why, sizeof why);
 	progress_stop(d->reporter);
 	d->reporter = NULL;
-	bool cancelled = d->job_cancel;
-	/* Completed once the batches are delivered, not merely queued. */
-	if (rc == 0 && !cancelled && outbox_drain(d->outbox, 60000)) {
-		snprintf(why, sizeof why, "the results could not be delivered yet");
-		rc = -1;
-	}
-	char summary[160];
-	snprintf(summary, sizeof summary, "%u hosts, %u open ports in %.1f s%s",
-	         stats.hosts, stats.tcp_open + stats.udp_open,
-	         (double)stats.wall_ms / 1000.0, cancelled ? "; stopped early" : "");
-	const char *state = cancelled ? "cancelled" : rc ? "failed" : "completed";
-	if (cancelled)
-		snprintf(why, sizeof why, "%s",
-		         d->cancel ? "the daemon was stopped" : "stopped on request");
-	client_progress(&d->client, session, state, rc || cancelled ? -1 : 100, NULL,
-	                rc || cancelled ? why : NULL, summary, (long)stats.hosts,
-	                (long)(stats.tcp_open + stats.udp_open));
+	struct job_end e;
+	job_end(d, rc, true, &stats, why, sizeof why, &e);
+	client_progress(&d->client, session, e.state, e.failed_or_stopped ? -1 : 100,
+	                NULL, e.failed_or_stopped ? why : NULL, e.summary,
+	                (long)stats.hosts, (long)(stats.tcp_open + stats.udp_open));
 	snmp_creds_free(&creds);
-	if (cancelled)
-		sc_info("session %s: %s (%s)", session, state, summary);
-}
-
-/* A job from scanopy.jobs.<daemon> (integrated mode). */
-static void handle_job(struct daemon *d, const uint8_t *data, size_t len)
-{
-	Scanopy__V1__Job *job = scanopy__v1__job__unpack(NULL, len, data);
-	if (!job) {
-		sc_warn("ignoring a job that is not a valid Job protobuf");
-		return;
-	}
-	char why[160];
-	struct scan_stats stats;
-	d->job_cancel = d->cancel;
-	if (run_job(d, job, &stats, why, sizeof why))
-		sc_warn("job %s failed: %s", job->session_id ? job->session_id : "", why);
-	scanopy__v1__job__free_unpacked(job, NULL);
+	if (d->job_cancel)
+		sc_info("session %s: %s (%s)", session, e.state, e.summary);
 }
 
 static void heartbeat(struct daemon *d)
@@ -530,6 +512,33 @@ static int run_daemon_poll(struct daemon *d)
 	return 0;
 }
 
+static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job, bool deliver);
+
+/* A job from scanopy.jobs.<daemon> (integrated mode), through the slot so
+ * nats_report.h reports its progress and takes its cancel. */
+static void handle_job(struct daemon *d, natsMsg *m)
+{
+	enum slot_offer r = slot_offer(d->slot, (const uint8_t *)natsMsg_GetData(m),
+	                               (size_t)natsMsg_GetDataLength(m));
+	static const char *const answers[] = {
+	    [SLOT_ACCEPTED] = "accepted",
+	    [SLOT_DUPLICATE] = "accepted", /* sent again: it is here */
+	    [SLOT_BUSY] = "busy",
+	    [SLOT_INVALID] = "invalid",
+	};
+	/* The scheduler sends jobs as requests: it counts a job as handed over
+	 * only once this answer arrives. */
+	if (natsMsg_GetReply(m))
+		natsConnection_PublishString(d->nats.nc, natsMsg_GetReply(m), answers[r]);
+	if (r == SLOT_INVALID)
+		sc_warn("ignoring a job that is not a valid Job protobuf");
+	else if (r == SLOT_BUSY)
+		sc_warn("refusing a job while another runs");
+	Scanopy__V1__Job *job = r == SLOT_ACCEPTED ? slot_take(d->slot) : NULL;
+	if (job)
+		run_slot_job(d, job, true);
+}
+
 static int run_integrated(struct daemon *d)
 {
 	natsSubscription *jobs = NULL;
@@ -539,9 +548,16 @@ static int run_integrated(struct daemon *d)
 		return -1;
 	d->outbox =
 	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, nats_send, d);
-	if (!d->outbox ||
+	d->slot = slot_new(&d->job_cancel);
+	if (!d->outbox || !d->slot ||
 	    natsConnection_SubscribeSync(&jobs, d->nats.nc, subject) != NATS_OK) {
 		sc_error("cannot subscribe to %s", subject);
+		return -1;
+	}
+	struct nats_report *reports =
+	    nats_report_start(&d->nats, d->state.daemon_id, d->slot);
+	if (!reports) {
+		natsSubscription_Destroy(jobs);
 		return -1;
 	}
 	sc_info("daemon %s ready; jobs on %s", d->state.daemon_id, subject);
@@ -551,13 +567,79 @@ static int run_integrated(struct daemon *d)
 			run_self_report(d, NULL);
 		natsMsg *m = NULL;
 		if (natsSubscription_NextMsg(&m, jobs, 250) == NATS_OK) {
-			handle_job(d, (const uint8_t *)natsMsg_GetData(m),
-			           (size_t)natsMsg_GetDataLength(m));
+			handle_job(d, m);
 			natsMsg_Destroy(m);
 		}
 	}
 	natsSubscription_Destroy(jobs);
+	nats_report_stop(reports);
 	return 0;
+}
+
+/* A job taken from the slot, run; its outcome stays in the slot for the
+ * server to read. server_poll: completed means queued in the spool (the
+ * server pulls the results and finishes the session once it has them all);
+ * integrated (deliver): completed once the batches are on the bus. */
+static void run_slot_job(struct daemon *d, Scanopy__V1__Job *job, bool deliver)
+{
+	char why[160] = "";
+	struct scan_stats stats;
+	slot_progress(d->slot, "start", 0, 0, 0);
+	int rc = run_job(d, job, &stats, why, sizeof why);
+	struct job_end e;
+	job_end(d, rc, deliver, &stats, why, sizeof why, &e);
+	slot_finish(d->slot, e.state, e.failed_or_stopped ? why : NULL, e.summary,
+	            stats.hosts, stats.tcp_open + stats.udp_open);
+	sc_info("session %s: %s (%s)", job->session_id, e.state, e.summary);
+	scanopy__v1__job__free_unpacked(job, NULL);
+}
+
+/* server_poll: no outbound connection at all; the server calls serve.h's
+ * routes, and the spool is pulled instead of pushed. */
+static int run_server_poll(struct daemon *d)
+{
+	struct serve_cfg cfg = {.bind = d->cfg.listen_address,
+	                        .daemon_id = d->state.daemon_id,
+	                        .name = d->cfg.name ? d->cfg.name : "",
+	                        .port = d->cfg.listen_port};
+	if (serve_key_hash(d->cfg.call_key, d->cfg.call_key_sha256, cfg.key_sha256))
+		return -1;
+	if (d->cfg.call_key) /* only its hash is kept */
+		OPENSSL_cleanse(d->cfg.call_key, strlen(d->cfg.call_key));
+	d->outbox =
+	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, NULL, NULL);
+	d->slot = slot_new(&d->job_cancel);
+	cfg.outbox = d->outbox;
+	cfg.slot = d->slot;
+	struct serve *srv = d->outbox && d->slot ? serve_start(&cfg) : NULL;
+	if (!srv)
+		return -1;
+	atomic_store(&d->registered, true);
+	atomic_store(&d->scan_requested, true); /* report ourselves at start */
+	while (!sc_shutdown_requested()) {
+		if (atomic_exchange(&d->scan_requested, false))
+			run_self_report(d, NULL);
+		Scanopy__V1__Job *job = slot_take(d->slot);
+		if (job)
+			run_slot_job(d, job, false);
+		else
+			sc_shutdown_sleep(200);
+	}
+	serve_stop(srv);
+	return 0;
+}
+
+/* Stops the running job on SIGTERM/SIGINT, so the daemon exits promptly
+ * (the job is reported as stopped with the daemon) instead of finishing a
+ * long scan first. */
+static void *shutdown_watch(void *arg)
+{
+	struct daemon *d = arg;
+	while (!sc_shutdown_requested())
+		sc_shutdown_sleep(1000);
+	d->cancel = 1;
+	d->job_cancel = 1;
+	return NULL;
 }
 
 static int run(struct daemon *d)
@@ -571,8 +653,18 @@ static int run(struct daemon *d)
 	if (!ctl)
 		return -1;
 	client_global_init();
-	int rc = d->integrated ? run_integrated(d) : run_daemon_poll(d);
-	if (d->outbox) {
+	pthread_t watcher;
+	bool watching = pthread_create(&watcher, NULL, shutdown_watch, d) == 0;
+	bool server_poll = !strcmp(d->cfg.mode, "server_poll");
+	int rc = d->integrated ? run_integrated(d)
+	         : server_poll ? run_server_poll(d)
+	                       : run_daemon_poll(d);
+	sc_shutdown_request(); /* ends the watcher when the loop ended by itself */
+	if (watching)
+		pthread_join(watcher, NULL);
+	if (d->outbox && server_poll) {
+		outbox_close(d->outbox); /* what the server did not pull stays */
+	} else if (d->outbox) {
 		/* Give the sender a moment to deliver what is queued; the rest
 		 * stays spooled for the next run. */
 		outbox_drain(d->outbox, 3000);
@@ -582,6 +674,7 @@ static int run(struct daemon *d)
 		sc_nats_close(&d->nats);
 	client_global_cleanup();
 	control_close(ctl);
+	slot_free(d->slot);
 	return rc;
 }
 
@@ -637,6 +730,14 @@ int main(int argc, char **argv)
 	     &c->lldpd_socket, 0, 0},
 	    {"listen_port", SC_OPT_INT, "60073", "port for server_poll mode",
 	     &c->listen_port, 1, 65535},
+	    {"listen_address", SC_OPT_STR, "0.0.0.0",
+	     "IPv4 address to listen on in server_poll mode", &c->listen_address, 0, 0},
+	    {"call_key", SC_OPT_STR, NULL,
+	     "server_poll: the key the server calls with (only its SHA-256 is kept)",
+	     &c->call_key, 0, 0},
+	    {"call_key_sha256", SC_OPT_STR, NULL,
+	     "server_poll: the call key's SHA-256 as 64 hex digits, instead of the key",
+	     &c->call_key_sha256, 0, 0},
 	    {"log_level", SC_OPT_STR, "info", "debug, info, warn or error", &c->log_level,
 	     0, 0},
 	};

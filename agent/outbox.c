@@ -216,7 +216,7 @@ struct outbox *outbox_open(const char *state_dir, uint64_t max_bytes, send_fn se
 	if (o->pending)
 		sc_info("outbox: %zu batch(es) left from an earlier run will be sent",
 		        o->pending);
-	if (pthread_create(&o->thread, NULL, sender, o)) {
+	if (send && pthread_create(&o->thread, NULL, sender, o)) {
 		free(o);
 		return NULL;
 	}
@@ -308,9 +308,57 @@ void outbox_close(struct outbox *o)
 	o->stopping = true;
 	pthread_cond_broadcast(&o->wake);
 	pthread_mutex_unlock(&o->lock);
-	pthread_join(o->thread, NULL);
+	if (o->send)
+		pthread_join(o->thread, NULL);
 	pthread_mutex_destroy(&o->lock);
 	pthread_cond_destroy(&o->wake);
 	pthread_cond_destroy(&o->drained);
 	free(o);
+}
+
+int outbox_peek(struct outbox *o, size_t max, size_t max_bytes, peek_fn fn, void *ctx)
+{
+	char **names;
+	size_t n, bytes = 0;
+	int given = 0;
+	if (list_spool(o->dir, &names, &n, NULL))
+		return -1;
+	for (size_t i = 0; i < n && (size_t)given < max && (!given || bytes < max_bytes);
+	     i++) {
+		char path[700];
+		size_t len = 0;
+		snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
+		uint8_t *buf = read_file(path, &len);
+		if (!buf)
+			continue; /* acknowledged meanwhile */
+		int rc = fn(ctx, strtoull(names[i], NULL, 10), buf, len);
+		free(buf);
+		if (rc) {
+			given = -1;
+			break;
+		}
+		bytes += len;
+		given++;
+	}
+	free_names(names, n);
+	return given;
+}
+
+void outbox_ack(struct outbox *o, uint64_t up_to)
+{
+	char **names;
+	size_t n, left = 0;
+	list_spool(o->dir, &names, &n, NULL);
+	for (size_t i = 0; i < n; i++) {
+		char path[700];
+		snprintf(path, sizeof path, "%s/%s", o->dir, names[i]);
+		if (strtoull(names[i], NULL, 10) > up_to || unlink(path))
+			left++;
+	}
+	free_names(names, n);
+	pthread_mutex_lock(&o->lock);
+	o->pending = left;
+	if (left == 0)
+		pthread_cond_broadcast(&o->drained);
+	pthread_mutex_unlock(&o->lock);
 }

@@ -21,8 +21,17 @@ typedef enum send_result (*send_fn)(void *ctx, uint64_t sequence, const uint8_t 
 
 struct outbox;
 
+/* With send NULL the outbox is pulled instead (ServerPoll): no sender thread;
+ * the server reads batches with outbox_peek and drops them with outbox_ack
+ * once they are durable on its side. */
 struct outbox *outbox_open(const char *state_dir, uint64_t max_bytes, send_fn send,
                            void *ctx);
+/* Calls fn with the oldest spooled batches, in sequence order, at most max of
+ * them and about max_bytes in all (at least one). Returns how many, or -1. */
+typedef int (*peek_fn)(void *ctx, uint64_t sequence, const uint8_t *batch, size_t len);
+int outbox_peek(struct outbox *o, size_t max, size_t max_bytes, peek_fn fn, void *ctx);
+/* Drops every spooled batch whose sequence is at most up_to. */
+void outbox_ack(struct outbox *o, uint64_t up_to);
 /* Stores a batch durably and wakes the sender. 0 or -1. */
 int outbox_put(struct outbox *o, uint64_t sequence, const uint8_t *batch, size_t len);
 /* Batches waiting in the spool. */

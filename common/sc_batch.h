@@ -25,6 +25,15 @@ int sc_batch_header_check(const Scanopy__V1__BatchHeader *h, char *why, size_t w
 /* "<daemon>:<sequence>": the batch's identity, used as the JetStream msg id. */
 int sc_batch_id(const Scanopy__V1__BatchHeader *h, char *buf, size_t len);
 
+/* A batch as a daemon sent it, re-packed with the ids of who delivered it
+ * (organisation, network and daemon from the server's own records, never
+ * from the body), ready for SC_SUBJECT_RAW: *out (caller frees) and the
+ * batch id for the msg id. -1 with the reason when it is not a batch with a
+ * sequence number. */
+int sc_batch_stamp(const uint8_t *in, size_t len, const char *org, const char *network,
+                   const char *daemon, uint8_t **out, size_t *outlen, char *id,
+                   size_t idlen, char *why, size_t whylen);
+
 int64_t sc_now_ms(void);
 
 #endif

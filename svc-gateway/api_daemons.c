@@ -30,6 +30,7 @@ enum MHD_Result api_daemons_list(struct request *r)
 	    "SELECT coalesce(json_agg(json_build_object('id', id, 'network_id', "
 	    "network_id, "
 	    "'name', name, 'mode', mode, 'version', version, 'hostname', hostname, "
+	    "'url', url, 'call_key_prefix', call_key_prefix, "
 	    "'capabilities', capabilities, 'last_seen', last_seen, 'created_at', "
 	    "created_at) ORDER BY name), '[]')::text FROM core.daemons WHERE $1::uuid IS "
 	    "NULL OR network_id = $1::uuid",
@@ -95,23 +96,7 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "EXCLUDED.capabilities, last_seen = now() WHERE "
 		    "core.daemons.network_id = "
 		    "EXCLUDED.network_id RETURNING *), "
-		    /* A new daemon gets the default schedules, editable later: a
-		     * self-report at once and daily, a light network scan daily and
-		     * a deep one weekly. */
-		    "sch AS (INSERT INTO sched.schedules (org_id, network_id, daemon_id, "
-		    "name, discovery_type, interval_seconds, deep, dispatch, "
-		    "next_run_at) "
-		    "SELECT d.org_id, d.network_id, d.id, x.name, x.type, x.secs, "
-		    "x.deep, " DISPATCH_OF_DAEMON
-		    ", now() + make_interval(secs => x.first) "
-		    "FROM "
-		    "d, (VALUES ('self-report', 'self_report', 86400, false, 0), ('light "
-		    "network scan', 'network', 86400, false, 86400), ('deep network "
-		    "scan', "
-		    "'network', 604800, true, 604800)) x(name, type, secs, deep, first) "
-		    "WHERE NOT EXISTS (SELECT 1 FROM sched.schedules s WHERE s.daemon_id "
-		    "= "
-		    "d.id)) "
+		    "sch AS (" DEFAULT_SCHEDULES_OF_D ") "
 		    "SELECT json_build_object('daemon_id', id, 'org_id', org_id, "
 		    "'network_id', "
 		    "network_id, 'name', name, 'server_version', '" SCANOPY_VERSION

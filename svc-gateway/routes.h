@@ -69,6 +69,8 @@ enum MHD_Result api_snmp_credentials_list(struct request *r);
 enum MHD_Result api_snmp_credentials_delete(struct request *r);
 /* The network's SNMP credentials with their secrets, for a daemon's job. */
 json_t *snmp_credentials_json(struct request *r, const char *network_id);
+enum MHD_Result api_server_daemons_create(struct request *r);
+enum MHD_Result api_daemon_call_key(struct request *r);
 enum MHD_Result api_sessions_list(struct request *r);
 enum MHD_Result api_session_cancel(struct request *r);
 enum MHD_Result api_schedules_list(struct request *r);

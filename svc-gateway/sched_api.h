@@ -23,6 +23,20 @@
 	"CASE d.mode WHEN 'integrated' THEN 'nats' WHEN 'server_poll' THEN 'server' "    \
 	"ELSE 'poll' END"
 
+/* A new daemon's default schedules (for the rows of a CTE `d` of
+ * core.daemons), editable later: a self-report at once and daily, a light
+ * network scan daily and a deep one weekly. Nothing when it has schedules. */
+#define DEFAULT_SCHEDULES_OF_D                                                           \
+	"INSERT INTO sched.schedules (org_id, network_id, daemon_id, name, "             \
+	"discovery_type, interval_seconds, deep, dispatch, next_run_at) SELECT "         \
+	"d.org_id, d.network_id, d.id, x.name, x.type, x.secs, "                         \
+	"x.deep, " DISPATCH_OF_DAEMON                                                    \
+	", now() + make_interval(secs => x.first) FROM d, (VALUES "                      \
+	"('self-report', 'self_report', 86400, false, 0), ('light network scan', "       \
+	"'network', 86400, false, 86400), ('deep network scan', 'network', 604800, "     \
+	"true, 604800)) x(name, type, secs, deep, first) WHERE NOT EXISTS (SELECT 1 "    \
+	"FROM sched.schedules s WHERE s.daemon_id = d.id)"
+
 /* self_report, network, snmp, docker or unified. */
 bool discovery_type_valid(const char *t);
 

@@ -1,7 +1,9 @@
 /* Handing jobs to NATS-connected daemons (scanopy.jobs.<daemon>). A session
  * row exists before its job is sent (an outbox): this step claims pending
- * sessions, publishes their jobs, and in the same transaction moves each sent
- * one to `starting` or, when publishing failed, schedules a retry with
+ * sessions, sends their jobs as requests (the daemon answers "accepted", so a
+ * job sent while no daemon listens is not lost: core NATS would drop it), and
+ * in the same transaction moves each accepted one to `starting` or, when no
+ * daemon took it, schedules a retry with
  * exponential backoff (1 s, 2 s, 4 s ... at most 5 min) and after the last
  * attempt fails the session with the reason. A job sent twice (a crash after
  * the publish, before the commit) carries the same session id.
@@ -10,7 +12,6 @@
  * only while it has no session starting or running: one at a time, oldest
  * first whichever schedule or user asked. DaemonPoll sessions are claimed the
  * same way by the gateway on the daemon's heartbeat. */
-#include "job.pb-c.h"
 #include "sc_log.h"
 #include "scheduler.h"
 
@@ -18,66 +19,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static Scanopy__V1__JobType job_type(const char *t)
-{
-	static const struct {
-		const char *name;
-		Scanopy__V1__JobType type;
-	} map[] = {
-	    {"self_report", SCANOPY__V1__JOB_TYPE__JOB_SELF_REPORT},
-	    {"network", SCANOPY__V1__JOB_TYPE__JOB_NETWORK},
-	    {"snmp", SCANOPY__V1__JOB_TYPE__JOB_SNMP},
-	    {"docker", SCANOPY__V1__JOB_TYPE__JOB_DOCKER},
-	    {"unified", SCANOPY__V1__JOB_TYPE__JOB_UNIFIED},
-	};
-	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (!strcmp(t, map[i].name))
-			return map[i].type;
-	return SCANOPY__V1__JOB_TYPE__JOB_UNKNOWN;
-}
+#define JOB_ANSWER_MS 3000
 
-/* Publishes one claimed session's job. Columns: id, org_id, network_id,
- * daemon_id, discovery_type, deep, targets (space-separated), deadline_ms. */
+/* Sends one claimed session's job (columns: SCHED_JOB_COLUMNS); 0 once the
+ * daemon answered that it took it. */
 static int send_job(struct scheduler *s, PGresult *r, int row)
 {
-	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
-	job.session_id = PQgetvalue(r, row, 0);
-	job.job_id = job.session_id;
-	job.org_id = PQgetvalue(r, row, 1);
-	job.network_id = PQgetvalue(r, row, 2);
-	job.daemon_id = PQgetvalue(r, row, 3);
-	job.type = job_type(PQgetvalue(r, row, 4));
-	job.has_type = 1;
-	job.deep = PQgetvalue(r, row, 5)[0] == 't';
-	job.has_deep = 1;
-	job.deadline_ms = strtoll(PQgetvalue(r, row, 7), NULL, 10);
-	job.has_deadline_ms = 1;
-	char *targets = strdup(PQgetvalue(r, row, 6)), *save = NULL, *list[64];
-	if (!targets)
-		return -1;
-	for (char *t = strtok_r(targets, " ", &save); t && job.n_targets < 64;
-	     t = strtok_r(NULL, " ", &save))
-		list[job.n_targets++] = t;
-	job.targets = list;
-
 	char subject[128];
-	snprintf(subject, sizeof subject, "scanopy.jobs.%s", job.daemon_id);
-	size_t len = scanopy__v1__job__get_packed_size(&job);
-	uint8_t *buf = malloc(len ? len : 1);
-	natsStatus st = NATS_NO_MEMORY;
-	if (buf) {
-		scanopy__v1__job__pack(&job, buf);
-		st = natsConnection_Publish(s->svc.nats.nc, subject, buf, (int)len);
-	}
+	snprintf(subject, sizeof subject, "scanopy.jobs.%s", PQgetvalue(r, row, 3));
+	size_t len = 0;
+	uint8_t *buf = sched_job_pack(r, row, &len);
+	natsMsg *answer = NULL;
+	natsStatus st = buf ? natsConnection_Request(&answer, s->svc.nats.nc, subject,
+	                                             buf, (int)len, JOB_ANSWER_MS)
+	                    : NATS_NO_MEMORY;
+	bool taken = st == NATS_OK && natsMsg_GetDataLength(answer) == 8 &&
+	             !memcmp(natsMsg_GetData(answer), "accepted", 8);
+	natsMsg_Destroy(answer);
 	free(buf);
-	free(targets);
-	return st == NATS_OK ? 0 : -1;
+	return taken ? 0 : -1;
 }
 
-/* Records the outcome for the sessions in `ids` (a uuid[] literal): sent
- * ones start; failed ones wait for their next attempt, or fail for good. */
-static int record(struct scheduler *s, const struct sched_now *now, const char *ids,
-                  bool sent, const char *why)
+int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
+                          const char *ids, bool sent, const char *channel,
+                          const char *why)
 {
 	if (sent) {
 		const char *p[] = {ids, now->text};
@@ -91,7 +56,7 @@ static int record(struct scheduler *s, const struct sched_now *now, const char *
 	}
 	char attempts[16];
 	snprintf(attempts, sizeof attempts, "%ld", s->dispatch_attempts);
-	const char *p[] = {ids, now->text, attempts, why};
+	const char *p[] = {ids, now->text, attempts, why, channel};
 	return sc_pg_exec(
 	    s->svc.pg,
 	    "UPDATE sched.sessions SET dispatch_attempts = dispatch_attempts + 1, "
@@ -100,10 +65,10 @@ static int record(struct scheduler *s, const struct sched_now *now, const char *
 	    "$3::int THEN 'failed' ELSE state END, finished_at = CASE WHEN "
 	    "dispatch_attempts + 1 >= $3::int THEN $2::timestamptz END, reason = CASE "
 	    "WHEN dispatch_attempts + 1 >= $3::int THEN 'the job could not be handed to "
-	    "the daemon over NATS after ' || $3 || ' attempts: ' || $4 ELSE 'retrying "
+	    "the daemon ' || $5 || ' after ' || $3 || ' attempts: ' || $4 ELSE 'retrying "
 	    "dispatch (attempt ' || (dispatch_attempts + 1) || '): ' || $4 END WHERE id "
 	    "= ANY($1::uuid[])",
-	    4, p);
+	    5, p);
 }
 
 int sched_dispatch(struct scheduler *s, const struct sched_now *now)
@@ -116,9 +81,7 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now)
 	const char *p[] = {now->text, maxrun};
 	PGresult *r = sc_pg_query(
 	    pg,
-	    "SELECT id, org_id, network_id, daemon_id, discovery_type, deep, "
-	    "array_to_string(targets, ' '), floor(extract(epoch FROM $1::timestamptz + "
-	    "make_interval(secs => $2::int)) * 1000)::bigint FROM sched.sessions p "
+	    "SELECT " SCHED_JOB_COLUMNS " FROM sched.sessions p "
 	    "WHERE state = 'pending' AND dispatch = 'nats' AND "
 	    "coalesce(next_dispatch_at, "
 	    "'-infinity') <= $1::timestamptz AND NOT EXISTS (SELECT 1 FROM "
@@ -141,29 +104,20 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now)
 		strcat(list, PQgetvalue(r, i, 0));
 		*(ok ? &nsent : &nfailed) += 1;
 	}
-	if (rc == 0 && nsent > 0 &&
-	    natsConnection_FlushTimeout(s->svc.nats.nc, 2000) != NATS_OK) {
-		/* Nothing is known to have arrived: retry them all. */
-		if (nfailed)
-			strcat(failed, ",");
-		else
-			strcat(failed, "{");
-		strcat(failed, sent + 1);
-		nfailed += nsent;
-		nsent = 0;
-	}
 	if (rc == 0 && nsent) {
 		strcat(sent, "}");
-		rc = record(s, now, sent, true, NULL);
+		rc = sched_dispatch_record(s, now, sent, true, "over NATS", NULL);
 		sc_metric_add(s->jobs_sent, nsent);
 	}
 	if (rc == 0 && nfailed) {
 		strcat(failed, "}");
-		rc = record(s, now, failed, false,
-		            up ? "publishing failed" : "not connected to NATS");
+		rc = sched_dispatch_record(
+		    s, now, failed, false, "over NATS",
+		    up ? "no daemon took it (not listening, or busy)"
+		       : "not connected to NATS");
 		sc_metric_add(s->dispatch_retries, nfailed);
 		sc_warn("%d job(s) not dispatched (%s); retrying with backoff", nfailed,
-		        up ? "publish failed" : "NATS unreachable");
+		        up ? "no daemon took it" : "NATS unreachable");
 	}
 	PQclear(r);
 	free(sent);

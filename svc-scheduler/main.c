@@ -2,15 +2,44 @@
  * NATS-connected daemons their jobs, and supervises open sessions (see
  * scheduler.h). All state is in PostgreSQL (schema sched): killing a replica
  * at any moment loses nothing, and any number of replicas may run. */
+#include "daemon_http.h"
 #include "sc_log.h"
 #include "sc_shutdown.h"
 #include "scheduler.h"
+#include "secretbox.h"
+
+#include <openssl/crypto.h>
+#include <unistd.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 
 extern const struct sc_migration sched_migrations[];
 extern const size_t sched_migrations_len;
+
+/* The gateway's secret key file, to open ServerPoll call keys: read, never
+ * made here (the gateway makes it); until it exists, ServerPoll waits. */
+static void load_secret_key(struct scheduler *s)
+{
+	static bool told;
+	char why[256];
+	if (access(s->secret_key_file, R_OK)) {
+		if (!told)
+			sc_warn(
+			    "no secret key file %s yet: ServerPoll daemons wait for it",
+			    s->secret_key_file);
+		told = true;
+		return;
+	}
+	if (secretbox_load_key(s->secret_key_file, s->secret_key, why, sizeof why)) {
+		if (!told)
+			sc_error("ServerPoll daemons cannot be called: %s", why);
+		told = true;
+		return;
+	}
+	s->have_secret_key = true;
+	sc_info("ServerPoll: call keys open with %s", s->secret_key_file);
+}
 
 static bool tick(struct scheduler *s)
 {
@@ -19,7 +48,11 @@ static bool tick(struct scheduler *s)
 		return false;
 	bool ok = sched_fire_due(s, &now) == 0;
 	ok = sched_supervise(s, &now) == 0 && ok;
+	ok = sched_nats_progress(s, &now) == 0 && ok;
 	ok = sched_dispatch(s, &now) == 0 && ok;
+	if (!s->have_secret_key)
+		load_secret_key(s);
+	ok = sched_server_poll(s, &now) == 0 && ok;
 	return ok;
 }
 
@@ -43,8 +76,15 @@ int main(int argc, char **argv)
 	     "fail",
 	     &s.offline_seconds, 1, 86400 * 7},
 	    {"dispatch_attempts", SC_OPT_INT, "8",
-	     "NATS dispatch attempts (with backoff) before a session fails",
+	     "dispatch attempts (NATS or ServerPoll, with backoff) before a session "
+	     "fails",
 	     &s.dispatch_attempts, 1, 100},
+	    {"server_poll_seconds", SC_OPT_INT, "30",
+	     "how often an idle ServerPoll daemon is called (its heartbeat)",
+	     &s.server_poll_seconds, 1, 3600},
+	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
+	     "the gateway's key for secrets at rest, to open ServerPoll call keys",
+	     &s.secret_key_file, 0, 0},
 	    {"test_clock", SC_OPT_BOOL, "false",
 	     "TEST ONLY: read now from the sched.test_clock row (shared by replicas) "
 	     "instead of the database clock",
@@ -57,6 +97,7 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 	s.zones = zone_cache_new();
+	dh_global_init();
 	s.sessions_created = sc_metric_register(
 	    SC_METRIC_COUNTER, "scanopy_scheduler_sessions_created_total",
 	    "sessions created from due schedules");
@@ -82,8 +123,12 @@ int main(int argc, char **argv)
 		atomic_store(&s.svc.pg_ok, tick(&s));
 		sc_shutdown_sleep(s.tick_ms);
 	}
+	if (s.progress_sub)
+		natsSubscription_Destroy(s.progress_sub);
 	sc_service_stop(&s.svc);
 	zone_cache_free(s.zones);
+	dh_global_cleanup();
+	OPENSSL_cleanse(s.secret_key, sizeof s.secret_key);
 	sc_config_free(opts, nopts);
 	nats_Close();
 	return rc ? 1 : 0;

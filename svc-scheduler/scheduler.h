@@ -8,7 +8,9 @@
 #include "sc_metrics.h"
 #include "sc_service.h"
 
+#include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct zone_cache;
@@ -16,7 +18,11 @@ struct zone_cache;
 struct scheduler {
 	struct sc_service svc;
 	long tick_ms, stall_seconds, max_run_seconds, pending_seconds, offline_seconds;
-	long dispatch_attempts;
+	long dispatch_attempts, server_poll_seconds;
+	char *secret_key_file;
+	uint8_t secret_key[32]; /* the gateway's, to open ServerPoll call keys */
+	bool have_secret_key;
+	natsSubscription *progress_sub; /* scanopy.progress.* (integrated daemons) */
 	bool test_clock;
 	bool have_daemons; /* core.daemons exists (the gateway has started once) */
 	struct zone_cache *zones;
@@ -36,6 +42,40 @@ int sched_now(struct scheduler *s, struct sched_now *now);
 int sched_fire_due(struct scheduler *s, const struct sched_now *now);
 /* Publishes pending NATS-dispatched jobs, retrying failures with backoff. */
 int sched_dispatch(struct scheduler *s, const struct sched_now *now);
+/* The columns sched_job_pack reads, over an alias `p` of sched.sessions,
+ * with $1 now and $2 max_run_seconds (for the deadline). */
+#define SCHED_JOB_COLUMNS                                                                \
+	"p.id, p.org_id, p.network_id, p.daemon_id, p.discovery_type, p.deep, "          \
+	"array_to_string(p.targets, ' '), floor(extract(epoch FROM $1::timestamptz + "   \
+	"make_interval(secs => $2::int)) * 1000)::bigint"
+/* A row of SCHED_JOB_COLUMNS as a packed Job (caller frees); NULL on no
+ * memory. */
+uint8_t *sched_job_pack(PGresult *r, int row, size_t *len);
+/* Records a dispatch's outcome for the sessions in ids (a uuid[] literal):
+ * sent ones start; failed ones wait for their next attempt with backoff, or
+ * fail for good with the reason ("the job could not be handed to the daemon
+ * <channel> after N attempts: <why>"). */
+int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
+                          const char *ids, bool sent, const char *channel,
+                          const char *why);
+
+/* Calls ServerPoll daemons: status (their heartbeat), results, progress,
+ * cancel, and their pending jobs (server_poll.c). */
+int sched_server_poll(struct scheduler *s, const struct sched_now *now);
+
+/* Integrated daemons' progress reports (scanopy.progress.<daemon>) applied,
+ * and cancels sent to them (nats_progress.c). */
+int sched_nats_progress(struct scheduler *s, const struct sched_now *now);
+
+/* Applies a daemon's report on an open session: state running, completed,
+ * failed or cancelled; percent or counts below zero and NULL strings are
+ * left as they are. Progress is "made" only when something changed, so a
+ * daemon repeating itself still stalls. */
+int sched_session_apply(struct scheduler *s, const struct sched_now *now,
+                        const char *session_id, const char *state, int percent,
+                        const char *phase, const char *reason, const char *summary,
+                        long hosts, long ports);
+
 /* Fails sessions that stalled, ran too long, lost their daemon, or were
  * never picked up; notes offline daemons on their pending sessions. */
 int sched_supervise(struct scheduler *s, const struct sched_now *now);

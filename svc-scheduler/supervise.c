@@ -3,7 +3,8 @@
  * read. Each is one UPDATE (row locks make concurrent replicas harmless: a
  * row already failed by one no longer matches for the other).
  *
- *   offline   a DaemonPoll daemon not heard from (heartbeat or progress) for
+ *   offline   a DaemonPoll daemon not heard from (heartbeat or progress), or a
+ *             ServerPoll daemon that did not answer the scheduler's calls, for
  *             offline_seconds: its starting/running sessions fail; its pending
  *             ones say they are waiting for it
  *   stalled   no change in progress for stall_seconds
@@ -51,7 +52,8 @@ static int daemons_offline(struct scheduler *s, const struct sched_now *now)
 	        "$1::timestamptz, reason = 'the daemon went offline: no heartbeat or "
 	        "progress for ' || $2 || ' s' FROM core.daemons d WHERE d.id = "
 	        "s.daemon_id "
-	        "AND s.state IN ('starting', 'running') AND s.dispatch = 'poll' AND "
+	        "AND s.state IN ('starting', 'running') AND s.dispatch IN ('poll', "
+	        "'server') AND "
 	        "coalesce(d.last_seen, '-infinity') < $1::timestamptz - "
 	        "make_interval(secs "
 	        "=> $2::int)",
@@ -64,7 +66,7 @@ static int daemons_offline(struct scheduler *s, const struct sched_now *now)
 	    "UPDATE sched.sessions s SET reason = 'waiting for the daemon, offline since "
 	    "' || to_char(d.last_seen AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' "
 	    "UTC' FROM core.daemons d WHERE d.id = s.daemon_id AND s.state = 'pending' "
-	    "AND s.dispatch = 'poll' AND s.reason IS NULL AND d.last_seen < "
+	    "AND s.dispatch IN ('poll', 'server') AND s.reason IS NULL AND d.last_seen < "
 	    "$1::timestamptz - make_interval(secs => $2::int)",
 	    2, p);
 	PQclear(r);

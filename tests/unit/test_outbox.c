@@ -121,6 +121,48 @@ static void the_spool_is_bounded(void **state)
 	assert_int_equal(t.seen[1], 5);
 }
 
+struct pulled {
+	uint64_t seq[16];
+	size_t n;
+};
+
+static int collect(void *ctx, uint64_t seq, const uint8_t *b, size_t len)
+{
+	struct pulled *p = ctx;
+	(void)b;
+	(void)len;
+	p->seq[p->n++] = seq;
+	return 0;
+}
+
+/* ServerPoll: no sender; the server reads the oldest batches and they leave
+ * the spool only when acknowledged, so a lost pull loses nothing. */
+static void pulled_batches_stay_until_acknowledged(void **state)
+{
+	(void)state;
+	struct outbox *o = outbox_open(dir, 1 << 20, NULL, NULL);
+	assert_non_null(o);
+	const uint8_t batch[] = {1, 2, 3};
+	for (uint64_t seq = 1; seq <= 5; seq++)
+		assert_int_equal(outbox_put(o, seq, batch, sizeof batch), 0);
+	struct pulled p = {0};
+	assert_int_equal(outbox_peek(o, 3, 1 << 20, collect, &p), 3);
+	assert_int_equal(p.seq[0], 1);
+	assert_int_equal(p.seq[2], 3);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(outbox_peek(o, 3, 1 << 20, collect, &p), 3);
+	assert_int_equal(p.seq[0], 1); /* not acknowledged: the same again */
+	outbox_ack(o, 3);
+	assert_int_equal(outbox_pending(o), 2);
+	memset(&p, 0, sizeof p);
+	assert_int_equal(outbox_peek(o, 16, 1, collect, &p), 1); /* byte bound: one */
+	assert_int_equal(p.seq[0], 4);
+	outbox_ack(o, 99);
+	assert_int_equal(outbox_pending(o), 0);
+	assert_int_equal(outbox_peek(o, 16, 1 << 20, collect, &p), 0);
+	outbox_close(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -129,6 +171,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(rejected_batches_are_set_aside, setup,
 	                                    teardown),
 	    cmocka_unit_test_setup_teardown(the_spool_is_bounded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(pulled_batches_stay_until_acknowledged, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

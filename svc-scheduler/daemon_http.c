@@ -1,0 +1,108 @@
+#include "daemon_http.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CONNECT_TIMEOUT_MS 5000L
+#define CALL_TIMEOUT_MS 20000L
+#define MAX_ANSWER (64u << 20)
+
+void dh_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void dh_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+static size_t on_data(char *data, size_t size, size_t n, void *arg)
+{
+	struct dh_reply *r = arg;
+	size_t add = size * n;
+	if (r->len + add > MAX_ANSWER)
+		return 0;
+	char *grown = realloc(r->body, r->len + add + 1);
+	if (!grown)
+		return 0;
+	memcpy(grown + r->len, data, add);
+	r->body = grown;
+	r->len += add;
+	r->body[r->len] = '\0';
+	return add;
+}
+
+/* The daemon's {"error": {"message"}} when it gave one. */
+static void status_error(struct dh_reply *r)
+{
+	json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
+	const char *m =
+	    json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+	snprintf(r->error, sizeof r->error, "the daemon answered %ld%s%s", r->status,
+	         m ? ": " : "", m ? m : "");
+	json_decref(j);
+}
+
+int dh_call(const char *base_url, const char *path, const char *key, const char *method,
+            const char *content_type, const void *body, size_t len, struct dh_reply *r)
+{
+	memset(r, 0, sizeof *r);
+	CURL *c = curl_easy_init();
+	char url[1024], auth[256], ctype[128];
+	struct curl_slist *h = NULL;
+	if (!c) {
+		snprintf(r->error, sizeof r->error, "out of memory");
+		return -1;
+	}
+	size_t blen = strlen(base_url);
+	snprintf(url, sizeof url, "%.*s%s",
+	         (int)(blen && base_url[blen - 1] == '/' ? blen - 1 : blen), base_url,
+	         path);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+	h = curl_slist_append(h, auth);
+	if (content_type) {
+		snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
+		h = curl_slist_append(h, ctype);
+	}
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, CALL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+		                 (curl_off_t)(body ? len : 0));
+	}
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	memset(auth, 0, sizeof auth);
+	if (rc != CURLE_OK) {
+		snprintf(r->error, sizeof r->error, "the daemon at %s did not answer: %s",
+		         base_url, curl_easy_strerror(rc));
+		r->status = 0;
+		return -1;
+	}
+	if (r->status < 200 || r->status > 299) {
+		status_error(r);
+		return -1;
+	}
+	return 0;
+}
+
+void dh_reply_free(struct dh_reply *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->len = 0;
+}
