@@ -117,7 +117,7 @@ enum MHD_Result api_server_daemons_create(struct request *r)
 		                   url, sealed,        prefix};
 		/* The SELECT through RLS proves the network is this organisation's. */
 		PGresult *q = db_tenant_query(
-		    r->gw->db, r->who.org_id,
+		    r->gw->db, &r->who,
 		    "WITH d AS (INSERT INTO core.daemons (id, org_id, network_id, name, "
 		    "mode, url, call_key_sealed, call_key_prefix) SELECT $1, $2, n.id, "
 		    "$4, "
@@ -146,7 +146,7 @@ enum MHD_Result api_daemon_call_key(struct request *r)
 	else if (make_key(r, r->param[0], key, prefix, &sealed, &res) == 0) {
 		const char *p[] = {r->param[0], url, sealed, prefix};
 		PGresult *q = db_tenant_query(
-		    r->gw->db, r->who.org_id,
+		    r->gw->db, &r->who,
 		    "WITH d AS (UPDATE core.daemons SET url = coalesce($2, url), "
 		    "call_key_sealed = decode($3, 'hex'), call_key_prefix = $4 WHERE id "
 		    "= "
