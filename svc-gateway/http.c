@@ -152,7 +152,8 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		request_add_header(r, "Access-Control-Allow-Origin", origin);
 		request_add_header(r, "Access-Control-Allow-Credentials", "true");
 		request_add_header(r, "Vary", "Origin");
-		request_add_header(r, "Access-Control-Expose-Headers", "X-Total-Count, ETag");
+		request_add_header(r, "Access-Control-Expose-Headers",
+		                   "X-Total-Count, ETag");
 	}
 	if (strcmp(r->method, "OPTIONS") || !origin)
 		return false;
@@ -299,19 +300,32 @@ int gateway_http_start(struct gateway *gw)
 		return -1;
 	if (events_start(gw))
 		return -1;
-	gw->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	                               MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
-	                           0, NULL, NULL, on_request, gw, MHD_OPTION_SOCK_ADDR,
-	                           &sa, MHD_OPTION_THREAD_POOL_SIZE,
-	                           (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	                           30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                           (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-	                           on_completed, NULL, MHD_OPTION_END);
+	if (gateway_tls_load(gw->tls_cert, gw->tls_key, &gw->tls))
+		return -1;
+	bool tls = gateway_tls_on(&gw->tls);
+	struct MHD_OptionItem tls_opts[] = {
+	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, gw->tls.cert_pem},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, gw->tls.key_pem},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	gw->mhd = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	        MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
+	    0, NULL, NULL, on_request, gw, MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
 	if (!gw->mhd) {
-		sc_error("cannot listen on %s:%ld", gw->svc.http_bind, gw->svc.http_port);
+		sc_error("cannot listen on %s:%ld%s", gw->svc.http_bind,
+		         gw->svc.http_port,
+		         tls ? " (or tls_cert and tls_key are not a certificate and "
+		               "its key)"
+		             : "");
 		return -1;
 	}
-	sc_info("serving http://%s:%ld", gw->svc.http_bind, gw->svc.http_port);
+	sc_info("serving %s://%s:%ld", tls ? "https" : "http", gw->svc.http_bind,
+	        gw->svc.http_port);
 	return 0;
 }
 
@@ -323,6 +337,7 @@ void gateway_http_stop(struct gateway *gw)
 	gw->mhd = NULL;
 	db_pool_close(gw->db);
 	gw->db = NULL;
+	gateway_tls_free(&gw->tls);
 	ratelimit_free(gw->rl_api);
 	ratelimit_free(gw->rl_login);
 	gw->rl_api = gw->rl_login = NULL;
