@@ -107,8 +107,8 @@ registered_are() {
 ingested() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE network_id = '$NET'")" -ge 1 ]; }
 
 daemon_run good --server-ca "$CA"
-check "a daemon trusting the CA registers over HTTPS" wait_for 30 registered_are good
-check "and its observations are ingested" wait_for 30 ingested
+check "a daemon trusting the CA registers over HTTPS" wait_for 90 registered_are good
+check "and its observations are ingested" wait_for 90 ingested
 
 daemon_run wrong-ca --server-ca "$C/other-ca.pem"
 daemon_run no-ca
@@ -117,11 +117,11 @@ PIN=$(openssl x509 -in "$C/server.pem" -pubkey -noout | openssl pkey -pubin -out
 daemon_run pinned --server-ca "$CA" --server-pin "sha256//$PIN"
 daemon_run bad-pin --server-ca "$CA" --server-pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 explained() { grep -q "certificate is not trusted: give the CA that signed it with --server-ca" "$T_DIR/$1.log"; }
-check "a daemon with the wrong CA is refused, and told to fix --server-ca" wait_for 30 explained wrong-ca
-check "so is one with no CA (the system's do not include it)" wait_for 30 explained no-ca
+check "a daemon with the wrong CA is refused, and told to fix --server-ca" wait_for 90 explained wrong-ca
+check "so is one with no CA (the system's do not include it)" wait_for 90 explained no-ca
 pin_refused() { grep -q "does not match --server-pin" "$T_DIR/bad-pin.log"; }
-check "a daemon with a wrong key pin is refused" wait_for 30 pin_refused
-check "a daemon with the right pin registers" wait_for 30 registered_are good,pinned
+check "a daemon with a wrong key pin is refused" wait_for 90 pin_refused
+check "a daemon with the right pin registers" wait_for 90 registered_are good,pinned
 sleep 2
 check "and none of the refused ones did" registered_are good,pinned
 for d in good wrong-ca no-ca pinned bad-pin; do stop_pid "$T_DIR/$d.pid"; done
