@@ -46,8 +46,11 @@ export SCANOPY_NATS_URL=tls://localhost:$T_NATS_PORT
 export SCANOPY_NATS_TLS_CA=$CA SCANOPY_NATS_TLS_CERT=$C/client.pem SCANOPY_NATS_TLS_KEY=$C/client.key
 export SCANOPY_DATABASE_URL="postgresql://postgres@localhost:$T_PG_PORT/scanopy?sslmode=verify-full&sslrootcert=$CA"
 
-check "PostgreSQL refuses a connection without TLS" \
-	sh -c "! psql 'postgresql://postgres@127.0.0.1:$T_PG_PORT/scanopy?sslmode=disable' -c 'SELECT 1' 2>/dev/null"
+plain_pg_refused() {
+	psql "postgresql://postgres@127.0.0.1:$T_PG_PORT/scanopy?sslmode=disable" -c 'SELECT 1' 2>&1 |
+		grep -q "no pg_hba.conf entry.*no encryption"
+}
+check "PostgreSQL refuses a connection without TLS" plain_pg_refused
 check "nats-server refuses a client without TLS" \
 	sh -c "! timeout 60 '$BIN/obs-publish' --nats-url nats://127.0.0.1:$T_NATS_PORT --org-id o \
 		--network-id n --daemon-id d --count 1 >'$T_DIR/plain-nats.log' 2>&1"
