@@ -4,12 +4,16 @@
 #include "sc_log.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #define SKEW_WARN_MS 60000
+#define WHY_LEN (CURL_ERROR_SIZE + 256)
 
 struct buffer {
 	char *data;
@@ -30,6 +34,54 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	b->len += add;
 	b->data[b->len] = '\0';
 	return add;
+}
+
+static bool loopback_url(const char *url)
+{
+	const char *host = strstr(url, "://");
+	host = host ? host + 3 : url;
+	static const char *const local[] = {"127.", "localhost", "[::1]"};
+	for (size_t i = 0; i < sizeof local / sizeof local[0]; i++)
+		if (!strncmp(host, local[i], strlen(local[i])))
+			return true;
+	return false;
+}
+
+int client_check_transport(const char *server_url, const char *ca_file, const char *pin)
+{
+	bool https = !strncasecmp(server_url, "https://", 8);
+	ca_file = ca_file && *ca_file ? ca_file : NULL;
+	pin = pin && *pin ? pin : NULL;
+	if ((ca_file || pin) && !https) {
+		sc_error(
+		    "--server-ca and --server-pin need an https:// server URL, not %s",
+		    server_url);
+		return -1;
+	}
+	if (ca_file && access(ca_file, R_OK)) {
+		sc_error("--server-ca %s: %s", ca_file, strerror(errno));
+		return -1;
+	}
+	if (!https && !loopback_url(server_url))
+		sc_warn("%s is plain HTTP: the daemon key and every observation cross "
+		        "the network unencrypted; give the gateway a certificate "
+		        "(tls_cert, tls_key) and use https://",
+		        server_url);
+	return 0;
+}
+
+/* curl's reason, and what to do about it when it is about trust. */
+static void explain(CURLcode rc, const char *err, char *why, size_t whylen)
+{
+	const char *hint = "";
+	if (rc == CURLE_PEER_FAILED_VERIFICATION)
+		hint = " - the server's certificate is not trusted: give the CA that "
+		       "signed it with --server-ca (SCANOPY_SERVER_CA)";
+	else if (rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH)
+		hint = " - the server's public key does not match --server-pin";
+	else if (rc == CURLE_SSL_CACERT_BADFILE)
+		hint = " - --server-ca holds no usable PEM certificate";
+	snprintf(why, whylen, "%s%s", err[0] ? err : curl_easy_strerror(rc), hint);
 }
 
 void client_global_init(void)
@@ -77,12 +129,17 @@ static long call(struct client *c, const char *path, const char *type, const voi
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 30000L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "scanopy-daemon/" SCANOPY_VERSION);
+	/* https:// is verified (peer and host name) by default; these narrow it. */
+	if (c->ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	if (c->pin)
+		curl_easy_setopt(h, CURLOPT_PINNEDPUBLICKEY, c->pin);
 	CURLcode rc = curl_easy_perform(h);
 	long status = 0;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	else
-		snprintf(why, whylen, "%s", err[0] ? err : curl_easy_strerror(rc));
+		explain(rc, err, why, whylen);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return status;
@@ -132,7 +189,7 @@ int client_register(struct client *c, const struct registration *reg)
 	if (!text)
 		return -1;
 	struct buffer out = {0};
-	char why[CURL_ERROR_SIZE + 64] = "";
+	char why[WHY_LEN] = "";
 	long status = post(c, "/api/v1/daemons/register", "application/json", text,
 	                   strlen(text), &out, why, sizeof why);
 	free(text);
@@ -176,7 +233,7 @@ int client_register(struct client *c, const struct registration *reg)
 
 int client_heartbeat(struct client *c, json_t **answer)
 {
-	char path[128], why[CURL_ERROR_SIZE + 64] = "";
+	char path[128], why[WHY_LEN] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/heartbeat", c->daemon_id);
 	struct buffer out = {0};
 	long status = post(c, path, "application/json", "{}", 2, &out, why, sizeof why);
@@ -198,7 +255,7 @@ int client_progress(struct client *c, const char *session_id, const char *state,
                     int percent, const char *phase, const char *reason,
                     const char *summary, long hosts, long ports)
 {
-	char path[192], why[CURL_ERROR_SIZE + 64] = "";
+	char path[192], why[WHY_LEN] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/sessions/%s/progress",
 	         c->daemon_id, session_id);
 	json_t *body = json_pack("{s:s, s:s?, s:s?, s:s?}", "state", state, "phase",
@@ -239,7 +296,7 @@ enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *
 {
 	(void)sequence; /* the gateway reads it from the header */
 	struct client *c = arg;
-	char path[128], why[CURL_ERROR_SIZE + 64] = "";
+	char path[128], why[WHY_LEN] = "";
 	snprintf(path, sizeof path, "/api/v1/daemons/%s/batches", c->daemon_id);
 	struct buffer out = {0};
 	long status =
@@ -260,7 +317,7 @@ enum send_result client_send_batch(void *arg, uint64_t sequence, const uint8_t *
 
 int client_probe_plan(struct client *c, const char *have_version, char **plan)
 {
-	char why[CURL_ERROR_SIZE + 64] = "", inm[128] = "";
+	char why[WHY_LEN] = "", inm[128] = "";
 	if (have_version)
 		snprintf(inm, sizeof inm, "If-None-Match: \"%s\"", have_version);
 	struct buffer out = {0};

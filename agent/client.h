@@ -14,6 +14,9 @@
 struct client {
 	const char *server_url;
 	const char *api_key; /* sent only in the Authorization header, never logged */
+	const char
+	    *ca_file;    /* CA to verify an https:// server with; NULL: the system's */
+	const char *pin; /* optional public key pin (curl's sha256//... form) */
 	char daemon_id[40];
 	char org_id[40];
 	char network_id[40];
@@ -26,6 +29,10 @@ struct registration {
 	const char *const *subnets;
 	size_t nsubnets;
 };
+
+/* Checks the transport settings before the first call: a readable CA file,
+ * CA or pin only with https://, and a warning for plain HTTP off this host. */
+int client_check_transport(const char *server_url, const char *ca_file, const char *pin);
 
 void client_global_init(void);
 void client_global_cleanup(void);

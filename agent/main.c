@@ -21,6 +21,7 @@
 #include "sc_log.h"
 #include "sc_nats.h"
 #include "sc_shutdown.h"
+#include "sc_tls.h"
 #include "scan.h"
 #include "scan_job.h"
 #include "selfreport.h"
@@ -44,7 +45,8 @@ struct daemon_config {
 	char *server_url, *api_key, *name, *mode, *nats_url, *org_id, *network_id,
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
-	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address;
+	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address,
+	    *server_ca, *server_pin, *nats_tls_ca, *nats_tls_cert, *nats_tls_key;
 	long listen_port, poll_interval, spool_mb;
 };
 
@@ -161,7 +163,8 @@ static int check_config(const struct daemon_config *c)
 	}
 	if (!strcmp(c->mode, "daemon_poll")) {
 		if (c->server_url && *c->server_url && c->api_key && *c->api_key)
-			return 0;
+			return client_check_transport(c->server_url, c->server_ca,
+			                              c->server_pin);
 		sc_error("daemon_poll mode needs --server-url and --api-key (or "
 		         "SCANOPY_SERVER_URL and SCANOPY_API_KEY, or the config file)");
 		return -1;
@@ -489,6 +492,10 @@ static int run_daemon_poll(struct daemon *d)
 {
 	d->client.server_url = d->cfg.server_url;
 	d->client.api_key = d->cfg.api_key;
+	d->client.ca_file =
+	    d->cfg.server_ca && *d->cfg.server_ca ? d->cfg.server_ca : NULL;
+	d->client.pin =
+	    d->cfg.server_pin && *d->cfg.server_pin ? d->cfg.server_pin : NULL;
 	snprintf(d->client.daemon_id, sizeof d->client.daemon_id, "%s",
 	         d->state.daemon_id);
 	register_daemon(d);
@@ -544,7 +551,9 @@ static int run_integrated(struct daemon *d)
 	natsSubscription *jobs = NULL;
 	char subject[128];
 	snprintf(subject, sizeof subject, "scanopy.jobs.%s", d->state.daemon_id);
-	if (sc_nats_connect(&d->nats, d->cfg.nats_url, "scanopy-daemon"))
+	struct sc_nats_tls tls = {d->cfg.nats_tls_ca, d->cfg.nats_tls_cert,
+	                          d->cfg.nats_tls_key};
+	if (sc_nats_connect(&d->nats, d->cfg.nats_url, "scanopy-daemon", &tls))
 		return -1;
 	d->outbox =
 	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, nats_send, d);
@@ -697,10 +706,22 @@ int main(int argc, char **argv)
 	    {"server_url", SC_OPT_STR, NULL,
 	     "gateway URL, e.g. https://scanopy.example:60072", &c->server_url, 0, 0},
 	    {"api_key", SC_OPT_STR, NULL, "daemon API key", &c->api_key, 0, 0},
+	    {"server_ca", SC_OPT_STR, NULL,
+	     "CA file (PEM) to verify an https:// server with, instead of the system's",
+	     &c->server_ca, 0, 0},
+	    {"server_pin", SC_OPT_STR, NULL,
+	     "optional pin of the server's public key: sha256//BASE64[;sha256//...]",
+	     &c->server_pin, 0, 0},
 	    {"name", SC_OPT_STR, NULL, "daemon name shown in the UI", &c->name, 0, 0},
 	    {"mode", SC_OPT_STR, "daemon_poll", "daemon_poll, server_poll or integrated",
 	     &c->mode, 0, 0},
 	    {"nats_url", SC_OPT_STR, NULL, "NATS URL (integrated mode)", &c->nats_url, 0,
+	     0},
+	    {"nats_tls_ca", SC_OPT_STR, NULL, "CA file for NATS TLS (integrated mode)",
+	     &c->nats_tls_ca, 0, 0},
+	    {"nats_tls_cert", SC_OPT_STR, NULL, "client certificate for NATS",
+	     &c->nats_tls_cert, 0, 0},
+	    {"nats_tls_key", SC_OPT_STR, NULL, "client key for NATS", &c->nats_tls_key, 0,
 	     0},
 	    {"org_id", SC_OPT_STR, NULL, "organisation id (integrated mode)", &c->org_id,
 	     0, 0},
@@ -745,6 +766,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int npos = 0, rc;
 	sc_log_init("scanopy-daemon");
+	sc_tls_process_init();
 	rc = sc_config_load(opts, nopts, files, argc, argv, &npos, err, sizeof err);
 	if (rc < 0) {
 		fprintf(stderr, "scanopy-daemon: %s\n", err);

@@ -8,12 +8,45 @@
 
 #define NS_PER_MS 1000000LL
 
-int sc_nats_connect(struct sc_nats *n, const char *url, const char *name)
+static bool set(const char *s)
+{
+	return s && *s;
+}
+
+/* Applies the TLS settings; names the file that could not be used. */
+static natsStatus set_tls(natsOptions *opts, const char *url,
+                          const struct sc_nats_tls *tls)
+{
+	bool want = !strncmp(url, "tls://", 6) ||
+	            (tls && (set(tls->ca) || set(tls->cert) || set(tls->key)));
+	if (!want)
+		return NATS_OK;
+	if (tls && set(tls->cert) != set(tls->key)) {
+		sc_error("nats: a client certificate needs its key, and a key its "
+		         "certificate (nats_tls_cert, nats_tls_key)");
+		return NATS_INVALID_ARG;
+	}
+	natsStatus s = natsOptions_SetSecure(opts, true);
+	if (s == NATS_OK && tls && set(tls->ca) &&
+	    (s = natsOptions_LoadCATrustedCertificates(opts, tls->ca)) != NATS_OK)
+		sc_error("nats: cannot use CA file %s: %s", tls->ca,
+		         nats_GetLastError(NULL));
+	if (s == NATS_OK && tls && set(tls->cert) &&
+	    (s = natsOptions_LoadCertificatesChain(opts, tls->cert, tls->key)) != NATS_OK)
+		sc_error("nats: cannot use client certificate %s and key %s: %s",
+		         tls->cert, tls->key, nats_GetLastError(NULL));
+	return s;
+}
+
+int sc_nats_connect(struct sc_nats *n, const char *url, const char *name,
+                    const struct sc_nats_tls *tls)
 {
 	natsOptions *opts = NULL;
 	natsStatus s = natsOptions_Create(&opts);
 	if (s == NATS_OK)
 		s = natsOptions_SetURL(opts, url);
+	if (s == NATS_OK)
+		s = set_tls(opts, url, tls);
 	if (s == NATS_OK)
 		s = natsOptions_SetName(opts, name);
 	if (s == NATS_OK) /* never give up: a service outlives NATS restarts */
@@ -43,8 +76,12 @@ int sc_nats_connect(struct sc_nats *n, const char *url, const char *name)
 	 * give it a moment so start-up errors surface here, not later. */
 	for (int i = 0; i < 100 && !sc_nats_connected(n); i++)
 		nats_Sleep(50);
-	if (!sc_nats_connected(n))
-		sc_warn("nats: %s not reachable yet, retrying in the background", url);
+	if (!sc_nats_connected(n)) {
+		const char *why = NULL;
+		natsConnection_GetLastError(n->nc, &why);
+		sc_warn("nats: %s not reachable yet (%s), retrying in the background",
+		        url, why && *why ? why : "no answer");
+	}
 	return 0;
 }
 

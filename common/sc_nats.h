@@ -20,9 +20,17 @@ struct sc_nats {
 	jsCtx *js;
 };
 
+/* TLS to NATS: a CA to verify the server with, and a client certificate and
+ * key for a server that asks for one (tls { verify: true }). All optional;
+ * any of them, or a tls:// URL, makes the connection TLS-only. */
+struct sc_nats_tls {
+	const char *ca, *cert, *key;
+};
+
 /* Connects (retrying in the background until the server is up, reconnecting
- * forever afterwards) and opens a JetStream context. */
-int sc_nats_connect(struct sc_nats *n, const char *url, const char *name);
+ * forever afterwards) and opens a JetStream context. `tls` may be NULL. */
+int sc_nats_connect(struct sc_nats *n, const char *url, const char *name,
+                    const struct sc_nats_tls *tls);
 void sc_nats_close(struct sc_nats *n);
 bool sc_nats_connected(const struct sc_nats *n);
 

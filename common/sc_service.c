@@ -2,6 +2,7 @@
 
 #include "sc_log.h"
 #include "sc_shutdown.h"
+#include "sc_tls.h"
 
 #include <stdio.h>
 
@@ -11,6 +12,7 @@ int sc_service_configure(struct sc_service *s, const struct sc_option *opts, siz
 	char err[512];
 	int npos = 0;
 	sc_log_init(s->name);
+	sc_tls_process_init();
 	int rc = sc_config_load(opts, nopts, NULL, argc, argv, &npos, err, sizeof err);
 	if (rc < 0) {
 		fprintf(stderr, "%s: %s\n", s->name, err);
@@ -43,7 +45,8 @@ int sc_service_start(struct sc_service *s, const char *schema,
 			return -1;
 		atomic_store(&s->pg_ok, true);
 	}
-	if (sc_nats_connect(&s->nats, s->nats_url, s->name))
+	struct sc_nats_tls tls = {s->nats_tls_ca, s->nats_tls_cert, s->nats_tls_key};
+	if (sc_nats_connect(&s->nats, s->nats_url, s->name, &tls))
 		return -1;
 	/* Streams are ensured once NATS is there; until then, keep waiting. */
 	while (sc_nats_ensure_streams(&s->nats, (int)s->nats_replicas)) {

@@ -13,6 +13,7 @@
 struct sc_service {
 	const char *name;
 	char *nats_url, *database_url, *http_bind, *log_level;
+	char *nats_tls_ca, *nats_tls_cert, *nats_tls_key; /* sc_nats_tls */
 	long http_port, nats_replicas, db_wait_ms;
 	struct sc_nats nats;
 	PGconn *pg;         /* NULL for services without a schema */
@@ -32,10 +33,26 @@ struct sc_service {
 	    {"database_url",                                                             \
 	     SC_OPT_STR,                                                                 \
 	     "postgresql://postgres@127.0.0.1:5433/scanopy",                             \
-	     "PostgreSQL connection string",                                             \
+	     "PostgreSQL URL (libpq; TLS: ?sslmode=verify-full&sslrootcert=CA)",         \
 	     &(s)->database_url,                                                         \
 	     0,                                                                          \
 	     0},                                                                         \
+	    {"nats_tls_ca",                                                              \
+	     SC_OPT_STR,                                                                 \
+	     NULL,                                                                       \
+	     "CA file to verify the NATS server with (TLS)",                             \
+	     &(s)->nats_tls_ca,                                                          \
+	     0,                                                                          \
+	     0},                                                                         \
+	    {"nats_tls_cert",                                                            \
+	     SC_OPT_STR,                                                                 \
+	     NULL,                                                                       \
+	     "client certificate for NATS (with nats_tls_key)",                          \
+	     &(s)->nats_tls_cert,                                                        \
+	     0,                                                                          \
+	     0},                                                                         \
+	    {"nats_tls_key",     SC_OPT_STR, NULL, "client key for NATS",                \
+	     &(s)->nats_tls_key, 0,          0},                                         \
 	    {"http_bind",                                                                \
 	     SC_OPT_STR,                                                                 \
 	     "127.0.0.1",                                                                \

@@ -33,12 +33,13 @@ stop_pid() {
 	rm -f "$f"
 }
 
-# start_nats DIR PORT MONITOR_PORT
+# start_nats DIR PORT MONITOR_PORT; NATS_OPTS adds flags (e.g. --tls ...).
 start_nats() {
 	local dir=$1 port=$2 mon=$3
 	mkdir -p "$dir/js"
 	pid_alive "$dir/nats.pid" && return 0
-	nats-server -a 127.0.0.1 -p "$port" -m "$mon" -js -sd "$dir/js" \
+	# shellcheck disable=SC2086 # NATS_OPTS is a list of flags
+	nats-server -a 127.0.0.1 -p "$port" -m "$mon" -js -sd "$dir/js" ${NATS_OPTS:-} \
 		-P "$dir/nats.pid" >>"$dir/nats.log" 2>&1 &
 	wait_for 10 curl -sf "http://127.0.0.1:$mon/healthz" ||
 		{ echo "nats-server did not start; see $dir/nats.log" >&2; return 1; }
@@ -48,6 +49,7 @@ stop_nats() { stop_pid "$1/nats.pid"; }
 
 # start_pg DIR PORT: initialises the cluster on first use, starts it, and
 # creates the scanopy database. PostgreSQL refuses root, so it runs as postgres.
+# PG_OPTS adds server settings (e.g. "-c ssl=on -c ssl_cert_file=...").
 start_pg() {
 	local dir=$1 port=$2
 	mkdir -p "$dir"
@@ -59,7 +61,7 @@ start_pg() {
 	fi
 	if ! runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
 		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-			-o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on}" \
+			-o "-k $dir -p $port -c listen_addresses=127.0.0.1 -c fsync=${PG_FSYNC:-on} ${PG_OPTS:-}" \
 			start >/dev/null || { echo "postgres did not start; see $dir/server.log" >&2; return 1; }
 	fi
 	runuser -u postgres -- psql -h 127.0.0.1 -p "$port" -U postgres -tAc \

@@ -112,8 +112,9 @@ static int start_session(PGconn *c, struct request *r, const char *org_id,
 	        4, p))
 		return -1;
 	snprintf(cookie, sizeof cookie,
-	         "scanopy_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d",
-	         token, SESSION_HOURS * 3600);
+	         "scanopy_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
+	         token, SESSION_HOURS * 3600,
+	         gateway_tls_on(&r->gw->tls) ? "; Secure" : "");
 	request_add_header(r, "Set-Cookie", cookie);
 	return 0;
 }

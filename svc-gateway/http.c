@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -308,6 +309,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 	*state = NULL;
 }
 
+/* libmicrohttpd's (and GnuTLS's) complaints, e.g. failed TLS handshakes,
+ * as one log line each in the service's format. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char line[512];
+	vsnprintf(line, sizeof line, fmt, ap);
+	size_t n = strlen(line);
+	while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	sc_warn("http: %s", line);
+}
+
 int gateway_http_start(struct gateway *gw)
 {
 	m_requests =
@@ -331,19 +345,33 @@ int gateway_http_start(struct gateway *gw)
 		return -1;
 	if (events_start(gw))
 		return -1;
-	gw->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	                               MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
-	                           0, NULL, NULL, on_request, gw, MHD_OPTION_SOCK_ADDR,
-	                           &sa, MHD_OPTION_THREAD_POOL_SIZE,
-	                           (unsigned)gw->threads, MHD_OPTION_CONNECTION_TIMEOUT,
-	                           30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-	                           (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED,
-	                           on_completed, NULL, MHD_OPTION_END);
+	if (gateway_tls_load(gw->tls_cert, gw->tls_key, &gw->tls))
+		return -1;
+	bool tls = gateway_tls_on(&gw->tls);
+	struct MHD_OptionItem tls_opts[] = {
+	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, gw->tls.cert_pem},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, gw->tls.key_pem},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	gw->mhd = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+	        MHD_ALLOW_SUSPEND_RESUME | (tls ? MHD_USE_TLS : 0),
+	    0, NULL, NULL, on_request, gw, MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)gw->threads,
+	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(64 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
 	if (!gw->mhd) {
-		sc_error("cannot listen on %s:%ld", gw->svc.http_bind, gw->svc.http_port);
+		sc_error("cannot listen on %s:%ld%s", gw->svc.http_bind,
+		         gw->svc.http_port,
+		         tls ? " (or tls_cert and tls_key are not a certificate and "
+		               "its key)"
+		             : "");
 		return -1;
 	}
-	sc_info("serving http://%s:%ld", gw->svc.http_bind, gw->svc.http_port);
+	sc_info("serving %s://%s:%ld", tls ? "https" : "http", gw->svc.http_bind,
+	        gw->svc.http_port);
 	return 0;
 }
 
@@ -355,6 +383,7 @@ void gateway_http_stop(struct gateway *gw)
 	gw->mhd = NULL;
 	db_pool_close(gw->db);
 	gw->db = NULL;
+	gateway_tls_free(&gw->tls);
 	ratelimit_free(gw->rl_api);
 	ratelimit_free(gw->rl_login);
 	gw->rl_api = gw->rl_login = NULL;

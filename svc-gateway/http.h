@@ -3,6 +3,7 @@
 
 #include "db.h"
 #include "sc_service.h"
+#include "tls.h"
 
 #include <microhttpd.h>
 #include <stdbool.h>
@@ -20,8 +21,10 @@ struct gateway {
 	long rate_limit, rate_burst, login_per_minute; /* 0: no limit */
 	char *cors_origins; /* comma-separated origins allowed cross-site */
 	struct ratelimit *rl_api, *rl_login;
-	char *public_url; /* how daemons and browsers reach us */
-	char *ui_dir;     /* the built web UI; empty: none */
+	char *public_url;         /* how daemons and browsers reach us */
+	char *ui_dir;             /* the built web UI; empty: none */
+	char *tls_cert, *tls_key; /* PEM files; both set: HTTPS on http_port */
+	struct gateway_tls tls;
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -60,6 +60,11 @@ int main(int argc, char **argv)
 	    {"ui_dir", SC_OPT_STR, SCANOPY_UI_DIR,
 	     "the built web UI (index.html, assets/); empty serves none", &gw.ui_dir, 0,
 	     0},
+	    {"tls_cert", SC_OPT_STR, NULL,
+	     "certificate chain (PEM) to serve HTTPS with on http_port, with tls_key",
+	     &gw.tls_cert, 0, 0},
+	    {"tls_key", SC_OPT_STR, NULL, "the certificate's private key (PEM)",
+	     &gw.tls_key, 0, 0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};

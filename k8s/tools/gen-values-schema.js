@@ -66,6 +66,9 @@ function component(name, desc) {
             existingSecret: str("Secret holding the key (\"\" = one the chart generates once and keeps)"),
             key: str("Key of the key in that Secret", { minLength: 1 }),
           }),
+          tls: obj("HTTPS on the gateway's port", {
+            existingSecret: str("kubernetes.io/tls Secret (tls.crt, tls.key); \"\" = plain HTTP"),
+          }),
         }
       : {}),
     image,
@@ -209,6 +212,10 @@ const schema = {
       networkId: str("Network id (integrated mode)", { pattern: "^$|^[A-Za-z0-9_-]+$" }),
       name: str("Name shown in the UI (default: the node name)"),
       serverUrl: str("Gateway URL (daemon_poll; default: the in-cluster gateway)"),
+      serverCA: obj("CA the daemon verifies an https:// gateway with", {
+        existingSecret: str("Secret holding the CA certificate (\"\" = the system's CAs)"),
+        key: str("Key of the CA certificate in that Secret", { minLength: 1 }),
+      }),
       apiKey: str("Daemon API key"),
       existingSecret: str("Secret holding the API key"),
       apiKeyKey: str("Key of the API key in the Secret", { minLength: 1 }),

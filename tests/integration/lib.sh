@@ -90,11 +90,11 @@ finish() {
 
 uuid() { cat /proc/sys/kernel/random/uuid; }
 
-# api_bootstrap NETWORK: through the gateway on GW_PORT, sets the installation up,
+# api_bootstrap NETWORK: through the gateway on GW_PORT (or at GW_URL), sets the installation up,
 # signs in, and sets G, J, A (a user key's header), NET (a new network's id)
 # and DKEY (a daemon key for it).
 api_bootstrap() {
-	G=http://127.0.0.1:$GW_PORT J='Content-Type: application/json'
+	G=${GW_URL:-http://127.0.0.1:$GW_PORT} J='Content-Type: application/json'
 	curl -sf -XPOST "$G/api/v1/setup" -H "$J" \
 		-d '{"organization":"Test","email":"o@test.example","password":"correct horse battery"}' >/dev/null
 	curl -sf -c "$T_DIR/jar" -XPOST "$G/api/v1/auth/login" -H "$J" \

@@ -203,7 +203,7 @@ int main(int argc, char **argv)
 		fprintf(
 		    stderr,
 		    "obs-publish: --org-id, --network-id and --daemon-id are required\n");
-	} else if (sc_nats_connect(&n, a.nats_url, "obs-publish") == 0 &&
+	} else if (sc_nats_connect(&n, a.nats_url, "obs-publish", NULL) == 0 &&
 	           sc_nats_ensure_streams(&n, 1) == 0) {
 		rc = 0;
 		if (a.garbage) {
