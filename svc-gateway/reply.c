@@ -1,11 +1,11 @@
 #include "reply.h"
 
 #include "db.h"
+#include "etag.h"
 #include "http.h"
 #include "request.h"
 #include "sc_pg.h"
 
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,41 +31,6 @@ static void common_headers(struct request *r, struct MHD_Response *resp)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
 }
 
-int reply_etag_of(const void *data, size_t len, char *out, size_t outlen)
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-	if (outlen < 40 || !EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) ||
-	    mdlen < 16)
-		return -1;
-	int at = snprintf(out, outlen, "W/\"");
-	for (int i = 0; i < 16; i++)
-		at += snprintf(out + at, outlen - (size_t)at, "%02x", md[i]);
-	snprintf(out + at, outlen - (size_t)at, "\"");
-	return 0;
-}
-
-bool reply_etag_matches(const char *if_none_match, const char *etag)
-{
-	/* Weak comparison (RFC 9110 8.8.3.2): the opaque tags, W/ aside. */
-	const char *tag = strncmp(etag, "W/", 2) ? etag : etag + 2;
-	size_t tl = strlen(tag);
-	for (const char *p = if_none_match; p && *p;) {
-		p += strspn(p, " \t,");
-		if (*p == '*')
-			return true;
-		if (!strncmp(p, "W/", 2))
-			p += 2;
-		size_t n = strcspn(p, ",");
-		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
-		if (n == tl && !strncmp(p, tag, n))
-			return true;
-		p = strchr(p, ',');
-	}
-	return false;
-}
-
 /* A successful GET gets a weak ETag of its body (unless its route set a
  * validator of its own), and a client that has that body already gets 304
  * and none. True when the 304 is the answer. */
@@ -75,14 +40,14 @@ static bool not_modified(struct request *r, unsigned status, const void *data, s
 		return false;
 	char etag[48];
 	if (!has_header(r, "ETag")) {
-		if (reply_etag_of(data, len, etag, sizeof etag))
+		if (etag_of(data, len, etag, sizeof etag))
 			return false;
 		request_add_header(r, "ETag", etag);
 	}
 	const char *inm = request_header(r, "If-None-Match");
 	for (size_t i = 0; inm && i < r->nheaders; i++)
 		if (!strcasecmp(r->headers[i].name, "ETag"))
-			return reply_etag_matches(inm, r->headers[i].value);
+			return etag_matches(inm, r->headers[i].value);
 	return false;
 }
 

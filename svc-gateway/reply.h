@@ -6,18 +6,12 @@
 
 #include <jansson.h>
 #include <microhttpd.h>
-#include <stdbool.h>
-#include <stddef.h>
 
 struct request;
 
 /* Every successful GET answer carries a weak ETag of its body (a route may
  * set its own validator instead); a request whose If-None-Match names it gets
  * 304 Not Modified with no body. This is done here, for all routes. */
-/* W/"<first 128 bits of the body's SHA-256, hex>" into out (>= 40 bytes). */
-int reply_etag_of(const void *data, size_t len, char *out, size_t outlen);
-/* True when an If-None-Match value names etag (weak comparison) or is "*". */
-bool reply_etag_matches(const char *if_none_match, const char *etag);
 
 /* Sends `body` (stolen: decref'd here) with `status`. */
 enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);
