@@ -116,45 +116,35 @@ enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s)
 	if (page(r, limit, offset))
 		return reply_error(r, 422, "invalid_field", "limit 1..1000, offset >= 0",
 		                   request_query(r, "limit") ? "limit" : "offset");
-	char *where = malloc(LQ_SQL_MAX), *count = malloc(LQ_SQL_MAX),
-	     *list = malloc(LQ_SQL_MAX);
-	int rc = where && count && list ? 0 : -1;
-	if (rc == 0)
-		rc = listq_where(where, LQ_SQL_MAX, s->select, conds, n, 1);
-	if (rc == 0) {
-		int a = snprintf(count, LQ_SQL_MAX, "SELECT count(*) FROM (%s) x", where);
-		int b = snprintf(list, LQ_SQL_MAX,
-		                 "SELECT coalesce(json_agg(x ORDER BY %s), '[]')::text "
-		                 "FROM (SELECT * FROM (%s) x ORDER BY %s LIMIT $%zu::int "
-		                 "OFFSET $%zu::int) x",
-		                 order, where, order, n + 1, n + 2);
-		rc = a < 0 || a >= LQ_SQL_MAX || b < 0 || b >= LQ_SQL_MAX ? -1 : 0;
-	}
 	params[n] = limit;
 	params[n + 1] = offset;
-	PGresult *c = NULL, *l = NULL;
-	PGconn *conn = rc == 0 ? db_acquire(r->gw->db) : NULL;
-	if (conn) {
-		rc = db_begin_tenant(conn, r->who.org_id);
-		if (rc == 0 && !(c = sc_pg_query(conn, count, (int)n, params)))
-			rc = -1;
-		if (rc == 0 && !(l = sc_pg_query(conn, list, (int)n + 2, params)))
-			rc = -1;
-		rc = db_end(conn, rc);
-		db_release(r->gw->db, conn);
+	/* The total and the page in one statement (one snapshot, one round
+	 * trip), in a tenant transaction of its own. */
+	char *where = malloc(LQ_SQL_MAX), *sql = malloc(2 * LQ_SQL_MAX + 512);
+	int rc =
+	    where && sql ? listq_where(where, LQ_SQL_MAX, s->select, conds, n, 1) : -1;
+	if (rc == 0) {
+		int w = snprintf(
+		    sql, 2 * LQ_SQL_MAX + 512,
+		    "SELECT (SELECT count(*) FROM (%s) x)::text, (SELECT "
+		    "coalesce(json_agg(x ORDER BY %s), '[]')::text FROM (SELECT * "
+		    "FROM (%s) x ORDER BY %s LIMIT $%zu::int OFFSET $%zu::int) x)",
+		    where, order, where, order, n + 1, n + 2);
+		rc = w < 0 || w >= 2 * LQ_SQL_MAX + 512 ? -1 : 0;
 	}
+	PGresult *q =
+	    rc == 0 ? db_tenant_query(r->gw->db, r->who.org_id, sql, (int)n + 2, params)
+	            : NULL;
 	free(where);
-	free(count);
-	free(list);
-	if (!conn || rc) {
+	free(sql);
+	if (!q) {
 		res = reply_db_error(r);
 	} else {
-		request_add_header(r, "X-Total-Count", PQgetvalue(c, 0, 0));
-		res = reply_bytes(r, 200, "application/json", PQgetvalue(l, 0, 0),
-		                  (size_t)PQgetlength(l, 0, 0));
+		request_add_header(r, "X-Total-Count", PQgetvalue(q, 0, 0));
+		res = reply_bytes(r, 200, "application/json", PQgetvalue(q, 0, 1),
+		                  (size_t)PQgetlength(q, 0, 1));
 	}
-	PQclear(c);
-	PQclear(l);
+	PQclear(q);
 	return res;
 }
 
