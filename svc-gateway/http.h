@@ -25,6 +25,7 @@ struct gateway {
 	char *ui_dir;             /* the built web UI; empty: none */
 	char *tls_cert, *tls_key; /* PEM files; both set: HTTPS on http_port */
 	struct gateway_tls tls;
+	char *definitions_dir; /* built-in fingerprint definitions, to check users' */
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -65,6 +65,10 @@ int main(int argc, char **argv)
 	     &gw.tls_cert, 0, 0},
 	    {"tls_key", SC_OPT_STR, NULL, "the certificate's private key (PEM)",
 	     &gw.tls_key, 0, 0},
+	    {"definitions_dir", SC_OPT_STR, FP_DEFAULT_DEFINITIONS_DIR,
+	     "the fingerprint service's built-in definitions, over which an "
+	     "organisation's own are checked",
+	     &gw.definitions_dir, 0, 0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};
