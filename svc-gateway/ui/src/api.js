@@ -100,6 +100,15 @@ export function hasRoute(path, method = 'get') {
   return !!(spec && spec.paths && spec.paths[path] && spec.paths[path][method]);
 }
 
+// The documented query parameters of a route (name -> schema), so pages can
+// offer the filters and sort orders the server has.
+export function routeParams(path, method = 'get') {
+  const op = spec && spec.paths && spec.paths[path] && spec.paths[path][method];
+  const out = {};
+  for (const p of (op && op.parameters) || []) if (p.in === 'query') out[p.name] = p.schema || {};
+  return out;
+}
+
 export const q = (params) => {
   const s = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') s.set(k, v);

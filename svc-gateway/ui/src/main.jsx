@@ -8,6 +8,7 @@ import { LoginPage, SetupPage } from './pages/auth.jsx';
 import { NetworksPage } from './pages/networks.jsx';
 import { DaemonsPage } from './pages/daemons.jsx';
 import { DiscoveryPage } from './pages/discovery.jsx';
+import { SchedulesPage } from './pages/schedules.jsx';
 import { InventoryPage } from './pages/inventory.jsx';
 import { HostPage } from './pages/host.jsx';
 import { ViewsPage } from './pages/views.jsx';
@@ -23,6 +24,7 @@ function Shell({ children, app }) {
     ['/inventory', 'Inventory', loc.startsWith('/inventory') || loc.startsWith('/hosts')],
     ['/discover/daemons', 'Daemons', loc.startsWith('/discover/daemons')],
     ['/discover/discovery', 'Discovery', loc.startsWith('/discover/discovery')],
+    ['/discover/schedules', 'Schedules', loc.startsWith('/discover/schedules')],
     ['/networks', 'Networks', loc.startsWith('/networks')],
     ['/account', 'Account', loc.startsWith('/account')],
   ];
@@ -80,6 +82,7 @@ function Page({ loc }) {
   if ((m = /^\/hosts\/([0-9a-f-]{36})$/.exec(path))) return <HostPage id={m[1]} />;
   if (path === '/discover' || path === '/discover/daemons') return <DaemonsPage />;
   if (path === '/discover/discovery') return <DiscoveryPage />;
+  if (path === '/discover/schedules') return <SchedulesPage />;
   if (path === '/networks') return <NetworksPage />;
   if (path === '/account') return <AccountPage />;
   return (
