@@ -31,6 +31,11 @@ function rememberLogin(body) {
   localStorage.setItem(USER_KEY, JSON.stringify(body.user || null));
 }
 
+// A session switched to another organisation may come with a new token.
+export function rememberCsrf(token) {
+  if (token) localStorage.setItem(CSRF_KEY, token);
+}
+
 export function forgetLogin() {
   localStorage.removeItem(CSRF_KEY);
   localStorage.removeItem(USER_KEY);

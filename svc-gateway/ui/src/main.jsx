@@ -13,6 +13,7 @@ import { InventoryPage } from './pages/inventory.jsx';
 import { HostPage } from './pages/host.jsx';
 import { ViewsPage } from './pages/views.jsx';
 import { AccountPage } from './pages/account.jsx';
+import { OrgSwitcher, OrganizationsPage, orgsDeployed } from './pages/organizations.jsx';
 
 const PUBLIC = ['/login', '/setup'];
 
@@ -28,6 +29,7 @@ function Shell({ children, app }) {
     ['/networks', 'Networks', loc.startsWith('/networks')],
     ['/account', 'Account', loc.startsWith('/account')],
   ];
+  if (orgsDeployed()) nav.push(['/organizations', 'Organisations', loc.startsWith('/organizations')]);
   return (
     <div class="shell">
       <a class="skip" href="#main">Skip to content</a>
@@ -46,6 +48,7 @@ function Shell({ children, app }) {
           ))}
         </nav>
         <div class="topbar-right">
+          <OrgSwitcher />
           {app.networks.length > 0 && (
             <label class="netpick">
               <span class="sr-only">Network</span>
@@ -85,6 +88,7 @@ function Page({ loc }) {
   if (path === '/discover/schedules') return <SchedulesPage />;
   if (path === '/networks') return <NetworksPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/organizations') return <OrganizationsPage />;
   return (
     <section class="page">
       <h1>Not found</h1>
