@@ -33,7 +33,9 @@ function sortOptions(schema) {
   return (schema && (schema.enum || (schema.items && schema.items.enum))) || [];
 }
 
-export function ServerTable({ id, route, params, columns, filename, pageSize = 50, defaultSort }) {
+const PAGE_SIZES = [10, 25, 50, 100, 200];
+
+export function ServerTable({ id, route, params, columns, filename, defaultSort }) {
   const docs = routeParams(route);
   const sorts = sortOptions(docs.sort);
   const vlanName = docs.vlan ? 'vlan' : docs.vlan_id ? 'vlan_id' : null;
@@ -43,6 +45,7 @@ export function ServerTable({ id, route, params, columns, filename, pageSize = 5
   const [vlan, setVlan] = useState('');
   const [sort, setSort] = useState(defaultSort && sorts.includes(defaultSort) ? defaultSort : '');
   const [page, setPage] = useState(0);
+  const [pageSize, setPageSize] = useState(50);
   const [state, setState] = useState({ rows: [], total: null, loading: true, error: null });
   const [exporting, setExporting] = useState(false);
   const seq = useRef(0);
@@ -59,7 +62,7 @@ export function ServerTable({ id, route, params, columns, filename, pageSize = 5
     ...(sort ? { sort } : {}),
   };
   const key = JSON.stringify(filters);
-  useEffect(() => setPage(0), [key]);
+  useEffect(() => setPage(0), [key, pageSize]);
   useEffect(() => {
     const mine = ++seq.current;
     setState((s) => ({ ...s, loading: true, error: null }));
@@ -172,10 +175,20 @@ export function ServerTable({ id, route, params, columns, filename, pageSize = 5
         <button type="button" disabled={page === 0} onClick={() => setPage(page - 1)}>
           Previous
         </button>
-        <span>{pages === null ? `Page ${page + 1}` : `Page ${page + 1} of ${pages}`}</span>
+        <span aria-live="polite">{pages === null ? `Page ${page + 1}` : `Page ${page + 1} of ${pages}`}</span>
         <button type="button" disabled={!hasNext} onClick={() => setPage(page + 1)}>
           Next
         </button>
+        <label>
+          Rows per page{' '}
+          <select id={id + '-pagesize'} value={pageSize} onChange={(e) => setPageSize(Number(e.currentTarget.value))} aria-controls={id}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
       </nav>
     </div>
   );

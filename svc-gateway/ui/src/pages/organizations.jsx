@@ -44,7 +44,7 @@ export function OrgSwitcher() {
     }
   };
   return (
-    <label class="netpick orgpick">
+    <label class="orgpick">
       <span class="sr-only">Organisation</span>
       <select id="org-switch" value={cur || ''} onChange={change} title={error ? error.message : 'Organisation'} aria-invalid={error ? 'true' : undefined}>
         {orgs.map((o) => (
