@@ -244,12 +244,22 @@ await check("run now (paused schedule): a session of the schedule appears in the
   await noUnlabelled('schedules page');
   await shot(page, 'schedules');
 });
+await check("the history shows what the first discovery changed (the hosts it found appeared)", async () => {
+  const first = page.locator(`#session-history tr[data-session]:has-text("by hand"):has-text("${LAB ? 'unified' : 'network'}")`).last();
+  await first.locator('button:has-text("Show")').click();
+  const changes = page.locator('.session-changes').last();
+  await changes.waitFor({ timeout: 15000 });
+  const text = await changes.textContent();
+  if (!/host(s)? appeared/.test(text)) throw new Error(`changes: ${text.slice(0, 200)}`);
+  await shot(page, 'schedules-history');
+});
 await check('a schedule is resumed and deleted', async () => {
   await page.click(`${schedRow} button:has-text("Resume")`);
   await page.waitForSelector(`${schedRow}[data-paused="false"]`);
   await page.click(`${schedRow} button:has-text("Delete")`);
   await page.click(`${schedRow} button.danger:has-text("Delete")`);
-  await page.waitForFunction((sel) => !document.querySelector(sel), schedRow);
+  await page.waitForSelector(schedRow, { state: 'detached' });
+  if ((await apiGet(`/api/v1/schedules?network_id=${net}`)).some((x) => x.name === SCHED)) throw new Error('still in the API');
 });
 
 // The hosts' order as the server gives it, by ?sort=.
