@@ -1,7 +1,8 @@
 // ServerTable: one page of a list route at a time, filtered, sorted and paged
 // by the server (limit, offset, X-Total-Count). The filters and sortable
 // columns are the ones the route documents in the OpenAPI document: q (text),
-// stale, tag, vlan; a column sorts when its key is in the route's sort enum.
+// stale, tag, vlan, and a select for each parameter with a fixed set of
+// values; a column sorts when its key is in the route's sort enum.
 // CSV export reads every matching page.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ErrorBox } from './components.jsx';
@@ -39,6 +40,9 @@ export function ServerTable({ id, route, params, columns, filename, defaultSort 
   const docs = routeParams(route);
   const sorts = sortOptions(docs.sort);
   const vlanName = docs.vlan ? 'vlan' : docs.vlan_id ? 'vlan_id' : null;
+  // Other documented parameters with a fixed set of values: a select each.
+  const enums = Object.entries(docs).filter(([k, sch]) => !['sort', 'q', 'stale', 'tag', 'vlan', 'vlan_id'].includes(k) && Array.isArray(sch.enum));
+  const [choice, setChoice] = useState({});
   const [text, setText] = useState('');
   const [stale, setStale] = useState('');
   const [tag, setTag] = useState('');
@@ -59,6 +63,7 @@ export function ServerTable({ id, route, params, columns, filename, defaultSort 
     ...(docs.stale ? { stale } : {}),
     ...(docs.tag ? { tag: qTag } : {}),
     ...(vlanName ? { [vlanName]: qVlan } : {}),
+    ...choice,
     ...(sort ? { sort } : {}),
   };
   const key = JSON.stringify(filters);
@@ -131,6 +136,19 @@ export function ServerTable({ id, route, params, columns, filename, defaultSort 
             VLAN <input size={5} inputMode="numeric" value={vlan} onInput={(e) => setVlan(e.currentTarget.value)} aria-controls={id} />
           </label>
         )}
+        {enums.map(([k, sch]) => (
+          <label key={k}>
+            {k.replace(/_/g, ' ')}{' '}
+            <select value={choice[k] || ''} onChange={(e) => setChoice({ ...choice, [k]: e.currentTarget.value })} aria-controls={id}>
+              <option value="">any</option>
+              {sch.enum.map((v) => (
+                <option key={v} value={v}>
+                  {String(v).replace(/_/g, ' ')}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         <span class="muted" aria-live="polite" data-total={total === null ? '' : total}>
           {state.loading ? 'Loading…' : total === null ? `${state.rows.length} shown` : `${total} matching`}
         </span>

@@ -130,15 +130,16 @@ export function DataTable({ id, columns, rows, pageSize = 50, filename }) {
 
 
 // Rows of the list routes name their host in one of a few ways.
-const hostIdOf = (r) => r.host_id || r.parent_host || r.parent_host_id;
-const hostLabelOf = (r) => r.host_name || r.hostname || (typeof r.host === 'string' ? r.host : '') || r.host_ip || r.ip || '';
+const hostIdOf = (r) => r.host_id || r.parent_host_id;
+const str = (v) => (typeof v === 'string' ? v : '');
+const hostLabelOf = (r) => r.host_name || r.hostname || str(r.host) || str(r.parent_host) || r.ip || (hostIdOf(r) || '').slice(0, 8);
 const hostCol = { key: 'host', label: 'Host', value: hostLabelOf, link: (r) => hostIdOf(r) && `/hosts/${hostIdOf(r)}` };
 const listText = (v) =>
   Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x.ip || x.name || x.private_port || JSON.stringify(x) : x)).join(' ') : v ?? '';
 
 const serverServiceCols = [
   hostCol,
-  { key: 'ip', label: 'Address', value: (s) => s.ip || '' },
+  { key: 'ip', label: 'Address', value: (s) => s.ip || '', when: (rows) => rows.some((s) => s.ip) },
   { key: 'port', label: 'Port', value: (s) => `${s.port}/${s.protocol}` },
   { key: 'name', label: 'Service', value: (s) => s.name },
   { key: 'category', label: 'Category', value: (s) => s.category || '' },
@@ -155,8 +156,8 @@ const serverPortCols = [
 ];
 const subnetCols = [
   { key: 'cidr', label: 'Subnet', value: (s) => s.cidr },
-  { key: 'kind', label: 'Type', value: (s) => s.kind || s.type || '' },
-  { key: 'vlan', sortKey: 'vlan_id', label: 'VLAN', value: (s) => s.vlan_id ?? s.vlan ?? '' },
+  { key: 'type', label: 'Type', value: (s) => s.type || s.kind || '' },
+  { key: 'vlan', label: 'VLAN', value: (s) => [s.vlan_id ?? s.vlan, s.vlan_name].filter((x) => x !== null && x !== undefined && x !== '').join(' ') },
   { key: 'gateway', label: 'Gateway', value: (s) => s.gateway || '' },
   { key: 'hosts', label: 'Hosts', value: (s) => s.hosts ?? s.host_count ?? s.addresses ?? '' },
   { key: 'source', label: 'Source', value: (s) => s.source || '' },
@@ -165,6 +166,7 @@ const subnetCols = [
 const containerCols = [
   { key: 'name', label: 'Container', value: (w) => w.name || w.external_id || w.container_id || w.id },
   { key: 'image', label: 'Image', value: (w) => w.image || '' },
+  { key: 'kind', label: 'Kind', value: (w) => w.kind || 'container' },
   { key: 'state', label: 'State', value: (w) => w.state || '' },
   { ...hostCol, label: 'Runs on' },
   { key: 'project', label: 'Project', value: (w) => w.project || '' },
