@@ -276,7 +276,7 @@ export function SchedulesPage() {
   const app = useApp();
   const net = app.networkId;
   const deployed = hasRoute('/api/v1/schedules');
-  const [daemonId, setDaemonId] = useState('');
+  const [daemonId, setDaemonId] = useState(() => new URLSearchParams(location.search).get('daemon') || '');
   const [form, setForm] = useState(null); // null, {new: true} or {edit: schedule}
   const [error, setError] = useState(null);
   const [historyTick, setHistoryTick] = useState(0);
