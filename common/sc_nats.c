@@ -162,8 +162,7 @@ int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, si
 	return 0;
 }
 
-int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
-                   const char *value, int replicas)
+int sc_nats_kv_open(struct sc_nats *n, const char *bucket, int replicas, kvStore **kv)
 {
 	kvConfig cfg;
 	kvConfig_Init(&cfg);
@@ -171,16 +170,45 @@ int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
 	cfg.History = 1;
 	cfg.StorageType = js_FileStorage;
 	cfg.Replicas = replicas;
-	kvStore *kv = NULL;
+	*kv = NULL;
 	/* Creating an existing bucket with the same configuration is a no-op. */
-	natsStatus s = js_CreateKeyValue(&kv, n->js, &cfg);
+	natsStatus s = js_CreateKeyValue(kv, n->js, &cfg);
 	if (s != NATS_OK)
-		s = js_KeyValue(&kv, n->js, bucket);
-	if (s == NATS_OK)
-		s = kvStore_PutString(NULL, kv, key, value);
+		s = js_KeyValue(kv, n->js, bucket);
+	if (s != NATS_OK) {
+		sc_error("nats: cannot open bucket %s: %s", bucket,
+		         natsStatus_GetText(s));
+		return -1;
+	}
+	return 0;
+}
+
+int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
+                   const char *value, int replicas)
+{
+	kvStore *kv = NULL;
+	if (sc_nats_kv_open(n, bucket, replicas, &kv))
+		return -1;
+	natsStatus s = kvStore_PutString(NULL, kv, key, value);
 	kvStore_Destroy(kv);
 	if (s != NATS_OK) {
 		sc_error("nats: cannot store %s/%s: %s", bucket, key,
+		         natsStatus_GetText(s));
+		return -1;
+	}
+	return 0;
+}
+
+int sc_nats_kv_delete(struct sc_nats *n, const char *bucket, const char *key,
+                      int replicas)
+{
+	kvStore *kv = NULL;
+	if (sc_nats_kv_open(n, bucket, replicas, &kv))
+		return -1;
+	natsStatus s = kvStore_Delete(kv, key);
+	kvStore_Destroy(kv);
+	if (s != NATS_OK && s != NATS_NOT_FOUND) {
+		sc_error("nats: cannot delete %s/%s: %s", bucket, key,
 		         natsStatus_GetText(s));
 		return -1;
 	}

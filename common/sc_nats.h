@@ -43,6 +43,13 @@ int sc_nats_publish(struct sc_nats *n, const char *subject, const void *data, si
 /* A small shared document in a JetStream key-value bucket (created on first
  * put, with `replicas` copies): one service writes it, others read it. */
 #define SC_KV_PLAN "scanopy_plan" /* bucket of the fingerprint probe plan */
+/* Organisations' own fingerprint definitions, one key per organisation id
+ * (the gateway writes, every fingerprint replica watches). */
+#define SC_KV_DEFS "scanopy_defs"
+/* The bucket (created if missing); the caller kvStore_Destroy()s it. */
+int sc_nats_kv_open(struct sc_nats *n, const char *bucket, int replicas, kvStore **kv);
+int sc_nats_kv_delete(struct sc_nats *n, const char *bucket, const char *key,
+                      int replicas);
 int sc_nats_kv_put(struct sc_nats *n, const char *bucket, const char *key,
                    const char *value, int replicas);
 /* *value (caller frees) is the current value; 1 when the bucket or key does

@@ -31,6 +31,11 @@ int fp_set_load(const struct fp_load_opts *o, struct fp_set **out, char **errors
 int fp_set_load_buffers(const char *const *names, const char *const *texts,
                         const size_t *lens, size_t n, const struct fp_oui *oui,
                         struct fp_set **out, char **errors);
+/* Same, with files in memory read after the directories (an organisation's
+ * own definitions: an id there replaces the directories' one). */
+int fp_set_load_with(const struct fp_load_opts *o, const char *const *names,
+                     const char *const *texts, const size_t *lens, size_t n,
+                     struct fp_set **out, char **errors);
 void fp_set_ref(struct fp_set *s);
 void fp_set_unref(struct fp_set *s);
 /* "sha256:<16 hex>" of the files the set was loaded from. */
@@ -61,5 +66,9 @@ int fp_classify(struct fp_ctx *c, const struct fp_set *s,
 
 /* The probe plan as JSON (malloc'd), versioned by its own content hash. */
 char *fp_plan_json(const struct fp_set *s);
+/* The set's definitions as JSON (malloc'd): {"definitions_version",
+ * "definitions": [{id, name, category, vendor, product, description, tier,
+ * scope, ports}]}, what the gateway lists as the built-in ones. */
+char *fp_catalog_json(const struct fp_set *s);
 
 #endif

@@ -903,7 +903,9 @@ static void load_dir(struct ld *l, const char *dir, int index)
 	l->file = NULL;
 }
 
-int fp_set_load(const struct fp_load_opts *o, struct fp_set **out, char **errors)
+int fp_set_load_with(const struct fp_load_opts *o, const char *const *names,
+                     const char *const *texts, const size_t *lens, size_t n,
+                     struct fp_set **out, char **errors)
 {
 	struct ld l;
 	if (errors)
@@ -913,5 +915,17 @@ int fp_set_load(const struct fp_load_opts *o, struct fp_set **out, char **errors
 	for (size_t i = 0; i < o->ndirs; i++)
 		if (o->dirs[i] && o->dirs[i][0])
 			load_dir(&l, o->dirs[i], (int)i);
+	/* The buffers come last, so their ids override the directories'. */
+	for (size_t i = 0; i < n; i++) {
+		l.dir = (int)o->ndirs;
+		fp_set_hash_file(l.set, names[i], texts[i], lens[i]);
+		load_text(&l, names[i], (const unsigned char *)texts[i], lens[i]);
+		l.set->nfiles++;
+	}
 	return run_load(&l, out, errors);
+}
+
+int fp_set_load(const struct fp_load_opts *o, struct fp_set **out, char **errors)
+{
+	return fp_set_load_with(o, NULL, NULL, NULL, 0, out, errors);
 }

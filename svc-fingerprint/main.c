@@ -5,6 +5,7 @@
  * classified batch is in its stream. Definitions reload on SIGHUP and on a
  * message on scanopy.control.fingerprint.reload. */
 #include "fp.h"
+#include "orgdefs.h"
 #include "oui.h"
 #include "prefilter.h"
 #include "reload.h"
@@ -29,6 +30,7 @@ struct fingerprint {
 	char *definitions_dir, *user_definitions_dir, *oui_dir;
 	bool print_probe_plan, check_definitions;
 	struct fp_holder defs;
+	struct fp_orgsets *orgs; /* organisations' own definitions */
 	struct fp_ctx *ctx;
 	struct sc_metric *matches, *limit_hits;
 	uint64_t limit_seen;
@@ -40,11 +42,25 @@ struct fingerprint {
 static void publish_plan(void *ctx, const struct fp_set *set)
 {
 	struct fingerprint *fp = ctx;
-	char *plan = fp_plan_json(set);
+	char *plan = fp_plan_json(set), *catalog = fp_catalog_json(set);
 	if (plan && sc_nats_kv_put(&fp->svc.nats, SC_KV_PLAN, "current", plan,
 	                           (int)fp->svc.nats_replicas) == 0)
 		sc_info("probe plan for definitions %s published", fp_set_version(set));
+	/* The definitions themselves, for the gateway's list of built-in ones. */
+	if (catalog)
+		sc_nats_kv_put(&fp->svc.nats, SC_KV_PLAN, "definitions", catalog,
+		               (int)fp->svc.nats_replicas);
 	free(plan);
+	free(catalog);
+}
+
+/* After a reload: the new plan, and every organisation's set rebuilt on the
+ * new built-in definitions. */
+static void on_swap(void *ctx, const struct fp_set *set)
+{
+	struct fingerprint *fp = ctx;
+	publish_plan(fp, set);
+	fp_orgsets_rebuild(fp->orgs);
 }
 
 /* The raw subject's org and network must be the ones in the header: the
@@ -76,12 +92,17 @@ static void classify_one(struct fingerprint *fp, const struct fp_set *set, natsM
 		return;
 	}
 
+	/* The organisation's own definitions, if it has any. */
+	struct fp_set *own = fp_orgsets_get(fp->orgs, batch->header->org_id);
+	if (own)
+		set = own;
 	Scanopy__V1__ClassifiedBatch cb = SCANOPY__V1__CLASSIFIED_BATCH__INIT;
 	cb.batch = batch;
 	/* Matches live in the context until the next batch: packed below. A
 	 * failure here is memory, which may pass: the verdict stays RETRY. */
 	if (fp_classify(fp->ctx, set, batch, 0, &cb.matches, &cb.n_matches)) {
 		scanopy__v1__observation_batch__free_unpacked(batch, NULL);
+		fp_set_unref(own);
 		return;
 	}
 	sc_metric_add(fp->matches, (int64_t)cb.n_matches);
@@ -107,6 +128,7 @@ static void classify_one(struct fingerprint *fp, const struct fp_set *set, natsM
 	}
 	free(buf);
 	scanopy__v1__observation_batch__free_unpacked(batch, NULL);
+	fp_set_unref(own);
 }
 
 static void on_messages(void *ctx, natsMsg **msgs, int n, struct sc_outcome *out)
@@ -204,12 +226,21 @@ int main(int argc, char **argv)
 	struct fp_reloader *reloader = NULL;
 	rc = fp.ctx ? sc_service_start(&fp.svc, NULL, NULL, 0, false) : -1;
 	if (rc == 0) {
-		fp.defs.on_swap = publish_plan;
+		fp.defs.on_swap = on_swap;
 		fp.defs.on_swap_ctx = &fp;
 		/* The reloader registers the definitions gauge: start it first, so
 		 * the metrics are complete as soon as /healthz answers. */
 		reloader = fp_reloader_start(&fp.defs, &lo, fp.svc.nats.nc);
 		publish_plan(&fp, set);
+	}
+	if (rc == 0) {
+		/* Organisations' own definitions before the first batch, so none
+		 * is classified without them (a slow start is waited for a while,
+		 * then logged). */
+		fp.orgs = fp_orgsets_start(&fp.svc.nats, (int)fp.svc.nats_replicas, &lo);
+		if (fp.orgs && !fp_orgsets_wait_ready(fp.orgs, 60000))
+			sc_warn("organisations' definitions still loading; consuming "
+			        "meanwhile");
 	}
 	if (rc == 0)
 		rc = sc_service_consumer(&fp.svc, SC_STREAM_RAW, SC_SUBJECT_RAW ".>",
@@ -222,6 +253,7 @@ int main(int argc, char **argv)
 		                    on_messages, &fp);
 	}
 	fp_reloader_stop(reloader);
+	fp_orgsets_stop(fp.orgs);
 	natsSubscription_Destroy(sub);
 	sc_service_stop(&fp.svc);
 	fp_ctx_free(fp.ctx);

@@ -1,8 +1,8 @@
 /* GET /api/v1/networks/{id}/views/{l2|l3|workloads|applications}: the four
  * views of a network as one graph {view, network_id, generated_at, nodes,
  * edges}, filtered by ?subnet=CIDR, ?category=, ?q= (name or address
- * substring) and ?include_stale= (default true); ?format=mermaid or dot
- * renders the same graph as text. */
+ * substring) and ?include_stale= (default true); ?format=mermaid, dot or
+ * svg renders the same graph as text or a picture. */
 #include "db.h"
 #include "http.h"
 #include "reply.h"
@@ -53,9 +53,9 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 		return reply_error(r, 422, "invalid_field",
 		                   "include_stale: true or false", "include_stale");
 	if (format && strcmp(format, "json") && strcmp(format, "mermaid") &&
-	    strcmp(format, "dot"))
+	    strcmp(format, "dot") && strcmp(format, "svg"))
 		return reply_error(r, 422, "invalid_field",
-		                   "format: json, mermaid or dot", "format");
+		                   "format: json, mermaid, dot or svg", "format");
 	const char *p[] = {r->param[0], subnet, category, q && *q ? q : NULL,
 	                   stale && !strcmp(stale, "false") ? "f" : "t"};
 	/* The network must be the caller's: RLS hides others', so not found. */
@@ -85,12 +85,14 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 		if (!graph) {
 			res = reply_error(r, 500, "internal", "view not readable", NULL);
 		} else if (format && strcmp(format, "json")) {
-			bool dot = !strcmp(format, "dot");
-			char *text =
-			    dot ? view_render_dot(graph) : view_render_mermaid(graph);
+			bool dot = !strcmp(format, "dot"), svg = !strcmp(format, "svg");
+			char *text = dot   ? view_render_dot(graph)
+			             : svg ? view_render_svg(graph)
+			                   : view_render_mermaid(graph);
 			res = text ? reply_bytes(r, 200,
-			                         dot ? "text/vnd.graphviz"
-			                             : "text/vnd.mermaid",
+			                         dot   ? "text/vnd.graphviz"
+			                         : svg ? "image/svg+xml"
+			                               : "text/vnd.mermaid",
 			                         text, strlen(text))
 			           : reply_error(r, 500, "internal", "rendering failed",
 			                         NULL);

@@ -20,8 +20,9 @@ struct gateway {
 	long rate_limit, rate_burst, login_per_minute; /* 0: no limit */
 	char *cors_origins; /* comma-separated origins allowed cross-site */
 	struct ratelimit *rl_api, *rl_login;
-	char *public_url; /* how daemons and browsers reach us */
-	char *ui_dir;     /* the built web UI; empty: none */
+	char *public_url;      /* how daemons and browsers reach us */
+	char *ui_dir;          /* the built web UI; empty: none */
+	char *definitions_dir; /* built-in fingerprint definitions, to check users' */
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -60,6 +60,10 @@ int main(int argc, char **argv)
 	    {"ui_dir", SC_OPT_STR, SCANOPY_UI_DIR,
 	     "the built web UI (index.html, assets/); empty serves none", &gw.ui_dir, 0,
 	     0},
+	    {"definitions_dir", SC_OPT_STR, FP_DEFAULT_DEFINITIONS_DIR,
+	     "the fingerprint service's built-in definitions, over which an "
+	     "organisation's own are checked",
+	     &gw.definitions_dir, 0, 0},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};

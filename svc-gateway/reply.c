@@ -1,24 +1,64 @@
 #include "reply.h"
 
 #include "db.h"
+#include "etag.h"
 #include "http.h"
 #include "request.h"
 #include "sc_pg.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+static bool has_header(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, name))
+			return true;
+	return false;
+}
 
 static void common_headers(struct request *r, struct MHD_Response *resp)
 {
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* A response with a validator may be kept and revalidated (never
+	 * shared); anything else is not kept at all. */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+	                        has_header(r, "ETag") ? "private, no-cache" : "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	for (size_t i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
 }
 
+/* A successful GET gets a weak ETag of its body (unless its route set a
+ * validator of its own), and a client that has that body already gets 304
+ * and none. True when the 304 is the answer. */
+static bool not_modified(struct request *r, unsigned status, const void *data, size_t len)
+{
+	if (status != 200 || (strcmp(r->method, "GET") && strcmp(r->method, "HEAD")))
+		return false;
+	char etag[48];
+	if (!has_header(r, "ETag")) {
+		if (etag_of(data, len, etag, sizeof etag))
+			return false;
+		request_add_header(r, "ETag", etag);
+	}
+	const char *inm = request_header(r, "If-None-Match");
+	for (size_t i = 0; inm && i < r->nheaders; i++)
+		if (!strcasecmp(r->headers[i].name, "ETag"))
+			return etag_matches(inm, r->headers[i].value);
+	return false;
+}
+
 enum MHD_Result reply_bytes(struct request *r, unsigned status, const char *type,
                             const void *data, size_t len)
 {
+	if (not_modified(r, status, data, len)) {
+		status = 304;
+		type = NULL;
+		len = 0;
+	}
 	struct MHD_Response *resp =
 	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!resp)

@@ -9,6 +9,10 @@
 
 struct request;
 
+/* Every successful GET answer carries a weak ETag of its body (a route may
+ * set its own validator instead); a request whose If-None-Match names it gets
+ * 304 Not Modified with no body. This is done here, for all routes. */
+
 /* Sends `body` (stolen: decref'd here) with `status`. */
 enum MHD_Result reply_json(struct request *r, unsigned status, json_t *body);
 /* Sends an error; `field` may be NULL. */

@@ -120,6 +120,24 @@ check "and nothing for another" sh -c "curl -sf -H '$A' '$G/api/v1/hosts?network
 check "an unknown sort is refused, naming the field" sh -c "curl -s -H '$A' '$G/api/v1/hosts?sort=password' | jq -e '.error.field == \"sort\"' >/dev/null"
 curl -s -D "$T_DIR/csv.h" -o "$T_DIR/hosts.csv" -H "$A" "$G/api/v1/networks/$NET/exports/hosts.csv"
 check "the hosts export as CSV" sh -c "grep -qi '^content-type: text/csv' '$T_DIR/csv.h' && head -1 '$T_DIR/hosts.csv' | grep -q '^id,name,discovered_name,kind,addresses' && grep -q ',10.0.0.1,' '$T_DIR/hosts.csv' && [ \$(wc -l <'$T_DIR/hosts.csv') -eq 2 ]"
+# The rest of the inventory, one item by id, the exports and the views as
+# SVG: each answer is held to the OpenAPI document at the end.
+for res in subnets interfaces ports services links workloads applications; do
+	check "GET /api/v1/$res answers with X-Total-Count" sh -c "curl -s -D - -o /dev/null -H '$A' \
+		'$G/api/v1/$res?network_id=$NET&limit=5' | tr -d '\\r' | grep -qi '^x-total-count: [0-9]'"
+	call GET "/api/v1/$res?network_id=$NET&limit=5" -H "$A" >/dev/null
+	call GET "/api/v1/networks/$NET/exports/$res.csv" -H "$A" >/dev/null
+done
+IFID=$(curl -sf -H "$A" "$G/api/v1/interfaces?network_id=$NET" | jq -r '.[0].id // empty')
+[ -n "$IFID" ] && call GET "/api/v1/interfaces/$IFID" -H "$A" >/dev/null
+check "an unknown subnet is 404" status_is 404 "$(call GET "/api/v1/subnets/$(uuid)" -H "$A")"
+check "a bad filter is refused, naming it" status_is 422 "$(call GET "/api/v1/ports?port=http" -H "$A")"
+check "the inventory exports as JSON" status_is 200 "$(call GET "/api/v1/networks/$NET/exports/inventory.json" -H "$A")"
+check "and for NetBox" status_is 200 "$(call GET "/api/v1/networks/$NET/exports/netbox.json" -H "$A")"
+check "a view renders as SVG" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/views/l3?format=svg' | grep -q '^<svg'"
+ET=$(curl -s -D - -o /dev/null -H "$A" "$G/api/v1/networks" | tr -d '\r' | awk 'tolower($1) == "etag:" {print $2}')
+check "a GET answered before is 304 with its ETag" status_is 304 "$(call GET /api/v1/networks -H "$A" -H "If-None-Match: $ET")"
+check "definitions are listed" status_is 200 "$(call GET /api/v1/definitions -H "$A")"
 check "stamped with the key's organisation" test "$(sql "SELECT count(*) FROM inv.hosts WHERE org_id = '$ORG' AND network_id = '$NET'")" -eq 1
 
 # Refusals.

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# The inventory's resources through the gateway, on the lab-shaped model of
+# topo_fixture.py: every list (subnets, interfaces, ports, services, links,
+# workloads, applications) filtered, sorted and paged on the server with
+# X-Total-Count, one item by id, ETags and 304, the exports (inventory JSON,
+# NetBox, CSV per resource) and the views as SVG; another organisation sees
+# none of it; every response is held to the OpenAPI document.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-gateway $GW_PORT
+api_bootstrap resources
+TRUTH=$ROOT/tests/lab/truth.json
+python3 "$ROOT/tests/integration/topo_fixture.py" >"$T_DIR/fx.json"
+NB=$(jq length "$T_DIR/fx.json")
+ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" \
+	--daemon-id "$(uuid)" --json "$T_DIR/fx.json"
+applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE network_id = '$NET'")" -ge "$NB" ]; }
+check "the fixture's $NB batches are applied" wait_for 90 applied
+
+# call METHOD PATH [curl args]: the body on stdout, headers in $T_DIR/h; the
+# exchange recorded for the OpenAPI check.
+call() {
+	local m=$1 p=$2; shift 2
+	: >"$T_DIR/body" # curl writes nothing for an empty body (304)
+	curl -s -D "$T_DIR/h" -o "$T_DIR/body" -w '%{http_code}' -X "$m" "$G$p" "$@" >"$T_DIR/code"
+	jq -cn --arg m "$m" --arg p "$p" --argjson s "$(cat "$T_DIR/code")" \
+		--rawfile b "$T_DIR/body" '{method: $m, path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"
+	cat "$T_DIR/body"
+}
+header() { tr -d '\r' <"$T_DIR/h" | awk -v n="$(echo "$1" | tr A-Z a-z)" 'BEGIN{FS=": "} tolower($1) == n {print $2}'; }
+code() { cat "$T_DIR/code"; }
+n_sql() { sql "SELECT count(*) FROM $1"; }
+L="network_id=$NET"
+
+# Each list: the total over all pages is the model's, a page is no longer
+# than asked, and the pages together are the whole list.
+for res in subnets interfaces ports services links workloads applications; do
+	case $res in
+	subnets | interfaces | links | workloads | applications) want=$(n_sql "inv.$res WHERE network_id = '$NET'") ;;
+	*) want=$(n_sql "inv.$res x JOIN inv.hosts h ON h.id = x.host_id WHERE h.network_id = '$NET'") ;;
+	esac
+	call GET "/api/v1/$res?$L&limit=2" -H "$A" >"$T_DIR/p1.json"
+	total=$(header X-Total-Count)
+	check "$res: X-Total-Count is the model's ($total of $want)" test "$total" = "$want" -a "$want" -gt 0
+	check "$res: a page holds at most limit" test "$(jq length "$T_DIR/p1.json")" -eq $((want < 2 ? want : 2))
+	all=$(call GET "/api/v1/$res?$L&limit=1000" -H "$A" | jq length)
+	paged=0 off=0
+	while [ $off -lt "$want" ]; do
+		paged=$((paged + $(call GET "/api/v1/$res?$L&limit=3&offset=$off" -H "$A" | jq length)))
+		off=$((off + 3))
+	done
+	check "$res: the pages together are the whole list" test "$paged" -eq "$all" -a "$all" -eq "$want"
+	check "$res: an unknown sort key is refused, naming the field" \
+		sh -c "curl -s -H '$A' '$G/api/v1/$res?sort=password' | jq -e '.error.field == \"sort\"' >/dev/null"
+done
+
+# Filters and sorts, resource by resource.
+call GET "/api/v1/subnets?$L&sort=-cidr" -H "$A" >"$T_DIR/s.json"
+check "subnets sorted by CIDR, descending" jq -e '[.[].cidr] == ([.[].cidr] | sort | reverse)' "$T_DIR/s.json"
+check "subnets: the lab's two with their gateways" \
+	jq -e '[.[] | select(.cidr == "10.77.1.0/24" or .cidr == "10.77.2.0/24") | .gateway] | length == 2 and all(. != null)' "$T_DIR/s.json"
+T1=$(jq -r '.[0].type' "$T_DIR/s.json")
+check "subnets filtered by type" sh -c "curl -sf -H '$A' '$G/api/v1/subnets?$L&type=$T1' | jq -e 'length >= 1 and all(.type == \"$T1\")' >/dev/null"
+check "a filter of the wrong type is refused, naming it" \
+	sh -c "curl -s -H '$A' '$G/api/v1/subnets?vlan=ten' | jq -e '.error.field == \"vlan\"' >/dev/null"
+check "ports filtered by protocol and port" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/ports?$L&protocol=udp&port=161' | jq -e 'length >= 1 and all(.protocol == \"udp\" and .port == 161)' >/dev/null"
+call GET "/api/v1/services?$L&sort=-confidence" -H "$A" >"$T_DIR/sv.json"
+check "services sorted by confidence" jq -e '[.[].confidence] == ([.[].confidence] | sort | reverse)' "$T_DIR/sv.json"
+CAT=$(jq -r '[.[] | select(.category != null)][0].category' "$T_DIR/sv.json")
+DEF=$(jq -r '.[0].definition_id' "$T_DIR/sv.json")
+check "services filtered by category ($CAT)" sh -c "curl -sf -H '$A' '$G/api/v1/services?$L&category=$CAT' | jq -e 'length >= 1 and all(.category == \"$CAT\")' >/dev/null"
+check "services filtered by definition ($DEF)" \
+	test "$(curl -sf -H "$A" "$G/api/v1/services?$L&definition_id=$DEF" | jq "map(select(.definition_id == \"$DEF\")) | length")" = \
+	"$(sql "SELECT count(*) FROM inv.services s JOIN inv.hosts h ON h.id = s.host_id WHERE h.network_id = '$NET' AND s.definition_id = '$DEF'")"
+check "links: one per cable of truth.json" test "$(curl -sf -H "$A" "$G/api/v1/links?$L" | jq length)" -eq "$(jq '.links | length' "$TRUTH")"
+call GET "/api/v1/workloads?$L&kind=container&sort=name" -H "$A" >"$T_DIR/w.json"
+check "workloads: the lab's containers, by name" jq -e --slurpfile t "$TRUTH" \
+	'[.[].name] == ([.[].name] | sort) and length == ($t[0].containers | length)' "$T_DIR/w.json"
+PARENT=$(jq -r '.[0].parent_host_id' "$T_DIR/w.json")
+check "workloads filtered by the host they run on" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/workloads?parent_host_id=$PARENT' | jq -e 'length >= 1 and all(.parent_host_id == \"$PARENT\")' >/dev/null"
+check "links at that host (either end)" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/links?host_id=$PARENT' | jq -e 'all(.a_host_id == \"$PARENT\" or .b_host_id == \"$PARENT\")' >/dev/null"
+check "applications by name, descending, with members" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/applications?$L&sort=-name' | jq -e '[.[].name] == [\"shop\", \"legacy\"] and (.[0].members | length) == 2 and (.[0].dependencies | length) == 1' >/dev/null"
+check "q matches a substring" sh -c "curl -sf -H '$A' '$G/api/v1/applications?q=SHO' | jq -e '[.[].name] == [\"shop\"]' >/dev/null"
+
+# One item by id.
+for res in subnets interfaces links workloads applications; do
+	id=$(curl -sf -H "$A" "$G/api/v1/$res?$L&limit=1" | jq -r '.[0].id')
+	check "$res/{id}: the item" sh -c "[ \"\$(curl -sf -H '$A' '$G/api/v1/$res/$id' | jq -r .id)\" = '$id' ]"
+	call GET "/api/v1/$res/$id" -H "$A" >/dev/null
+	call GET "/api/v1/$res/$(uuid)" -H "$A" >/dev/null
+	check "$res/{id}: an unknown id is 404" test "$(code)" = 404
+done
+
+# ETags: every successful GET has one; sent back, an unchanged answer is 304
+# with no body, a changed one is 200 with a new tag.
+HOST=$(jq -r '.[0].parent_host_id' "$T_DIR/w.json")
+call GET "/api/v1/hosts?$L" -H "$A" >/dev/null
+ET=$(header ETag)
+check "a list carries a weak ETag" sh -c "echo '$ET' | grep -q '^W/\"[0-9a-f]\{32\}\"$'"
+check "and Cache-Control asks to revalidate" test "$(header Cache-Control)" = "private, no-cache"
+call GET "/api/v1/hosts?$L" -H "$A" -H "If-None-Match: $ET" >/dev/null
+check "the same ETag back: 304 with no body" sh -c "[ $(code) = 304 ] && [ ! -s '$T_DIR/body' ]"
+check "a list of tags naming it: 304" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: \"x\", $ET" "$G/api/v1/hosts?$L")" = 304
+curl -sf -XPATCH -H "$A" -H "$J" "$G/api/v1/hosts/$HOST" -d '{"name":"renamed-for-etag"}' >/dev/null
+check "after a change: 200 and a new tag" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H '$A' -H 'If-None-Match: $ET' '$G/api/v1/hosts?$L')\" = 200 ]"
+check "a POST gets no ETag" sh -c "! curl -s -D - -o /dev/null -XPOST -H '$A' -H '$J' $G/api/v1/networks -d '{\"name\":\"etag-net\"}' | grep -qi '^etag:'"
+
+# Exports.
+E=/api/v1/networks/$NET/exports
+call GET "$E/inventory.json" -H "$A" >"$T_DIR/inv.json"
+check "inventory.json: every host with interfaces, ports and services" jq -e --argjson n "$(n_sql "inv.hosts WHERE network_id = '$NET'")" \
+	'.format == "scanopy-inventory/1" and (.hosts | length) == $n and (.hosts | all(has("interfaces") and has("ports") and has("services"))) and (.subnets | length) >= 2 and (.applications | length) == 2' "$T_DIR/inv.json"
+check "inventory.json is an attachment" grep -qi '^content-disposition: attachment; filename="inventory.json"' "$T_DIR/h"
+call GET "$E/netbox.json" -H "$A" >"$T_DIR/nb.json"
+check "netbox.json: a device per host, a cable per link" jq -e \
+	--argjson h "$(n_sql "inv.hosts WHERE network_id = '$NET'")" --argjson l "$(n_sql "inv.links WHERE network_id = '$NET'")" \
+	'(.devices | length) == $h and (.cables | length) == $l and (.devices | map(.name) | unique | length) == $h' "$T_DIR/nb.json"
+check "netbox.json: every IP and cable end names an exported interface" jq -e \
+	'(.interfaces | map(.device.name + "|" + .name)) as $ifs | ([.ip_addresses[].assigned_object, .cables[].a_terminations[0].object, .cables[].b_terminations[0].object] | all((.device.name + "|" + .name) as $k | $ifs | index($k) != null))' "$T_DIR/nb.json"
+check "netbox.json: devices reference the exported types, roles and site" jq -e \
+	'(.device_types | map(.slug)) as $t | (.device_roles | map(.slug)) as $r | (.sites | map(.slug)) as $s | .devices | all(. as $d | ($t | index($d.device_type.slug)) != null and ($r | index($d.role.slug)) != null and ($s | index($d.site.slug)) != null)' "$T_DIR/nb.json"
+check "netbox.json: addresses carry their prefix length" jq -e '.ip_addresses | length > 0 and all(.address | test("/[0-9]+$"))' "$T_DIR/nb.json"
+for res in subnets interfaces ports services links workloads applications; do
+	call GET "$E/$res.csv" -H "$A" >"$T_DIR/$res.csv"
+	rows=$(python3 -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))) - 1)' "$T_DIR/$res.csv")
+	total=$(curl -s -D - -o /dev/null -H "$A" "$G/api/v1/$res?$L&limit=1" | tr -d '\r' | awk 'tolower($1) == "x-total-count:" {print $2}')
+	check "$res.csv: a row per item ($rows of $total), the list's columns" sh -c \
+		"[ '$rows' = '$total' ] && head -1 '$T_DIR/$res.csv' | grep -q '^[a-z_]*,' && grep -qi '^content-type: text/csv' '$T_DIR/h'"
+done
+for v in l2 l3 workloads applications; do
+	call GET "/api/v1/networks/$NET/views/$v?format=svg" -H "$A" >"$T_DIR/$v.svg"
+	nodes=$(curl -sf -H "$A" "$G/api/v1/networks/$NET/views/$v" | jq '.nodes | length')
+	check "the $v view as SVG: well-formed, a box per node ($nodes)" python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+g = [e for e in root.iter("{http://www.w3.org/2000/svg}g") if e.get("class") == "node"]
+sys.exit(0 if root.tag.endswith("svg") and len(g) == int(sys.argv[2]) else 1)' "$T_DIR/$v.svg" "$nodes"
+done
+check "SVG is served as image/svg+xml" grep -qi '^content-type: image/svg+xml' "$T_DIR/h"
+
+# Another organisation sees nothing of it.
+ORG_B=$(uuid) USER_B=$(uuid) KEY_B=scp_u_second_org_key_for_resources_test_0123456
+sql "INSERT INTO core.organizations (id, name) VALUES ('$ORG_B', 'Other');
+     INSERT INTO core.users (id, org_id, email, password_hash, role) VALUES ('$USER_B', '$ORG_B', 'b@other.test', 'x', 'owner');
+     INSERT INTO core.api_keys (org_id, scope, user_id, prefix, key_hash) VALUES ('$ORG_B', 'user', '$USER_B', 'scp_u_seco', decode('$(printf %s "$KEY_B" | sha256sum | cut -d' ' -f1)', 'hex'))" >/dev/null
+B="Authorization: Bearer $KEY_B"
+for res in subnets interfaces ports services links workloads applications; do
+	check "another organisation lists no $res" sh -c "[ \"\$(curl -sf -H '$B' '$G/api/v1/$res?$L' | jq length)\" = 0 ]"
+done
+WID=$(jq -r '.[0].id' "$T_DIR/w.json")
+check "nor reads one by id" test "$(call GET "/api/v1/workloads/$WID" -H "$B" >/dev/null; code)" = 404
+for e in inventory.json netbox.json links.csv; do
+	check "nor exports $e of our network" test "$(call GET "$E/$e" -H "$B" >/dev/null; code)" = 404
+done
+
+DOC=$ROOT/svc-gateway/api/openapi.json
+check "every response matches the OpenAPI document" \
+	python3 "$ROOT/tests/integration/openapi_check.py" responses "$DOC" "$T_DIR/responses.jsonl"
+finish
