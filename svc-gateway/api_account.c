@@ -140,14 +140,18 @@ enum MHD_Result api_login(struct request *r)
 	const char *p[] = {email};
 	PGresult *q =
 	    sc_pg_query(c,
-	                "SELECT id, org_id, role, password_hash, email FROM core.users "
-	                "WHERE email = lower($1)",
+	                "SELECT u.id, m.org_id, m.role, u.password_hash, u.email FROM "
+	                "core.users u LEFT JOIN LATERAL (SELECT m.org_id, m.role FROM "
+	                "core.memberships m WHERE m.user_id = u.id ORDER BY m.org_id = "
+	                "u.org_id DESC, m.created_at LIMIT 1) m ON true WHERE u.email = "
+	                "lower($1)",
 	                1, p);
 	char csrf[96];
 	if (!q) {
 		res = reply_db_error(r);
 	} else if (PQntuples(q) != 1 ||
-	           !auth_password_ok(PQgetvalue(q, 0, 3), password)) {
+	           !auth_password_ok(PQgetvalue(q, 0, 3), password) ||
+	           PQgetisnull(q, 0, 1)) { /* no organisation left: no sign-in */
 		res = reply_error(r, 401, "invalid_credentials",
 		                  "wrong email or password", NULL);
 	} else if (start_session(c, r, PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 0), csrf,
@@ -172,7 +176,7 @@ enum MHD_Result api_logout(struct request *r)
 	const char *p[] = {r->who.user_id};
 	PGresult *q = NULL;
 	if (r->who.via_cookie) {
-		q = db_tenant_query(r->gw->db, r->who.org_id,
+		q = db_tenant_query(r->gw->db, &r->who,
 		                    "DELETE FROM core.user_sessions WHERE user_id = $1",
 		                    1, p);
 		if (!q)
@@ -182,13 +186,6 @@ enum MHD_Result api_logout(struct request *r)
 	request_add_header(r, "Set-Cookie",
 	                   "scanopy_session=; Path=/; HttpOnly; Max-Age=0");
 	return reply_empty(r, 204);
-}
-
-enum MHD_Result api_me(struct request *r)
-{
-	return reply_json(r, 200,
-	                  json_pack("{s:s, s:s, s:s}", "id", r->who.user_id, "org_id",
-	                            r->who.org_id, "role", auth_role_name(r->who.role)));
 }
 
 /* POST /api/v1/api-keys {name?, expires_in_days?} → {key} shown once. */
@@ -220,7 +217,7 @@ enum MHD_Result api_keys_create(struct request *r)
 	const char *p[] = {r->who.org_id, r->who.user_id, prefix,
 	                   hash,          name,           days ? ndays : NULL};
 	PGresult *q = db_tenant_query(
-	    r->gw->db, r->who.org_id,
+	    r->gw->db, &r->who,
 	    "INSERT INTO core.api_keys (org_id, scope, user_id, prefix, key_hash, name, "
 	    "expires_at) VALUES ($1, 'user', $2, $3, decode($4, 'hex'), $5, now() + "
 	    "make_interval(days => $6::int)) RETURNING id, to_json(expires_at)::text",

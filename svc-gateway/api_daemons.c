@@ -131,7 +131,7 @@ static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
 {
 	const char *p[] = {daemon_id, r->who.network_id};
 	PGresult *q =
-	    db_tenant_query(r->gw->db, r->who.org_id,
+	    db_tenant_query(r->gw->db, &r->who,
 	                    "UPDATE core.daemons SET last_seen = now() WHERE id = "
 	                    "$1 AND network_id = $2 RETURNING 1",
 	                    2, p);
@@ -147,7 +147,7 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 {
 	const char *p[] = {r->param[0], r->who.network_id};
 	PGresult *q = db_tenant_query(
-	    r->gw->db, r->who.org_id,
+	    r->gw->db, &r->who,
 	    "WITH t AS (UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
 	    "network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s SET state = "
 	    "'starting', started_at = now(), last_progress_at = now(), reason = NULL "

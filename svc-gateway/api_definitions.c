@@ -88,7 +88,7 @@ enum MHD_Result api_definitions_list(struct request *r)
 	if (source && strcmp(source, "builtin") && strcmp(source, "organization"))
 		return reply_error(r, 422, "invalid_field",
 		                   "source: builtin or organization", "source");
-	PGresult *q = db_tenant_query(r->gw->db, r->who.org_id,
+	PGresult *q = db_tenant_query(r->gw->db, &r->who,
 	                              "SELECT coalesce(json_agg(" DEF_ROW
 	                              " ORDER BY d.definition_id), '[]')::text FROM "
 	                              "core.definitions d",
@@ -204,7 +204,7 @@ static enum MHD_Result write_definition(struct request *r, const char *key, json
 	PGresult *q = NULL, *w = NULL;
 	char *text = NULL, *errors = NULL, *bodytext = NULL;
 	const char *o[] = {r->who.org_id};
-	int rc = db_begin_tenant(c, r->who.org_id);
+	int rc = db_begin_tenant(c, &r->who);
 	unsigned status = 0;
 	const char *code = NULL, *msg = NULL;
 	if (rc == 0)

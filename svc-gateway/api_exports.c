@@ -94,7 +94,7 @@ enum MHD_Result api_export_hosts_csv(struct request *r)
 	const size_t ncols = sizeof header / sizeof header[0];
 	const char *p[] = {r->param[0]};
 	PGresult *q = db_tenant_query(
-	    r->gw->db, r->who.org_id,
+	    r->gw->db, &r->who,
 	    "SELECT h.id, coalesce(h.user_name, h.name), h.name, h.kind, (SELECT "
 	    "string_agg(host(a.ip), ' ' ORDER BY a.ip) FROM inv.addresses a WHERE "
 	    "a.host_id = h.id), (SELECT string_agg(DISTINCT a.mac::text, ' ') FROM "
@@ -122,7 +122,7 @@ static char *network_name(struct request *r, enum MHD_Result *replied)
 {
 	const char *p[] = {r->param[0]};
 	PGresult *q =
-	    db_tenant_query(r->gw->db, r->who.org_id,
+	    db_tenant_query(r->gw->db, &r->who,
 	                    "SELECT name FROM core.networks WHERE id = $1", 1, p);
 	char *name = NULL;
 	if (!q)

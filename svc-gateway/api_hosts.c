@@ -68,7 +68,7 @@ static enum MHD_Result then_detail(struct request *r, const char *sql, int n,
 		return reply_db_error(r);
 	PGresult *u = NULL, *d = NULL;
 	const char *id[] = {r->param[0]};
-	int rc = db_begin_tenant(c, r->who.org_id);
+	int rc = db_begin_tenant(c, &r->who);
 	if (rc == 0 && !(u = sc_pg_query(c, sql, n, p)))
 		rc = -1;
 	bool found = u && strcmp(PQcmdTuples(u), "0") && strcmp(PQcmdTuples(u), "");
@@ -204,7 +204,7 @@ enum MHD_Result api_host_merge(struct request *r)
 		json_decref(in);
 		return reply_db_error(r);
 	}
-	int rc = db_begin_tenant(c, r->who.org_id);
+	int rc = db_begin_tenant(c, &r->who);
 	PGresult *q = NULL, *d = NULL;
 	int found = 0;
 	if (rc == 0) {

@@ -53,7 +53,7 @@ enum MHD_Result api_daemon_keys_create(struct request *r)
 	const char *p[] = {r->who.org_id, r->param[0], prefix, hash};
 	/* The SELECT through RLS proves the network is this organisation's. */
 	PGresult *q = db_tenant_query(
-	    r->gw->db, r->who.org_id,
+	    r->gw->db, &r->who,
 	    "INSERT INTO core.api_keys (org_id, scope, network_id, prefix, key_hash, "
 	    "name) "
 	    "SELECT $1, 'daemon', n.id, $3, decode($4, 'hex'), 'daemon key' FROM "

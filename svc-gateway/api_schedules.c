@@ -264,7 +264,7 @@ enum MHD_Result api_schedule_patch(struct request *r)
 		/* The effective timing: what was given over what is stored. */
 		const char *p[] = {r->param[0]};
 		PGresult *q =
-		    db_tenant_query(r->gw->db, r->who.org_id,
+		    db_tenant_query(r->gw->db, &r->who,
 		                    "SELECT cron, interval_seconds, time_zone FROM "
 		                    "sched.schedules WHERE id = $1",
 		                    1, p);
@@ -333,7 +333,7 @@ enum MHD_Result api_schedule_patch(struct request *r)
 enum MHD_Result api_schedule_delete(struct request *r)
 {
 	const char *p[] = {r->param[0]};
-	PGresult *q = db_tenant_query(r->gw->db, r->who.org_id,
+	PGresult *q = db_tenant_query(r->gw->db, &r->who,
 	                              "DELETE FROM sched.schedules WHERE id = $1", 1, p);
 	enum MHD_Result res = !q ? reply_db_error(r)
 	                      : atoi(PQcmdTuples(q)) == 0

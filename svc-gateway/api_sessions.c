@@ -154,7 +154,7 @@ enum MHD_Result api_session_cancel(struct request *r)
 	snprintf(by, sizeof by, "cancelled by user:%s", r->who.user_id);
 	const char *p[] = {r->param[0], by};
 	PGresult *q = db_tenant_query(
-	    r->gw->db, r->who.org_id,
+	    r->gw->db, &r->who,
 	    "WITH c AS (UPDATE sched.sessions s SET state = 'cancelled', finished_at = "
 	    "now(), reason = $2, cancel_pending = s.state IN ('starting', 'running') "
 	    "WHERE s.id = $1 AND s.state IN ('pending', 'starting', 'running') RETURNING "

@@ -242,7 +242,7 @@ enum MHD_Result api_snmp_credentials_delete(struct request *r)
 {
 	const char *p[] = {r->param[0], r->param[1]};
 	PGresult *q =
-	    db_tenant_query(r->gw->db, r->who.org_id,
+	    db_tenant_query(r->gw->db, &r->who,
 	                    "DELETE FROM core.snmp_credentials WHERE network_id = $1 "
 	                    "AND id = $2 RETURNING 1",
 	                    2, p);
@@ -277,7 +277,7 @@ json_t *snmp_credentials_json(struct request *r, const char *network_id)
 	if (!r->gw->have_secret_key)
 		return json_array();
 	const char *p[] = {network_id};
-	PGresult *q = db_tenant_query(r->gw->db, r->who.org_id,
+	PGresult *q = db_tenant_query(r->gw->db, &r->who,
 	                              "SELECT version, username, auth_protocol, "
 	                              "priv_protocol, array_to_json(scope)::text, "
 	                              "encode(secret, 'hex') FROM core.snmp_credentials "

@@ -63,7 +63,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	if (!c)
 		return reply_db_error(r);
 	PGresult *net = NULL, *g = NULL;
-	int rc = db_begin_tenant(c, r->who.org_id);
+	int rc = db_begin_tenant(c, &r->who);
 	if (rc == 0 &&
 	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
 	    PQntuples(net) == 1)

@@ -96,20 +96,37 @@ static int cookie_token(struct request *r, char *out, size_t len)
 	return 0;
 }
 
+/* Fills the role and network restriction from a membership row's role and
+ * all_networks columns. */
+static void take_membership(struct principal *w, const char *role, const char *all)
+{
+	w->role = auth_role(role);
+	w->restricted = w->role < ROLE_ADMIN && strcmp(all, "t");
+}
+
 /* Key lookups run before the tenant is known, so outside any tenant role:
- * the hash is the only input and it selects at most one row. */
+ * the hash is the only input and it selects at most one row. A user key acts
+ * in its own organisation, or in the one X-Scanopy-Organization names if its
+ * user is a member there; a daemon key only ever in its network's. */
 static int resolve_key(PGconn *c, struct request *r, const char *token)
 {
 	char hash[AUTH_HASH_HEX];
 	auth_hash(token, hash);
-	const char *p[] = {hash};
+	const char *org = request_header(r, "X-Scanopy-Organization");
+	if (org && !is_uuid(org)) {
+		r->who.not_member = true;
+		return 0;
+	}
+	const char *p[] = {hash, org};
 	PGresult *res = sc_pg_query(
 	    c,
-	    "SELECT k.org_id, k.scope, k.user_id, k.network_id, u.role FROM "
-	    "core.api_keys k LEFT JOIN core.users u ON u.id = k.user_id WHERE "
-	    "k.key_hash = decode($1, 'hex') AND k.revoked_at IS NULL AND "
-	    "(k.expires_at IS NULL OR k.expires_at > now())",
-	    1, p);
+	    "SELECT CASE WHEN k.scope = 'user' THEN coalesce($2::uuid, k.org_id) ELSE "
+	    "k.org_id END, k.scope, k.user_id, k.network_id, m.role, m.all_networks "
+	    "FROM core.api_keys k LEFT JOIN core.memberships m ON m.user_id = "
+	    "k.user_id AND m.org_id = coalesce($2::uuid, k.org_id) WHERE k.key_hash "
+	    "= decode($1, 'hex') AND k.revoked_at IS NULL AND (k.expires_at IS NULL "
+	    "OR k.expires_at > now())",
+	    2, p);
 	if (!res)
 		return -1;
 	if (PQntuples(res) == 1) {
@@ -119,17 +136,21 @@ static int resolve_key(PGconn *c, struct request *r, const char *token)
 			w->kind = WHO_DAEMON_KEY;
 			snprintf(w->network_id, sizeof w->network_id, "%s",
 			         PQgetvalue(res, 0, 3));
+		} else if (PQgetisnull(res, 0, 4)) {
+			w->not_member = org != NULL; /* else: left its organisation */
 		} else {
 			w->kind = WHO_USER;
 			snprintf(w->user_id, sizeof w->user_id, "%s",
 			         PQgetvalue(res, 0, 2));
-			w->role = auth_role(PQgetvalue(res, 0, 4));
+			take_membership(w, PQgetvalue(res, 0, 4), PQgetvalue(res, 0, 5));
 		}
 	}
 	PQclear(res);
 	return 0;
 }
 
+/* A session acts in its current organisation (POST /auth/switch changes it)
+ * for as long as its user is a member there. */
 static int resolve_session(PGconn *c, struct request *r, const char *token)
 {
 	char hash[AUTH_HASH_HEX];
@@ -137,8 +158,9 @@ static int resolve_session(PGconn *c, struct request *r, const char *token)
 	const char *p[] = {hash};
 	PGresult *res = sc_pg_query(
 	    c,
-	    "SELECT s.org_id, s.user_id, u.role, s.csrf_token FROM core.user_sessions s "
-	    "JOIN core.users u ON u.id = s.user_id WHERE s.token_hash = decode($1, "
+	    "SELECT s.org_id, s.user_id, m.role, s.csrf_token, s.id, m.all_networks "
+	    "FROM core.user_sessions s JOIN core.memberships m ON m.user_id = "
+	    "s.user_id AND m.org_id = s.org_id WHERE s.token_hash = decode($1, "
 	    "'hex') AND s.expires_at > now()",
 	    1, p);
 	if (!res)
@@ -149,8 +171,10 @@ static int resolve_session(PGconn *c, struct request *r, const char *token)
 		w->via_cookie = true;
 		snprintf(w->org_id, sizeof w->org_id, "%s", PQgetvalue(res, 0, 0));
 		snprintf(w->user_id, sizeof w->user_id, "%s", PQgetvalue(res, 0, 1));
-		w->role = auth_role(PQgetvalue(res, 0, 2));
+		take_membership(w, PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 5));
 		snprintf(w->csrf, sizeof w->csrf, "%s", PQgetvalue(res, 0, 3));
+		snprintf(w->session_id, sizeof w->session_id, "%s",
+		         PQgetvalue(res, 0, 4));
 	}
 	PQclear(res);
 	return 0;

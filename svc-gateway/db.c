@@ -1,10 +1,12 @@
 #include "db.h"
 
+#include "request.h"
 #include "sc_log.h"
 #include "sc_pg.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,13 +84,29 @@ void db_release(struct db_pool *p, PGconn *c)
 	pthread_mutex_unlock(&p->lock);
 }
 
-int db_begin_tenant(PGconn *c, const char *org_id)
+/* The networks a restricted user may see, as a uuid[] literal, read under
+ * the tenant role (so only the organisation's grants count). */
+#define USER_NETWORKS                                                                    \
+	"SELECT set_config('scanopy.network_ids', '{' || "                               \
+	"coalesce(string_agg(a.network_id::"                                             \
+	"text, ','), '') || '}', true) FROM core.network_access a WHERE a.user_id = $1"
+
+int db_begin_tenant(PGconn *c, const struct principal *who)
 {
-	const char *params[] = {org_id};
+	char nets[48] = "";
+	if (who->kind == WHO_DAEMON_KEY)
+		snprintf(nets, sizeof nets, "{%s}", who->network_id);
+	const char *params[] = {who->org_id, nets};
+	const char *user[] = {who->user_id};
 	if (sc_pg_exec(c, "BEGIN", 0, NULL))
 		return -1;
-	if (sc_pg_exec(c, "SELECT set_config('scanopy.org_id', $1, true)", 1, params) ||
-	    sc_pg_exec(c, "SET LOCAL ROLE scanopy_tenant", 0, NULL)) {
+	if (sc_pg_exec(c,
+	               "SELECT set_config('scanopy.org_id', $1, true), "
+	               "set_config('scanopy.network_ids', $2, true)",
+	               2, params) ||
+	    sc_pg_exec(c, "SET LOCAL ROLE scanopy_tenant", 0, NULL) ||
+	    (who->kind == WHO_USER && who->restricted &&
+	     sc_pg_exec(c, USER_NETWORKS, 1, user))) {
 		PQclear(PQexec(c, "ROLLBACK"));
 		return -1;
 	}
@@ -103,19 +121,30 @@ int db_end(PGconn *c, int rc)
 	return -1;
 }
 
-PGresult *db_tenant_query(struct db_pool *p, const char *org_id, const char *sql,
+PGresult *db_tenant_query(struct db_pool *p, const struct principal *who, const char *sql,
                           int nparams, const char *const *params)
 {
 	PGconn *c = db_acquire(p);
 	if (!c)
 		return NULL;
 	PGresult *q = NULL;
-	if (db_begin_tenant(c, org_id) == 0)
+	if (db_begin_tenant(c, who) == 0)
 		q = sc_pg_query(c, sql, nparams, params);
 	if (db_end(c, q ? 0 : -1)) {
 		PQclear(q);
 		q = NULL;
 	}
+	db_release(p, c);
+	return q;
+}
+
+PGresult *db_query(struct db_pool *p, const char *sql, int nparams,
+                   const char *const *params)
+{
+	PGconn *c = db_acquire(p);
+	if (!c)
+		return NULL;
+	PGresult *q = sc_pg_query(c, sql, nparams, params);
 	db_release(p, c);
 	return q;
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 struct db_pool;
+struct principal;
 
 struct db_pool *db_pool_open(const char *conninfo, size_t size);
 void db_pool_close(struct db_pool *p);
@@ -16,16 +17,25 @@ void db_pool_close(struct db_pool *p);
 PGconn *db_acquire(struct db_pool *p);
 void db_release(struct db_pool *p, PGconn *c);
 
-/* Starts a transaction that sees only `org_id`'s rows: it sets the tenant and
- * switches to the unprivileged scanopy_tenant role, so row-level security holds
- * even for a statement that forgets its WHERE clause. */
-int db_begin_tenant(PGconn *c, const char *org_id);
+/* Starts a transaction that sees only what `who` may see: it sets the tenant
+ * (scanopy.org_id) and, for a caller held to some networks (a restricted
+ * member or viewer, a daemon key), those networks (scanopy.network_ids), and
+ * switches to the unprivileged scanopy_tenant role, so row-level security
+ * holds even for a statement that forgets its WHERE clause. */
+int db_begin_tenant(PGconn *c, const struct principal *who);
 /* Commits (rc == 0) or rolls back; returns rc, or -1 if the commit failed. */
 int db_end(PGconn *c, int rc);
 
 /* Runs one statement in a tenant transaction of its own, on a pooled
  * connection: the result once committed (caller PQclear()s), else NULL. */
-PGresult *db_tenant_query(struct db_pool *p, const char *org_id, const char *sql,
+PGresult *db_tenant_query(struct db_pool *p, const struct principal *who, const char *sql,
                           int nparams, const char *const *params);
+
+/* Runs one statement outside any tenant, on a pooled connection: only for
+ * what no tenant owns alone, keyed by the authenticated caller's own ids (their
+ * memberships across organisations, sign-in). Caller PQclear()s; NULL on
+ * error. */
+PGresult *db_query(struct db_pool *p, const char *sql, int nparams,
+                   const char *const *params);
 
 #endif

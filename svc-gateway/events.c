@@ -32,6 +32,7 @@ struct stream {
 	char *buf;
 	size_t len, off;
 	natsSubscription *sub;
+	char *networks; /* a restricted member's networks, comma-separated; NULL: all */
 	int64_t last_ms;
 	struct stream *next, *prev;
 };
@@ -74,6 +75,7 @@ static void stream_unref(struct stream *st)
 	natsSubscription_Destroy(st->sub);
 	pthread_mutex_destroy(&st->mu);
 	free(st->buf);
+	free(st->networks);
 	free(st);
 	sc_metric_add(m_streams, -1);
 }
@@ -133,6 +135,11 @@ static void on_event(natsConnection *nc, natsSubscription *sub, natsMsg *msg, vo
 	natsMsg_Destroy(msg);
 	if (!ev)
 		return;
+	if (st->networks && (!ev->network_id || !is_uuid(ev->network_id) ||
+	                     !strstr(st->networks, ev->network_id))) {
+		scanopy__v1__event__free_unpacked(ev, NULL);
+		return; /* a network this member was not granted */
+	}
 	json_t *j = sc_pbjson_from(&ev->base);
 	char *data = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
@@ -263,6 +270,20 @@ void events_stop(void)
 	hub.running = false;
 }
 
+/* The networks the caller may see (row-level security decides), as one
+ * comma-separated string, read when a restricted member's stream opens. */
+static int visible_networks(struct request *r, char **out)
+{
+	PGresult *q = db_tenant_query(
+	    r->gw->db, &r->who,
+	    "SELECT coalesce(string_agg(id::text, ','), '') FROM core.networks", 0, NULL);
+	if (!q)
+		return -1;
+	*out = strdup(PQgetvalue(q, 0, 0));
+	PQclear(q);
+	return *out ? 0 : -1;
+}
+
 /* GET /api/v1/events[?network_id=]: the organisation's live events (or one
  * network's) as text/event-stream. */
 enum MHD_Result api_events(struct request *r)
@@ -274,7 +295,7 @@ enum MHD_Result api_events(struct request *r)
 	if (net) {
 		const char *p[] = {net};
 		PGresult *res =
-		    db_tenant_query(r->gw->db, r->who.org_id,
+		    db_tenant_query(r->gw->db, &r->who,
 		                    "SELECT 1 FROM core.networks WHERE id = $1", 1, p);
 		if (!res)
 			return reply_db_error(r);
@@ -283,13 +304,23 @@ enum MHD_Result api_events(struct request *r)
 		if (!found)
 			return reply_not_found(r, "no such network");
 	}
+	/* The whole organisation: a wildcard, which sc_subject() (rightly, for
+	 * publishing) refuses as a token. */
 	char subject[160];
-	if (sc_subject(subject, sizeof subject, EVENTS_SUBJECT, r->who.org_id,
-	               net ? net : "*"))
+	if (net ? sc_subject(subject, sizeof subject, EVENTS_SUBJECT, r->who.org_id, net)
+	        : !sc_subject_token_ok(r->who.org_id) ||
+	              snprintf(subject, sizeof subject, "%s.%s.*", EVENTS_SUBJECT,
+	                       r->who.org_id) >= (int)sizeof subject)
 		return reply_error(r, 500, "internal", "internal error", NULL);
+	char *networks = NULL;
+	if (!net && r->who.restricted && visible_networks(r, &networks))
+		return reply_db_error(r);
 	struct stream *st = calloc(1, sizeof *st);
-	if (!st)
+	if (!st) {
+		free(networks);
 		return MHD_NO;
+	}
+	st->networks = networks;
 	pthread_mutex_init(&st->mu, NULL);
 	st->refs = 2;
 	st->conn = r->conn;
@@ -309,6 +340,7 @@ enum MHD_Result api_events(struct request *r)
 		natsSubscription_Destroy(st->sub);
 		pthread_mutex_destroy(&st->mu);
 		free(st->buf);
+		free(st->networks);
 		free(st);
 		return reply_error(r, 503, "unavailable", "live events are not available",
 		                   NULL);

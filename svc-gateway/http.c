@@ -41,6 +41,13 @@ static bool allowed(struct request *r, const struct route *rt, enum MHD_Result *
 	const struct principal *w = &r->who;
 	if (rt->access == ACCESS_PUBLIC)
 		return true;
+	if (w->not_member) {
+		*replied = reply_error(r, 403, "not_a_member",
+		                       "X-Scanopy-Organization names an organisation "
+		                       "this key's user is no member of",
+		                       NULL);
+		return false;
+	}
 	if (w->kind == WHO_NONE) {
 		*replied =
 		    reply_error(r, 401, "unauthenticated",
@@ -76,6 +83,28 @@ static bool allowed(struct request *r, const struct route *rt, enum MHD_Result *
 		}
 	}
 	return true;
+}
+
+/* Every route under /api/v1/networks/{id}: the network must be one the caller
+ * may see (row-level security decides: another organisation's, or one a
+ * restricted member was not granted, is not there), else 404 before the
+ * handler runs. */
+static bool network_visible(struct request *r, const struct route *rt,
+                            enum MHD_Result *replied)
+{
+	static const char prefix[] = "/api/v1/networks/{}";
+	if (r->who.kind != WHO_USER || strncmp(rt->pattern, prefix, sizeof prefix - 1))
+		return true;
+	const char *p[] = {r->param[0]};
+	PGresult *q = db_tenant_query(r->gw->db, &r->who,
+	                              "SELECT 1 FROM core.networks WHERE id = $1", 1, p);
+	bool found = q && PQntuples(q) == 1;
+	if (!q)
+		*replied = reply_db_error(r);
+	else if (!found)
+		*replied = reply_not_found(r, "no such network");
+	PQclear(q);
+	return found;
 }
 
 /* The client's address, for limits on those not signed in. */
@@ -152,7 +181,8 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		request_add_header(r, "Access-Control-Allow-Origin", origin);
 		request_add_header(r, "Access-Control-Allow-Credentials", "true");
 		request_add_header(r, "Vary", "Origin");
-		request_add_header(r, "Access-Control-Expose-Headers", "X-Total-Count, ETag");
+		request_add_header(r, "Access-Control-Expose-Headers",
+		                   "X-Total-Count, ETag");
 	}
 	if (strcmp(r->method, "OPTIONS") || !origin)
 		return false;
@@ -213,7 +243,8 @@ static enum MHD_Result dispatch(struct request *r)
 		if (rc)
 			return reply_db_error(r);
 	}
-	if (!within_limits(r, rt, &replied) || !allowed(r, rt, &replied))
+	if (!within_limits(r, rt, &replied) || !allowed(r, rt, &replied) ||
+	    !network_visible(r, rt, &replied))
 		return replied;
 	return rt->fn(r);
 }

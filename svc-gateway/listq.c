@@ -135,7 +135,7 @@ enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s)
 	PGresult *c = NULL, *l = NULL;
 	PGconn *conn = rc == 0 ? db_acquire(r->gw->db) : NULL;
 	if (conn) {
-		rc = db_begin_tenant(conn, r->who.org_id);
+		rc = db_begin_tenant(conn, &r->who);
 		if (rc == 0 && !(c = sc_pg_query(conn, count, (int)n, params)))
 			rc = -1;
 		if (rc == 0 && !(l = sc_pg_query(conn, list, (int)n + 2, params)))
@@ -191,5 +191,5 @@ PGresult *listq_network_rows(struct request *r, const struct listq_spec *s,
 	                           where, order);
 	if (w < 0 || w >= (int)sizeof sql)
 		return NULL;
-	return db_tenant_query(r->gw->db, r->who.org_id, sql, 1, p);
+	return db_tenant_query(r->gw->db, &r->who, sql, 1, p);
 }

@@ -116,7 +116,7 @@ enum MHD_Result reply_query_json(struct request *r, unsigned status, const char 
                                  int nparams, const char *const *params,
                                  unsigned missing_status, const char *missing)
 {
-	PGresult *q = db_tenant_query(r->gw->db, r->who.org_id, sql, nparams, params);
+	PGresult *q = db_tenant_query(r->gw->db, &r->who, sql, nparams, params);
 	enum MHD_Result res;
 	if (!q)
 		res = reply_db_error(r);

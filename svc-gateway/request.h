@@ -17,9 +17,12 @@ enum role { ROLE_VIEWER = 1, ROLE_MEMBER, ROLE_ADMIN, ROLE_OWNER };
 
 struct principal {
 	enum { WHO_NONE, WHO_USER, WHO_DAEMON_KEY } kind;
-	bool via_cookie; /* unsafe methods then need the CSRF token */
-	enum role role;  /* for users */
-	char org_id[40];
+	bool via_cookie;     /* unsafe methods then need the CSRF token */
+	bool restricted;     /* a member or viewer held to their granted networks */
+	bool not_member;     /* a key asked for an organisation it is no member of */
+	enum role role;      /* for users: their role in org_id */
+	char org_id[40];     /* the organisation the request acts in */
+	char session_id[40]; /* for cookie sessions */
 	char user_id[40];    /* for users */
 	char network_id[40]; /* for daemon keys: the one network they may touch */
 	char csrf[72];       /* for cookie sessions */

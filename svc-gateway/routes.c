@@ -8,6 +8,11 @@ static const struct route routes[] = {
     {"POST", "/api/v1/auth/login", ACCESS_PUBLIC, api_login},
     {"POST", "/api/v1/auth/logout", ACCESS_VIEWER, api_logout},
     {"GET", "/api/v1/auth/me", ACCESS_VIEWER, api_me},
+    {"POST", "/api/v1/auth/switch", ACCESS_VIEWER, api_switch},
+    {"GET", "/api/v1/organizations", ACCESS_VIEWER, api_orgs_list},
+    {"POST", "/api/v1/organizations", ACCESS_ADMIN, api_orgs_create},
+    {"PATCH", "/api/v1/organizations/{}", ACCESS_VIEWER, api_orgs_patch},
+    {"DELETE", "/api/v1/organizations/{}", ACCESS_VIEWER, api_orgs_delete},
     {"POST", "/api/v1/api-keys", ACCESS_VIEWER, api_keys_create},
     {"GET", "/api/v1/api-keys", ACCESS_VIEWER, api_keys_list},
     {"DELETE", "/api/v1/api-keys/{}", ACCESS_VIEWER, api_keys_revoke},
@@ -88,6 +93,9 @@ static const struct route routes[] = {
      api_export_resource_csv},
     {"GET", "/api/v1/networks/{}/exports/applications.csv", ACCESS_VIEWER,
      api_export_resource_csv},
+    {"GET", "/api/v1/networks/{}/access", ACCESS_ADMIN, api_access_list},
+    {"PUT", "/api/v1/networks/{}/access/{}", ACCESS_ADMIN, api_access_grant},
+    {"DELETE", "/api/v1/networks/{}/access/{}", ACCESS_ADMIN, api_access_revoke},
 };
 
 /* Matches url against pattern segment by segment; "{}" takes a UUID. */

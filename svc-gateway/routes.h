@@ -97,5 +97,13 @@ enum MHD_Result api_schedule_get(struct request *r);
 enum MHD_Result api_schedule_patch(struct request *r);
 enum MHD_Result api_schedule_delete(struct request *r);
 enum MHD_Result api_schedule_run(struct request *r);
+enum MHD_Result api_switch(struct request *r);
+enum MHD_Result api_orgs_list(struct request *r);
+enum MHD_Result api_orgs_create(struct request *r);
+enum MHD_Result api_orgs_patch(struct request *r);
+enum MHD_Result api_orgs_delete(struct request *r);
+enum MHD_Result api_access_list(struct request *r);
+enum MHD_Result api_access_grant(struct request *r);
+enum MHD_Result api_access_revoke(struct request *r);
 
 #endif
