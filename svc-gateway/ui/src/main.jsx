@@ -143,7 +143,7 @@ function App() {
     }
     try {
       const me = await api.get('/api/v1/auth/me', { quiet401: true });
-      setUser({ ...me, email: stored && stored.id === me.id ? stored.email : undefined });
+      setUser({ ...me, email: me.email || (stored && stored.id === me.id ? stored.email : undefined) });
       await reloadNetworks();
     } catch {
       setUser(null);

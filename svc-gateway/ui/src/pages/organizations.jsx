@@ -178,7 +178,7 @@ export function OrganizationsPage() {
           </thead>
           <tbody>
             {list.map((o) => (
-              <OrgRow key={o.id} o={o} current={o.id === cur} canSwitch={switchDeployed()} onChanged={changed} onError={setError} />
+              <OrgRow key={o.id} o={o} current={o.current ?? o.id === cur} canSwitch={switchDeployed()} onChanged={changed} onError={setError} />
             ))}
           </tbody>
         </table>
