@@ -2,13 +2,16 @@
 // the Create Daemon wizard (its command's key enrols a real daemon) -> a
 // discovery started from the UI -> each of the four views shows the hosts
 // and links the API gives -> a host's evidence panel -> an edit that
-// survives a rescan -> the inventory and its CSV. Screenshots go to
+// survives a rescan -> schedules (create, pause, run now: a session with
+// what it changed) -> the inventory sorted, filtered and paged by the server,
+// and its CSV -> organisations and the switcher (where the server has them).
+// Screenshots go to
 // $ARTEFACTS; any console error fails the run.
 //   G=... BIN=... T_DIR=... TARGETS=cidr,cidr EXPECT_HOSTS=n node flow.mjs
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ART, G, check, finish, launch, shot } from './lib.mjs';
+import { ART, G, check, finish, launch, shot, unlabelled } from './lib.mjs';
 
 const EMAIL = process.env.EMAIL || 'owner@ui-test.example';
 const PASSWORD = process.env.PASSWORD || 'correct horse battery staple';
@@ -189,20 +192,152 @@ await check('the edit survives the rescan', async () => {
   await shot(page, 'host-after-rescan');
 });
 
-await check('the inventory lists the hosts, sorts, filters and exports CSV', async () => {
+const noUnlabelled = async (what) => {
+  const bad = await unlabelled(page);
+  if (bad.length) throw new Error(`${what}: controls without a label: ${bad.join(' | ')}`);
+};
+const SCHED = 'ui-test schedule';
+const schedRow = `#schedules tr:has(th:has-text("${SCHED}"))`;
+await check('the schedules page creates a schedule (interval, deep every 3rd run) from the keyboard', async () => {
+  await page.goto(`${G}/discover/schedules`);
+  await page.waitForSelector('#schedules tbody tr, p:has-text("No schedules")');
+  await page.focus('button:has-text("New schedule")');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#sch-name');
+  await noUnlabelled('schedule form');
+  await page.fill('#sch-name', SCHED);
+  await page.selectOption('#sch-type', 'network');
+  await page.fill('#sch-interval', '90');
+  await page.fill('#sch-deep-every', '3');
+  await page.fill('#sch-targets', TARGETS);
+  await page.click('button:has-text("Create schedule")');
+  await page.waitForSelector(schedRow);
+  const text = await page.textContent(schedRow);
+  if (!text.includes('every 90 min') || !text.includes('every 3rd run') || !text.includes('active')) throw new Error(`row: ${text}`);
+});
+await check('a schedule is edited to a cron expression in an IANA time zone', async () => {
+  await page.click(`${schedRow} button:has-text("Edit")`);
+  await page.check('input[name=sch-timing][value=cron]');
+  await page.fill('#sch-cron', '30 2 * * 1-5');
+  await page.fill('#sch-zone', 'Europe/Berlin');
+  await page.click('button:has-text("Save schedule")');
+  await page.waitForSelector(`${schedRow} >> text=cron 30 2 * * 1-5 (Europe/Berlin)`);
+  const api = (await apiGet(`/api/v1/schedules?network_id=${net}`)).find((x) => x.name === SCHED);
+  if (!api || api.cron !== '30 2 * * 1-5' || api.time_zone !== 'Europe/Berlin' || api.interval_seconds !== null)
+    throw new Error(`the API has ${JSON.stringify(api)}`);
+});
+await check('a schedule is paused, and the API says so', async () => {
+  await page.click(`${schedRow} button:has-text("Pause")`);
+  await page.waitForSelector(`${schedRow}[data-paused="true"]`);
+  const api = (await apiGet(`/api/v1/schedules?network_id=${net}`)).find((x) => x.name === SCHED);
+  if (!api.paused) throw new Error('not paused in the API');
+});
+await check("run now (paused schedule): a session of the schedule appears in the history and completes", async () => {
+  await page.click(`${schedRow} button:has-text("Run now")`);
+  const row = `#session-history tr[data-schedule]:has-text("${SCHED}")`;
+  await page.waitForSelector(row, { timeout: 15000 });
+  await page.waitForSelector(`${row}[data-state="completed"], ${row}[data-state="failed"]`, { timeout: 240000 });
+  const state = await page.getAttribute(row, 'data-state');
+  if (state !== 'completed') throw new Error(`the session ${state}: ${await page.textContent(row)}`);
+  await page.click(`${row} button:has-text("Show")`);
+  await page.waitForSelector('.session-changes, p:has-text("changed nothing")');
+  await noUnlabelled('schedules page');
+  await shot(page, 'schedules');
+});
+await check("the history shows what the first discovery changed (the hosts it found appeared)", async () => {
+  const first = page.locator(`#session-history tr[data-session]:has-text("by hand"):has-text("${LAB ? 'unified' : 'network'}")`).last();
+  await first.locator('button:has-text("Show")').click();
+  const changes = page.locator('.session-changes').last();
+  await changes.waitFor({ timeout: 15000 });
+  const text = await changes.textContent();
+  if (!/host(s)? appeared/.test(text)) throw new Error(`changes: ${text.slice(0, 200)}`);
+  await shot(page, 'schedules-history');
+});
+await check('a schedule is resumed and deleted', async () => {
+  await page.click(`${schedRow} button:has-text("Resume")`);
+  await page.waitForSelector(`${schedRow}[data-paused="false"]`);
+  await page.click(`${schedRow} button:has-text("Delete")`);
+  await page.click(`${schedRow} button.danger:has-text("Delete")`);
+  await page.waitForSelector(schedRow, { state: 'detached' });
+  if ((await apiGet(`/api/v1/schedules?network_id=${net}`)).some((x) => x.name === SCHED)) throw new Error('still in the API');
+});
+
+// The hosts' order as the server gives it, by ?sort=.
+const serverOrder = async (sort, limit) =>
+  (await apiGet(`/api/v1/hosts?network_id=${net}&sort=${sort}&limit=${limit}`)).map((h) => h.id);
+const shownOrder = () => page.$$eval('#hosts-table tbody tr td:first-child a', (l) => l.map((a) => a.getAttribute('href').split('/').pop()));
+// Waits until the table shows exactly these hosts in this order.
+const showsRows = (want, what) =>
+  page
+    .waitForFunction(
+      (w) => JSON.stringify([...document.querySelectorAll('#hosts-table tbody tr td:first-child a')].map((a) => a.getAttribute('href').split('/').pop())) === w,
+      JSON.stringify(want),
+      { timeout: 15000 },
+    )
+    .catch(async () => {
+      throw new Error(`${what}: the table shows ${(await shownOrder()).length} rows, not the server's ${want.length} in its order`);
+    });
+const sortedBy = async (label, sort) => {
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/hosts?') && new URL(r.url()).searchParams.get('sort') === sort),
+    page.click(`#hosts-table th button:has-text("${label}")`),
+  ]);
+  await showsRows(await serverOrder(sort, new URL(req.url()).searchParams.get('limit')), sort);
+  const dir = await page.getAttribute(`#hosts-table th:has(button:has-text("${label}"))`, 'aria-sort');
+  if (dir !== (sort.startsWith('-') ? 'descending' : 'ascending')) throw new Error(`${sort}: aria-sort ${dir}`);
+};
+await check('the inventory sorts on the server (name, -name, last seen) in the order the API gives', async () => {
   await page.goto(`${G}/inventory`);
   await page.waitForSelector('#hosts-table tbody tr');
   const rows = await page.$$eval('#hosts-table tbody tr', (r) => r.length);
   if (rows < Math.min(EXPECT_HOSTS, 50)) throw new Error(`${rows} rows`);
-  await page.click('#hosts-table th button:has-text("Addresses")');
-  await page.fill('input[type=search][aria-controls=hosts-table]', targetIp || '');
-  await page.waitForFunction(() => document.querySelectorAll('#hosts-table tbody tr').length >= 1);
+  await sortedBy('Name', 'name');
+  await sortedBy('Name', '-name');
+  await sortedBy('Last seen', 'last_seen');
+  await sortedBy('Addresses', 'ip');
+});
+await check('the inventory pages on the server (limit, offset, X-Total-Count)', async () => {
+  const total = Number(await page.getAttribute('[data-total]', 'data-total'));
+  const api = await page.evaluate(async (u) => (await fetch(u)).headers.get('X-Total-Count'), `/api/v1/hosts?network_id=${net}&limit=1`);
+  if (total !== Number(api)) throw new Error(`the page says ${total}, the API ${api}`);
+  await page.selectOption('#hosts-table-pagesize', '10');
+  await showsRows(await serverOrder('ip', 10), 'page 1 of 10 rows');
+  if (total <= 10) return;
+  await Promise.all([page.waitForRequest((r) => r.url().includes('offset=10')), page.click('nav.pager button:has-text("Next")')]);
+  await showsRows((await apiGet(`/api/v1/hosts?network_id=${net}&sort=ip&limit=10&offset=10`)).map((h) => h.id), 'page 2 (offset 10)');
+  await page.selectOption('#hosts-table-pagesize', '50');
+});
+await check('the inventory filters on the server and exports CSV', async () => {
+  await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/hosts?') && new URL(r.url()).searchParams.get('q') === (targetIp || '')),
+    page.fill('input[type=search][aria-controls=hosts-table]', targetIp || ''),
+  ]);
+  const want = (await apiGet(`/api/v1/hosts?network_id=${net}&q=${encodeURIComponent(targetIp || '')}&limit=50`)).map((h) => h.id);
+  if (!want.length) throw new Error(`the API finds no host for ${targetIp}`);
+  await showsRows(want, `q=${targetIp}`);
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Export CSV")')]);
   const file = path.join(ART, 'hosts.csv');
   await dl.saveAs(file);
   const csv = fs.readFileSync(file, 'utf8');
   if (!csv.startsWith('Name,Addresses')) throw new Error('not the CSV');
+  if (!csv.includes(targetIp)) throw new Error('the filtered host is not in the CSV');
+  await noUnlabelled('inventory');
   await shot(page, 'inventory');
+});
+await check('the inventory tabs move with the arrow keys', async () => {
+  await page.focus('#tab-hosts');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('#tab-services[aria-selected="true"]');
+  if ((await page.evaluate(() => document.activeElement.id)) !== 'tab-services') throw new Error('focus did not follow');
+  await page.waitForSelector('#services-table');
+  for (const [tab, route] of [['subnets', '/api/v1/subnets'], ['containers', '/api/v1/workloads']]) {
+    const offered = !!(await page.$(`#tab-${tab}`));
+    if (offered !== !!spec.paths[route]) throw new Error(`the ${tab} tab is ${offered ? '' : 'not '}offered, the server ${spec.paths[route] ? 'has' : 'lacks'} ${route}`);
+    if (!offered) continue;
+    await page.click(`#tab-${tab}`);
+    await page.waitForSelector(`#${tab}-table[aria-busy="false"]`);
+    await shot(page, `inventory-${tab}`);
+  }
 });
 await check('the network page lists its SNMP credentials, adds one, and never shows a secret', async () => {
   await page.goto(`${G}/networks`);
@@ -227,6 +362,51 @@ await check('the account page lists the users with their roles and the API keys'
   await page.waitForSelector('#my-keys');
   await shot(page, 'account');
 });
+const ORGS = !!(spec.paths['/api/v1/organizations'] && spec.paths['/api/v1/auth/switch']);
+const meOrg = async () => {
+  const me = await apiGet('/api/v1/auth/me');
+  return me.organization && typeof me.organization === 'object' ? me.organization.id : me.organization;
+};
+if (!ORGS) {
+  await check('without the organisations routes the page and the switcher are not offered', async () => {
+    await page.goto(`${G}/inventory`);
+    await page.waitForSelector('nav#mainnav');
+    if (await page.$('nav#mainnav >> text=Organisations')) throw new Error('the nav offers Organisations');
+    if (await page.$('#org-switch')) throw new Error('a switcher is shown');
+  });
+} else {
+  const CLIENT = 'UI Test Client';
+  await check('the organisations page lists the current one and creates another', async () => {
+    await page.click('nav#mainnav >> text=Organisations');
+    await page.waitForSelector('#organizations tbody tr');
+    if (!(await page.textContent('#organizations')).includes('UI Test')) throw new Error('the current organisation is not listed');
+    await page.fill('#org-name', CLIENT);
+    await page.click('button:has-text("Create organisation")');
+    await page.waitForSelector(`#organizations th:has-text("${CLIENT}")`);
+    await noUnlabelled('organisations page');
+    await shot(page, 'organizations');
+  });
+  let home = null;
+  await check("the header's switcher moves to the new organisation, which has none of the first one's networks", async () => {
+    home = await meOrg();
+    await page.waitForSelector('#org-switch');
+    const client = await page.$eval('#org-switch', (s, name) => [...s.options].find((o) => o.textContent.trim() === name).value, CLIENT);
+    await page.selectOption('#org-switch', client);
+    await page.waitForFunction((id) => document.querySelector('#org-switch') && document.querySelector('#org-switch').value === id, client);
+    if ((await meOrg()) !== client) throw new Error('the session is not in the new organisation');
+    const nets = await apiGet('/api/v1/networks');
+    if (nets.length) throw new Error(`the new organisation sees ${nets.length} networks`);
+    const hosts = await apiGet('/api/v1/hosts?limit=10');
+    if (hosts.length) throw new Error(`the new organisation sees ${hosts.length} hosts`);
+    await shot(page, 'organization-switched');
+  });
+  await check('switching back shows the first organisation and its network again', async () => {
+    await page.selectOption('#org-switch', home);
+    await page.waitForFunction((id) => document.querySelector('#org-switch').value === id, home);
+    await page.waitForSelector('.netpick select option:has-text("lab")', { state: 'attached' });
+    if ((await meOrg()) !== home) throw new Error('the session did not switch back');
+  });
+}
 await check('sign out goes back to the sign-in page', async () => {
   await page.click('button:has-text("Sign out")');
   await page.waitForURL(/\/login/);

@@ -62,3 +62,13 @@ export async function signIn(page, email, password) {
   await page.click('form button[type=submit]');
   await page.waitForURL((u) => !u.pathname.startsWith('/login'));
 }
+
+// Form controls on the page without an accessible name (no label, no
+// aria-label or aria-labelledby), described for the failure message.
+export function unlabelled(page) {
+  return page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+    els
+      .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby') && !e.title)
+      .map((e) => e.outerHTML.slice(0, 80)),
+  );
+}

@@ -31,6 +31,11 @@ function rememberLogin(body) {
   localStorage.setItem(USER_KEY, JSON.stringify(body.user || null));
 }
 
+// A session switched to another organisation may come with a new token.
+export function rememberCsrf(token) {
+  if (token) localStorage.setItem(CSRF_KEY, token);
+}
+
 export function forgetLogin() {
   localStorage.removeItem(CSRF_KEY);
   localStorage.removeItem(USER_KEY);
@@ -98,6 +103,15 @@ export async function loadSpec() {
 }
 export function hasRoute(path, method = 'get') {
   return !!(spec && spec.paths && spec.paths[path] && spec.paths[path][method]);
+}
+
+// The documented query parameters of a route (name -> schema), so pages can
+// offer the filters and sort orders the server has.
+export function routeParams(path, method = 'get') {
+  const op = spec && spec.paths && spec.paths[path] && spec.paths[path][method];
+  const out = {};
+  for (const p of (op && op.parameters) || []) if (p.in === 'query') out[p.name] = p.schema || {};
+  return out;
 }
 
 export const q = (params) => {

@@ -8,10 +8,12 @@ import { LoginPage, SetupPage } from './pages/auth.jsx';
 import { NetworksPage } from './pages/networks.jsx';
 import { DaemonsPage } from './pages/daemons.jsx';
 import { DiscoveryPage } from './pages/discovery.jsx';
+import { SchedulesPage } from './pages/schedules.jsx';
 import { InventoryPage } from './pages/inventory.jsx';
 import { HostPage } from './pages/host.jsx';
 import { ViewsPage } from './pages/views.jsx';
 import { AccountPage } from './pages/account.jsx';
+import { OrgSwitcher, OrganizationsPage, orgsDeployed } from './pages/organizations.jsx';
 
 const PUBLIC = ['/login', '/setup'];
 
@@ -23,9 +25,11 @@ function Shell({ children, app }) {
     ['/inventory', 'Inventory', loc.startsWith('/inventory') || loc.startsWith('/hosts')],
     ['/discover/daemons', 'Daemons', loc.startsWith('/discover/daemons')],
     ['/discover/discovery', 'Discovery', loc.startsWith('/discover/discovery')],
+    ['/discover/schedules', 'Schedules', loc.startsWith('/discover/schedules')],
     ['/networks', 'Networks', loc.startsWith('/networks')],
     ['/account', 'Account', loc.startsWith('/account')],
   ];
+  if (orgsDeployed()) nav.push(['/organizations', 'Organisations', loc.startsWith('/organizations')]);
   return (
     <div class="shell">
       <a class="skip" href="#main">Skip to content</a>
@@ -44,6 +48,7 @@ function Shell({ children, app }) {
           ))}
         </nav>
         <div class="topbar-right">
+          <OrgSwitcher />
           {app.networks.length > 0 && (
             <label class="netpick">
               <span class="sr-only">Network</span>
@@ -80,8 +85,10 @@ function Page({ loc }) {
   if ((m = /^\/hosts\/([0-9a-f-]{36})$/.exec(path))) return <HostPage id={m[1]} />;
   if (path === '/discover' || path === '/discover/daemons') return <DaemonsPage />;
   if (path === '/discover/discovery') return <DiscoveryPage />;
+  if (path === '/discover/schedules') return <SchedulesPage />;
   if (path === '/networks') return <NetworksPage />;
   if (path === '/account') return <AccountPage />;
+  if (path === '/organizations') return <OrganizationsPage />;
   return (
     <section class="page">
       <h1>Not found</h1>
@@ -136,7 +143,7 @@ function App() {
     }
     try {
       const me = await api.get('/api/v1/auth/me', { quiet401: true });
-      setUser({ ...me, email: stored && stored.id === me.id ? stored.email : undefined });
+      setUser({ ...me, email: me.email || (stored && stored.id === me.id ? stored.email : undefined) });
       await reloadNetworks();
     } catch {
       setUser(null);

@@ -8,6 +8,14 @@
 //       ENTRYPOINT and its default port EXPOSEd and health-checked; the
 //       build stage installs every -dev package deploy/install-deps.sh
 //       builds with, and COPYs every source directory CMake adds.
+//       The web UI: a `ui` stage (Debian's nodejs and npm) whose dist/ the
+//       gateway and `all` images put where the gateway's compiled-in ui_dir
+//       points; it COPYs everything the UI's build reads; .dockerignore
+//       keeps host node_modules and build directories out of the context.
+//   docker-check.js ui-stage ROOT WORK
+//       runs the `ui` stage's COPY and RUN steps (all but apt-get) in WORK,
+//       as the image build would, and checks the dist/ the images copy: an
+//       index.html whose scripts and styles all exist.
 //   docker-check.js compose ROOT FILE...
 //       references resolve: build contexts, Dockerfiles and targets, named
 //       volumes, bind-mount sources, depends_on services (and healthchecks
@@ -88,6 +96,8 @@ function dockerfileChecks(root, bin) {
     check(stageInstr(stages, t, "RUN").some((l) => /\bieee-data\b/.test(l.rest)), `Dockerfile ${t}: does not install ieee-data (MAC vendors)`);
   }
 
+  uiStageChecks(root, stages, buildRun);
+
   // Runtime targets.
   for (const [target, binary] of Object.entries(BINARIES)) {
     const ep = stageInstr(stages, target, "ENTRYPOINT").pop();
@@ -113,6 +123,77 @@ function dockerfileChecks(root, bin) {
     check(/SCANOPY_HTTP_BIND=0\.0\.0\.0/.test(env), `Dockerfile ${target}: SCANOPY_HTTP_BIND is not 0.0.0.0`);
   }
   return { stages };
+}
+
+// ---- the web UI ----------------------------------------------------------------------
+const UI_DIR = "/usr/share/scanopy/ui";
+// The COPY --from=ui source that the gateway and `all` put at UI_DIR.
+function uiDist(stages, target) {
+  const c = stageInstr(stages, target, "COPY").find((l) => l.words[0] === "--from=ui" && l.words[2] === UI_DIR);
+  return c && c.words[1];
+}
+function uiStageChecks(root, stages, buildRun) {
+  const ui = stages.find((s) => s.name === "ui");
+  if (!check(ui, "Dockerfile: no ui stage (the web UI's build)")) return;
+  const run = ui.lines.filter((l) => l.ins === "RUN").map((l) => l.rest).join(" ");
+  for (const p of ["nodejs", "npm"]) check(new RegExp(`apt-get install[^&]*\\b${p}\\b`).test(run), `Dockerfile ui: does not install ${p}`);
+  const dir = (buildRun.match(/-DSCANOPY_UI_DIR=(\S+)/) || [])[1];
+  check(dir === UI_DIR, `Dockerfile build: SCANOPY_UI_DIR is ${dir}, not ${UI_DIR} (the gateway's default ui_dir)`);
+  for (const t of ["gateway", "all"]) check(uiDist(stages, t), `Dockerfile ${t}: does not COPY --from=ui ... ${UI_DIR}`);
+  // Every file of svc-gateway/ui the build reads is copied (not the host's
+  // node_modules or dist), and the lock before the install.
+  const copies = ui.lines.filter((l) => l.ins === "COPY" && !l.words[0].startsWith("--"));
+  const sources = copies.flatMap((l) => l.words.slice(0, -1));
+  const src = path.join(root, "svc-gateway/ui");
+  for (const f of fs.readdirSync(src)) {
+    if (["node_modules", "dist"].includes(f) || f.startsWith(".")) continue;
+    check(sources.includes(`svc-gateway/ui/${f}`), `Dockerfile ui: does not COPY svc-gateway/ui/${f}`);
+  }
+  const idx = (pred) => ui.lines.findIndex(pred);
+  const lockAt = idx((l) => l.ins === "COPY" && l.words.includes("svc-gateway/ui/package-lock.json"));
+  const installAt = idx((l) => l.ins === "RUN" && /npm (ci|install)\b/.test(l.rest));
+  check(lockAt >= 0 && installAt > lockAt, "Dockerfile ui: package-lock.json is not copied before npm installs");
+  check(installAt >= 0 && !/npm install(?![^&]*--no-save)/.test(ui.lines[installAt].rest), "Dockerfile ui: npm install without --no-save (the lock must stay as it is)");
+  const ignore = fs.existsSync(path.join(root, ".dockerignore")) ? fs.readFileSync(path.join(root, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()) : [];
+  for (const p of ["**/node_modules", "build*/"]) check(ignore.includes(p), `.dockerignore: does not list ${p}`);
+}
+
+// Runs the ui stage's steps in WORK: WORKDIR, COPY from the repository, RUN
+// (apt-get lines are the packages the image installs: node and npm are here).
+function uiStageRun(root, work) {
+  const file = path.join(root, "deploy/docker/Dockerfile");
+  const { stages } = parseDockerfile(file);
+  const ui = stages.find((s) => s.name === "ui");
+  if (!check(ui, "Dockerfile: no ui stage")) return;
+  let cwd = work;
+  for (const l of ui.lines) {
+    if (l.ins === "WORKDIR") {
+      cwd = path.join(work, l.rest);
+      fs.mkdirSync(cwd, { recursive: true });
+    } else if (l.ins === "COPY") {
+      const words = l.words.filter((w) => !w.startsWith("--"));
+      const dest = path.resolve(cwd, words[words.length - 1]);
+      for (const s of words.slice(0, -1)) {
+        const to = words.length > 2 || dest.endsWith("/") || words[words.length - 1].endsWith("/") ? path.join(dest, path.basename(s)) : dest;
+        fs.cpSync(path.join(root, s), to, { recursive: true });
+      }
+    } else if (l.ins === "RUN") {
+      if (/\bapt-get\b/.test(l.rest)) continue;
+      console.log(`RUN ${l.rest}`);
+      const r = spawnSync("sh", ["-ec", l.rest], { cwd, stdio: "inherit" });
+      if (!check(r.status === 0, `Dockerfile ui: RUN ${l.rest} exited ${r.status}`)) return;
+    }
+  }
+  const dist = uiDist(stages, "gateway");
+  if (!check(dist, "Dockerfile gateway: no COPY --from=ui")) return;
+  const out = path.join(work, dist);
+  const index = path.join(out, "index.html");
+  if (!check(fs.existsSync(index), `ui stage: no ${dist}/index.html`)) return;
+  const html = fs.readFileSync(index, "utf8");
+  const refs = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
+  check(refs.some((r) => r.endsWith(".js")) && refs.some((r) => r.endsWith(".css")), `ui stage: index.html names no script or no style: ${refs.join(" ")}`);
+  for (const r of refs) check(fs.existsSync(path.join(out, r)), `ui stage: index.html names ${r}, not built`);
+  console.log(`ui stage: ${dist} has index.html and ${refs.length} assets it names`);
 }
 
 // ---- compose ---------------------------------------------------------------------
@@ -219,7 +300,8 @@ function composeChecks(root, files) {
 
 if (mode === "dockerfile") dockerfileChecks(ROOT, rest[0]);
 else if (mode === "compose") composeChecks(ROOT, rest);
-else { console.error("usage: docker-check.js dockerfile ROOT BIN | compose ROOT FILE..."); process.exit(2); }
+else if (mode === "ui-stage") uiStageRun(ROOT, rest[0]);
+else { console.error("usage: docker-check.js dockerfile ROOT BIN | ui-stage ROOT WORK | compose ROOT FILE..."); process.exit(2); }
 if (errors.length) {
   for (const e of errors) console.error(`  ${e}`);
   console.error(`${mode}: ${errors.length} problem(s)`);

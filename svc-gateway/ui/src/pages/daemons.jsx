@@ -1,8 +1,9 @@
 // Discover > Daemons: the network's daemons as cards, and the "Create
 // Daemon" wizard that makes a daemon key and the commands to install with it.
 import { useState } from 'preact/hooks';
-import { api, q } from '../api.js';
+import { api, hasRoute, q } from '../api.js';
 import { CopyBlock, ErrorBox, Field, NeedNetwork, useAsync } from '../components.jsx';
+import { Link } from '../router.jsx';
 import { useApp } from '../state.js';
 import { ago, when } from '../util.js';
 
@@ -70,6 +71,11 @@ export function DaemonsPage() {
                 <dt>Interfaced subnets</dt>
                 <dd>{(caps.subnets || []).length ? caps.subnets.join(', ') : '—'}</dd>
               </dl>
+              {hasRoute('/api/v1/schedules') && (
+                <p>
+                  <Link href={`/discover/schedules?daemon=${d.id}`}>Schedules of {d.name}</Link>
+                </p>
+              )}
               {outdated && (
                 <div class="notice" role="note">
                   <strong>Update available:</strong> this daemon runs {d.version}, the server {serverVersion}.

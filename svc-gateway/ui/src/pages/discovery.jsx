@@ -4,6 +4,7 @@ import { api, hasRoute, q } from '../api.js';
 import { ErrorBox, Field, NeedNetwork, useAsync } from '../components.jsx';
 import { useApp } from '../state.js';
 import { when } from '../util.js';
+import { FINISHED } from './sessions.jsx';
 
 const TYPES = [
   ['network', 'Network (ARP, ICMP, TCP/UDP, protocol probes)'],
@@ -12,7 +13,6 @@ const TYPES = [
   ['docker', 'Docker'],
   ['self_report', 'Self report (the daemon host only)'],
 ];
-const FINISHED = ['completed', 'failed', 'cancelled', 'canceled'];
 const RECENT_KEY = 'scanopy.sessions';
 
 function recentIds(net) {

@@ -1,11 +1,15 @@
-// Inventory: the network's hosts, services and ports as sortable, filterable,
-// paginated tables with CSV export. Hosts come from GET /api/v1/hosts, read
-// page by page (the server's limit/offset) into the browser.
+// Inventory: the network's hosts, services, ports, subnets and containers as
+// sortable, filterable, paginated tables with CSV export. Hosts are paged,
+// filtered and sorted by the server (GET /api/v1/hosts); so are the other
+// tabs where the server has their list route. Where it has not, services and
+// ports are gathered from every host in the browser, and subnets and
+// containers are not offered.
 import { useMemo, useState } from 'preact/hooks';
-import { api, q } from '../api.js';
+import { api, hasRoute, q } from '../api.js';
 import { ErrorBox, NeedNetwork, useAsync } from '../components.jsx';
 import { Link } from '../router.jsx';
 import { useApp } from '../state.js';
+import { ServerTable } from '../table.jsx';
 import { ago, compareIp, download, hostIps, hostName, toCsv, when } from '../util.js';
 
 const PAGE = 1000;
@@ -23,11 +27,12 @@ export async function fetchAllHosts(net) {
 
 const hostCols = [
   { key: 'name', label: 'Name', value: (h) => hostName(h), link: (h) => `/hosts/${h.id}` },
-  { key: 'ip', label: 'Addresses', value: (h) => hostIps(h).join(' '), sort: (a, b) => compareIp(hostIps(a)[0], hostIps(b)[0]) },
-  { key: 'mac', label: 'MAC', value: (h) => (h.interfaces || []).map((i) => i.mac).filter(Boolean).join(' ') },
+  { key: 'ip', label: 'Addresses', value: (h) => hostIps(h).join(' ') },
+  { key: 'mac', label: 'MAC', value: (h) => [...new Set((h.interfaces || []).map((i) => i.mac).filter(Boolean))].join(' ') },
   { key: 'services', label: 'Services', value: (h) => [...new Set((h.services || []).map((s) => s.name).filter(Boolean))].join(', ') },
-  { key: 'ports', label: 'Open ports', value: (h) => (h.ports || []).map((p) => `${p.port}/${p.protocol}`).join(' '), sort: (a, b) => (a.ports || []).length - (b.ports || []).length },
-  { key: 'tags', label: 'Tags', value: (h) => (h.tags || []).join(', ') },
+  { key: 'ports', label: 'Open ports', value: (h) => (h.ports || []).map((p) => `${p.port}/${p.protocol}`).join(' ') },
+  { key: 'tags', label: 'Tags', value: (h) => (h.tags || []).join(', '), when: (rows) => rows.some((h) => h.tags) },
+  { key: 'stale', label: 'State', value: (h) => (h.stale ? 'stale' : 'current') },
   { key: 'last_seen', label: 'Last seen', value: (h) => h.last_seen || '', show: (h) => ago(h.last_seen) },
 ];
 const serviceCols = [
@@ -123,50 +128,134 @@ export function DataTable({ id, columns, rows, pageSize = 50, filename }) {
   );
 }
 
+
+// Rows of the list routes name their host in one of a few ways.
+const hostIdOf = (r) => r.host_id || r.parent_host_id;
+const str = (v) => (typeof v === 'string' ? v : '');
+const hostLabelOf = (r) => r.host_name || r.hostname || str(r.host) || str(r.parent_host) || r.ip || (hostIdOf(r) || '').slice(0, 8);
+const hostCol = { key: 'host', label: 'Host', value: hostLabelOf, link: (r) => hostIdOf(r) && `/hosts/${hostIdOf(r)}` };
+const listText = (v) =>
+  Array.isArray(v) ? v.map((x) => (x && typeof x === 'object' ? x.ip || x.name || x.private_port || JSON.stringify(x) : x)).join(' ') : v ?? '';
+
+const serverServiceCols = [
+  hostCol,
+  { key: 'ip', label: 'Address', value: (s) => s.ip || '', when: (rows) => rows.some((s) => s.ip) },
+  { key: 'port', label: 'Port', value: (s) => `${s.port}/${s.protocol}` },
+  { key: 'name', label: 'Service', value: (s) => s.name },
+  { key: 'category', label: 'Category', value: (s) => s.category || '' },
+  { key: 'product', label: 'Product', value: (s) => [s.product, s.version].filter(Boolean).join(' ') },
+  { key: 'confidence', label: 'Confidence', value: (s) => s.confidence ?? '' },
+];
+const serverPortCols = [
+  hostCol,
+  { key: 'ip', label: 'Address', value: (p) => p.ip || '' },
+  { key: 'port', label: 'Port', value: (p) => p.port },
+  { key: 'protocol', label: 'Protocol', value: (p) => p.protocol },
+  { key: 'status', label: 'Status', value: (p) => p.status || '' },
+  { key: 'last_seen', label: 'Last seen', value: (p) => p.last_seen || '', show: (p) => ago(p.last_seen) },
+];
+const subnetCols = [
+  { key: 'cidr', label: 'Subnet', value: (s) => s.cidr },
+  { key: 'type', label: 'Type', value: (s) => s.type || s.kind || '' },
+  { key: 'vlan', label: 'VLAN', value: (s) => [s.vlan_id ?? s.vlan, s.vlan_name].filter((x) => x !== null && x !== undefined && x !== '').join(' ') },
+  { key: 'gateway', label: 'Gateway', value: (s) => s.gateway || '' },
+  { key: 'hosts', label: 'Hosts', value: (s) => s.hosts ?? s.host_count ?? s.addresses ?? '' },
+  { key: 'source', label: 'Source', value: (s) => s.source || '' },
+  { key: 'last_seen', label: 'Last seen', value: (s) => s.last_seen || '', show: (s) => ago(s.last_seen) },
+];
+const containerCols = [
+  { key: 'name', label: 'Container', value: (w) => w.name || w.external_id || w.container_id || w.id },
+  { key: 'image', label: 'Image', value: (w) => w.image || '' },
+  { key: 'kind', label: 'Kind', value: (w) => w.kind || 'container' },
+  { key: 'state', label: 'State', value: (w) => w.state || '' },
+  { ...hostCol, label: 'Runs on' },
+  { key: 'project', label: 'Project', value: (w) => w.project || '' },
+  { key: 'ports', label: 'Ports', value: (w) => listText(w.ports) },
+  { key: 'networks', label: 'Networks', value: (w) => listText(w.networks) },
+  { key: 'last_seen', label: 'Last seen', value: (w) => w.last_seen || '', show: (w) => ago(w.last_seen) },
+];
+
+// Services and ports gathered from every host, for servers without their
+// list routes.
+function FromAllHosts({ net, tab }) {
+  const hosts = useAsync(() => fetchAllHosts(net), [net]);
+  const rows = useMemo(() => {
+    const list = hosts.data || [];
+    const key = tab === 'services' ? 'services' : 'ports';
+    return list.flatMap((h) =>
+      (h[key] || []).map((x, i) => ({ ...x, id: `${h.id}:${x.protocol}:${x.port}:${i}`, hostId: h.id, hostName: hostName(h), ip: hostIps(h)[0] })),
+    );
+  }, [hosts.data, tab]);
+  if (hosts.loading) return <p role="status">Loading…</p>;
+  if (hosts.error) return <ErrorBox error={hosts.error} />;
+  return tab === 'services' ? (
+    <DataTable id="services-table" columns={serviceCols} rows={rows} filename="services.csv" />
+  ) : (
+    <DataTable id="ports-table" columns={portCols} rows={rows} filename="ports.csv" />
+  );
+}
+
+const TABS = [
+  ['hosts', 'Hosts', '/api/v1/hosts'],
+  ['services', 'Services', '/api/v1/services'],
+  ['ports', 'Ports', '/api/v1/ports'],
+  ['subnets', 'Subnets', '/api/v1/subnets'],
+  ['containers', 'Containers', '/api/v1/workloads'],
+];
+const SERVER = {
+  hosts: { columns: hostCols, sort: 'ip' },
+  services: { columns: serverServiceCols, sort: 'port' },
+  ports: { columns: serverPortCols, sort: 'port' },
+  subnets: { columns: subnetCols, sort: 'cidr' },
+  containers: { columns: containerCols, sort: 'name' },
+};
+
 export function InventoryPage() {
   const app = useApp();
   const net = app.networkId;
-  const [tab, setTab] = useState('hosts');
-  const hosts = useAsync(() => (net ? fetchAllHosts(net) : []), [net]);
-  const services = useMemo(
-    () =>
-      (hosts.data || []).flatMap((h) =>
-        (h.services || []).map((s, i) => ({ ...s, id: `${h.id}:${s.protocol}:${s.port}:${i}`, hostId: h.id, hostName: hostName(h), ip: hostIps(h)[0] })),
-      ),
-    [hosts.data],
-  );
-  const ports = useMemo(
-    () =>
-      (hosts.data || []).flatMap((h) =>
-        (h.ports || []).map((p) => ({ ...p, id: `${h.id}:${p.protocol}:${p.port}`, hostId: h.id, hostName: hostName(h), ip: hostIps(h)[0] })),
-      ),
-    [hosts.data],
-  );
+  const initial = new URLSearchParams(location.search).get('tab');
+  const tabs = TABS.filter(([k, , route]) => hasRoute(route) || k === 'services' || k === 'ports');
+  const [tab, setTab] = useState(tabs.some(([k]) => k === initial) ? initial : 'hosts');
   if (!net) return <section class="page"><h1>Inventory</h1><NeedNetwork /></section>;
-  const tabs = [
-    ['hosts', `Hosts (${(hosts.data || []).length})`],
-    ['services', `Services (${services.length})`],
-    ['ports', `Ports (${ports.length})`],
-  ];
+  const choose = (k) => {
+    setTab(k);
+    history.replaceState(null, '', location.pathname + (k === 'hosts' ? '' : `?tab=${k}`));
+  };
+  const onKey = (e) => {
+    const i = tabs.findIndex(([k]) => k === tab);
+    const next = e.key === 'ArrowRight' ? i + 1 : e.key === 'ArrowLeft' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? tabs.length - 1 : null;
+    if (next === null) return;
+    e.preventDefault();
+    const k = tabs[(next + tabs.length) % tabs.length][0];
+    choose(k);
+    document.getElementById('tab-' + k).focus();
+  };
+  const [, , route] = TABS.find(([k]) => k === tab);
   return (
     <section class="page">
       <h1>Inventory</h1>
-      <div role="tablist" class="tabs" aria-label="Inventory">
+      <div role="tablist" class="tabs" aria-label="Inventory" onKeyDown={onKey}>
         {tabs.map(([k, l]) => (
-          <button key={k} role="tab" id={'tab-' + k} aria-selected={tab === k} aria-controls={'panel-' + k} onClick={() => setTab(k)}>
+          <button key={k} role="tab" id={'tab-' + k} aria-selected={tab === k} tabIndex={tab === k ? 0 : -1} aria-controls={'panel-' + k} onClick={() => choose(k)}>
             {l}
           </button>
         ))}
       </div>
-      <ErrorBox error={hosts.error} />
-      {hosts.loading && <p role="status">Loading…</p>}
-      {hosts.data && (
-        <div role="tabpanel" id={'panel-' + tab} aria-labelledby={'tab-' + tab}>
-          {tab === 'hosts' && <DataTable id="hosts-table" columns={hostCols} rows={hosts.data} filename="hosts.csv" />}
-          {tab === 'services' && <DataTable id="services-table" columns={serviceCols} rows={services} filename="services.csv" />}
-          {tab === 'ports' && <DataTable id="ports-table" columns={portCols} rows={ports} filename="ports.csv" />}
-        </div>
-      )}
+      <div role="tabpanel" id={'panel-' + tab} aria-labelledby={'tab-' + tab}>
+        {hasRoute(route) ? (
+          <ServerTable
+            key={tab + net}
+            id={tab + '-table'}
+            route={route}
+            params={{ network_id: net }}
+            columns={SERVER[tab].columns}
+            defaultSort={SERVER[tab].sort}
+            filename={`${tab}.csv`}
+          />
+        ) : (
+          <FromAllHosts net={net} tab={tab} />
+        )}
+      </div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // The four views as interactive diagrams: filters (server-side: subnet,
-// category, text, stale; in the browser: kinds, through the legend),
+// category, text, stale; in the browser: kinds, through the legend, and VLAN
+// and tag where the nodes carry them),
 // search-to-focus, collapsing groups, neighbour highlighting, a side panel
 // with everything known about the selection, saved positions per user and
 // view, and exports (PNG, SVG here; Mermaid and DOT from the API).
@@ -11,6 +12,7 @@ import { Link, navigate } from '../router.jsx';
 import { useApp } from '../state.js';
 import { download, when } from '../util.js';
 import { EDGE_KINDS, NODE_KINDS } from '../graph/style.js';
+import { choices, narrow } from '../graph/narrow.js';
 import { HostDetails, fetchHost } from './host.jsx';
 
 const VIEWS = [
@@ -46,6 +48,9 @@ export function ViewsPage({ view }) {
   const [filters, setFilters] = useState(readFilters);
   const [draft, setDraft] = useState(filters);
   const [data, setData] = useState(null);
+  const [local, setLocal] = useState({ vlan: '', tag: '' }); // filters applied here
+  const shown = useMemo(() => narrow(data, local), [data, local]);
+  const localChoices = useMemo(() => choices(data), [data]);
   const [error, setError] = useState(null);
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState(null);
@@ -61,6 +66,7 @@ export function ViewsPage({ view }) {
   const graph = useRef(null);
   const deployed = hasRoute(viewRoute(view));
   const key = app.user && net ? posKey(app.user.id, net, view) : null;
+  useEffect(() => setLocal({ vlan: '', tag: '' }), [net, view]);
 
   // Fetch the view (server-side filters).
   useEffect(() => {
@@ -91,14 +97,14 @@ export function ViewsPage({ view }) {
 
   // Draw it.
   useEffect(() => {
-    if (!data || !box.current) return undefined;
+    if (!shown || !box.current) return undefined;
     let g = null;
     let live = true;
     setRendered(false);
     loadGraph().then(({ createGraph }) => {
       if (!live) return;
       const saved = key ? loadPositions(key) : {};
-      g = createGraph(box.current, data, {
+      g = createGraph(box.current, shown, {
         saved,
         layout,
         expanded,
@@ -133,7 +139,7 @@ export function ViewsPage({ view }) {
       graph.current = null;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [data, layout, key, expanded]);
+  }, [shown, layout, key, expanded]);
 
   useEffect(() => {
     if (graph.current) graph.current.hideKinds(hidden);
@@ -141,10 +147,10 @@ export function ViewsPage({ view }) {
 
   const kindsPresent = useMemo(() => {
     const n = new Map(), e = new Map();
-    for (const x of (data && data.nodes) || []) n.set(x.kind, (n.get(x.kind) || 0) + 1);
-    for (const x of (data && data.edges) || []) e.set(x.kind, (e.get(x.kind) || 0) + 1);
+    for (const x of (shown && shown.nodes) || []) n.set(x.kind, (n.get(x.kind) || 0) + 1);
+    for (const x of (shown && shown.edges) || []) e.set(x.kind, (e.get(x.kind) || 0) + 1);
     return { n, e };
-  }, [data]);
+  }, [shown]);
   const categories = useMemo(() => [...new Set(((data && data.nodes) || []).map((n) => n.category).filter(Boolean))].sort(), [data]);
 
   if (!net) return <section class="page"><h1>Views</h1><NeedNetwork /></section>;
@@ -200,7 +206,7 @@ export function ViewsPage({ view }) {
       map[e.key]();
     }
   };
-  const nodeCount = data ? data.nodes.length : 0;
+  const nodeCount = shown ? shown.nodes.length : 0;
 
   return (
     <section class="page views-page">
@@ -238,6 +244,32 @@ export function ViewsPage({ view }) {
               <input type="checkbox" checked={draft.include_stale} onChange={(e) => setDraft({ ...draft, include_stale: e.currentTarget.checked })} /> Stale too
             </label>
             <button type="submit">Apply filters</button>
+            {localChoices.vlans.length > 0 && (
+              <label>
+                VLAN{' '}
+                <select id="view-vlan" value={local.vlan} onChange={(e) => setLocal({ ...local, vlan: e.currentTarget.value })}>
+                  <option value="">all</option>
+                  {localChoices.vlans.map((v) => (
+                    <option key={v} value={v}>
+                      {v}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
+            {localChoices.tags.length > 0 && (
+              <label>
+                Tag{' '}
+                <select id="view-tag" value={local.tag} onChange={(e) => setLocal({ ...local, tag: e.currentTarget.value })}>
+                  <option value="">all</option>
+                  {localChoices.tags.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            )}
           </form>
           <div class="toolbar">
             <form onSubmit={doSearch} role="search" class="inline">
@@ -320,7 +352,7 @@ export function ViewsPage({ view }) {
               {data && (
                 <p class="muted small">
                   {info && info.collapsedGroups > 0 && !expanded && `${info.collapsedGroups} groups start collapsed at this size: double-click one to open it, or “Expand groups”. `}
-                  {data.nodes.length} nodes, {data.edges.length} edges · generated {when(data.generated_at)} · double-click a group to collapse it, drag to arrange (kept for you)
+                  {shown.nodes.length} nodes, {shown.edges.length} edges{shown !== data ? ` (of ${data.nodes.length} and ${data.edges.length})` : ''} · generated {when(data.generated_at)} · double-click a group to collapse it, drag to arrange (kept for you)
                 </p>
               )}
             </div>
