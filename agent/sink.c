@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A batch is cut at whichever comes first: its size, its count, or its age
- * when the next observation arrives (so a long scan streams its findings
- * rather than holding them until it ends). */
+/* A batch is cut at whichever comes first. Not by age: the fingerprint
+ * service classifies a batch at a time, so a host's port, banner and HTTP
+ * answer must travel together (cutting every 2 s cost the lab e2e two
+ * service identifications). */
 #define BATCH_MAX_OBS 512
 #define BATCH_MAX_BYTES (256 * 1024)
-#define BATCH_MAX_AGE_MS 2000
 
 struct sink {
 	struct outbox *out;
@@ -119,8 +119,7 @@ int sink_emit(struct sink *s, const Scanopy__V1__Observation *o)
 	if (s->tap)
 		s->tap(s->tap_arg, o);
 	int rc = 0;
-	if (s->nobs > 0 && (s->nobs >= BATCH_MAX_OBS || s->len + olen > BATCH_MAX_BYTES ||
-	                    sc_now_ms() - s->started_ms >= BATCH_MAX_AGE_MS))
+	if (s->nobs > 0 && (s->nobs >= BATCH_MAX_OBS || s->len + olen > BATCH_MAX_BYTES))
 		rc = flush_locked(s);
 	if (rc == 0 && reserve(s, 1 + 10 + olen) == 0) {
 		if (s->nobs == 0)
