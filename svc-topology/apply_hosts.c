@@ -12,8 +12,8 @@
 static const char *evidence_name(Scanopy__V1__Evidence e)
 {
 	static const char *const names[] = {
-	    "unknown", "arp",     "icmp", "tcp",  "udp",    "passive", "mdns",
-	    "ssdp",    "netbios", "snmp", "lldp", "docker", "dns"};
+	    "unknown", "arp",  "icmp", "tcp",    "udp", "passive", "mdns", "ssdp",
+	    "netbios", "snmp", "lldp", "docker", "dns", "dhcp",    "ndp"};
 	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
 
@@ -145,7 +145,8 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 		for (size_t j = 0; j < ifc->n_addresses; j++) {
 			const Scanopy__V1__InterfaceAddress *a = ifc->addresses[j];
 			/* Link-local ranges are on every link: no subnet. */
-			if (!a->subnet || !*a->subnet || !strncasecmp(a->subnet, "fe80:", 5) ||
+			if (!a->subnet || !*a->subnet ||
+			    !strncasecmp(a->subnet, "fe80:", 5) ||
 			    !strncmp(a->subnet, "169.254.", 8))
 				continue;
 			char vlan[12];

@@ -55,6 +55,7 @@ struct icmp_state;
 struct udp_state;
 struct rdns_state;
 struct probe;
+struct passive_state;
 
 struct engine {
 	const struct scan_request *req;
@@ -89,6 +90,7 @@ struct engine {
 	struct icmp_state *icmp;
 	struct udp_state *udp_st;
 	struct rdns_state *rdns;
+	struct passive_state *passive;
 	struct probe *probes; /* live probe sessions */
 	unsigned nprobes;
 	SSL_CTX *tls;
@@ -142,6 +144,10 @@ bool icmp_idle(const struct engine *e);
 void icmp_stop(struct engine *e);
 /* One echo to a host already known (for ICMP evidence: TTL, round trip). */
 void icmp_ping_host(struct engine *e, struct host *h);
+
+/* --- passive capture (passive.c): from setup to the end of the loop --- */
+int passive_start(struct engine *e); /* -1 only when out of memory */
+void passive_stop(struct engine *e); /* idempotent */
 
 /* --- TCP connect scan (tcp.c) --- */
 void tcp_pump(struct engine *e);

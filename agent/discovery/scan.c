@@ -166,7 +166,7 @@ static int setup(struct engine *e)
 		return -1;
 	if (r->resolve_names && rdns_init(e))
 		return -1;
-	if (arp_start(e) || icmp_start(e))
+	if (arp_start(e) || icmp_start(e) || passive_start(e))
 		return -1;
 	return 0;
 }
@@ -175,6 +175,7 @@ static void teardown(struct engine *e)
 {
 	if (e->buckets)
 		tcp_stop(e);
+	passive_stop(e);
 	probe_stop_all(e);
 	udp_stop(e);
 	rdns_stop(e);
@@ -271,6 +272,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 			break;
 		}
 	}
+	passive_stop(e); /* nothing heard now could still be scanned */
 	e->st.packets = e->rate.taken;
 	e->st.wall_ms = ev_now_ms() - e->t0_ms;
 	e->st.stopped_early = e->stop != 0;
