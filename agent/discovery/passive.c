@@ -352,10 +352,7 @@ int passive_start(struct engine *e)
 	if (!s->pl)
 		return -1;
 	for (size_t l = 0; l < e->links.n; l++) {
-		bool scanned = false;
-		for (uint32_t o = 0; o < e->targets.count && !scanned; o++)
-			scanned = e->klass[o] == l + 1;
-		if (!scanned || !e->links.l[l].arp)
+		if (!eng_link_scanned(e, l))
 			continue;
 		struct passive_link *pl = &s->pl[s->n];
 		pl->e = e;

@@ -55,6 +55,16 @@ void eng_socket_closed(struct engine *e)
 		e->sockets--;
 }
 
+bool eng_link_scanned(const struct engine *e, size_t l)
+{
+	if (l >= e->links.n || !e->links.l[l].arp)
+		return false;
+	for (uint32_t o = 0; o < e->targets.count; o++)
+		if (e->klass[o] == l + 1)
+			return true;
+	return false;
+}
+
 /* The socket budget: the soft RLIMIT_NOFILE raised to the hard one where
  * allowed, less a reserve for the rest of the process. */
 static unsigned socket_budget(unsigned asked)
@@ -166,7 +176,7 @@ static int setup(struct engine *e)
 		return -1;
 	if (r->resolve_names && rdns_init(e))
 		return -1;
-	if (arp_start(e) || icmp_start(e) || passive_start(e))
+	if (arp_start(e) || icmp_start(e) || passive_start(e) || ndp_start(e))
 		return -1;
 	return 0;
 }
@@ -176,6 +186,7 @@ static void teardown(struct engine *e)
 	if (e->buckets)
 		tcp_stop(e);
 	passive_stop(e);
+	ndp_stop(e);
 	probe_stop_all(e);
 	udp_stop(e);
 	rdns_stop(e);
@@ -195,7 +206,7 @@ static void teardown(struct engine *e)
 static bool all_idle(const struct engine *e)
 {
 	return arp_idle(e) && icmp_idle(e) && tcp_idle(e) && probe_idle(e) &&
-	       udp_idle(e) && rdns_idle(e);
+	       udp_idle(e) && rdns_idle(e) && ndp_idle(e);
 }
 
 static const char *phase(const struct engine *e)
@@ -208,6 +219,8 @@ static const char *phase(const struct engine *e)
 		return "ports";
 	if (!probe_idle(e) || !udp_idle(e))
 		return "probes";
+	if (!ndp_idle(e))
+		return "ipv6";
 	return "names";
 }
 
@@ -255,6 +268,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 		probe_pump(e);
 		tcp_pump(e);
 		rdns_pump(e);
+		ndp_pump(e);
 		if (all_idle(e))
 			break;
 		if (e->loop.now_ms - e->last_progress_ms >= PROGRESS_EVERY_MS) {
