@@ -168,6 +168,11 @@ static int setup(struct engine *e)
 	e->host_timeout_ms =
 	    r->host_timeout_ms ? r->host_timeout_ms : SCAN_DEFAULT_HOST_TIMEOUT_MS;
 	e->max_sockets = socket_budget(r->max_sockets);
+	/* Per host: the default shrinks with a small socket budget (a soft
+	 * RLIMIT_NOFILE that could not be raised), so that a few hosts never
+	 * hold every socket. */
+	if (!r->per_host && e->per_host > e->max_sockets / 8)
+		e->per_host = e->max_sockets / 8 < 4 ? 4 : e->max_sockets / 8;
 	if (ev_init(&e->loop))
 		return -1;
 	e->t0_ms = e->last_progress_ms = e->loop.now_ms;
@@ -252,9 +257,11 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 		return -1;
 	}
 	sc_info(
-	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets",
+	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets "
+	    "(%u per host)",
 	    e->targets.count, req->deep ? 65535 : e->ntcp, req->deep ? " (deep)" : "",
-	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets);
+	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets,
+	    e->per_host);
 	emit_progress(e, "start", false);
 	for (;;) {
 		if (should_stop(e)) {

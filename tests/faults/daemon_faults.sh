@@ -23,7 +23,7 @@ ns_down() {
 	ip link del "$VETH" 2>/dev/null || true
 	ip netns del "$NS" 2>/dev/null || true
 }
-trap 'rc=$?; ns_down; (exit $rc); env_down' EXIT
+trap 'rc=$?; ns_down; set +e; (exit $rc); env_down' EXIT
 ip netns add "$NS"
 ip link add "$VETH" type veth peer name eth0 netns "$NS"
 ip addr add "$SELF_IP/30" dev "$VETH"

@@ -23,7 +23,7 @@ ns_down() {
 	ip netns del "$NS" 2>/dev/null || true
 	ip netns del "$PEER" 2>/dev/null || true
 }
-trap 'rc=$?; ns_down; (exit $rc); env_down' EXIT
+trap 'rc=$?; ns_down; set +e; (exit $rc); env_down' EXIT
 ip netns add "$NS"
 ip netns add "$PEER"
 ip -n "$NS" link add eth0 type veth peer name eth0 netns "$PEER"
