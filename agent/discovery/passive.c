@@ -19,6 +19,7 @@
 #include "engine.h"
 
 #include "arp_frame.h"
+#include "capture.h"
 #include "dhcp_message.h"
 #include "dns_message.h"
 #include "lldp_frame.h"
@@ -299,28 +300,9 @@ static int open_link(struct engine *e, struct passive_link *pl)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	const struct link *k = &e->links.l[pl->link];
-	struct bpf_program prog;
-	pl->pc = pcap_create(k->ifname, err);
+	pl->pc = capture_open(k->ifname, PASSIVE_SNAPLEN, 1 << 20, PASSIVE_FILTER, err);
 	if (!pl->pc)
 		goto fail;
-	pcap_set_snaplen(pl->pc, PASSIVE_SNAPLEN);
-	pcap_set_promisc(pl->pc, 0);
-	pcap_set_immediate_mode(pl->pc, 1);
-	pcap_set_buffer_size(pl->pc, 1 << 20);
-	if (pcap_activate(pl->pc) < 0) {
-		snprintf(err, sizeof err, "%s", pcap_geterr(pl->pc));
-		goto fail;
-	}
-	if (pcap_setnonblock(pl->pc, 1, err) < 0)
-		goto fail;
-	pcap_setdirection(pl->pc, PCAP_D_IN);
-	if (pcap_compile(pl->pc, &prog, PASSIVE_FILTER, 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-	    pcap_setfilter(pl->pc, &prog) < 0) {
-		snprintf(err, sizeof err, "%s", pcap_geterr(pl->pc));
-		pcap_freecode(&prog);
-		goto fail;
-	}
-	pcap_freecode(&prog);
 	pl->w.fd = pcap_get_selectable_fd(pl->pc);
 	pl->w.fn = on_readable;
 	pl->w.ctx = pl;
