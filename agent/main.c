@@ -47,7 +47,7 @@ struct daemon_config {
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
 	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address,
 	    *server_ca, *server_pin, *nats_tls_ca, *nats_tls_cert, *nats_tls_key;
-	long listen_port, poll_interval, spool_mb;
+	long listen_port, poll_interval, spool_mb, max_pps;
 };
 
 struct daemon {
@@ -280,7 +280,12 @@ static int run_network_scan(struct daemon *d, const Scanopy__V1__Job *job,
 	                               &own) == 0) {
 		if (have_plan && scan_request_use_plan(&req, &plan, &own))
 			sc_warn("probe plan not applied: out of memory");
+		if (d->cfg.max_pps > 0 &&
+		    (req.max_pps == 0 || req.max_pps > (unsigned)d->cfg.max_pps))
+			req.max_pps = (unsigned)d->cfg.max_pps;
 		rc = scan_run(&req, s, stats) < 0 ? -1 : 0;
+		sc_info("session %s: the network scan emitted %" PRIu64 " observations",
+		        job->session_id ? job->session_id : "", sink_count(s));
 		scan_job_storage_free(&own);
 	}
 	if (have_plan)
@@ -738,6 +743,10 @@ int main(int argc, char **argv)
 	     "seconds between heartbeats (daemon_poll)", &c->poll_interval, 1, 3600},
 	    {"spool_mb", SC_OPT_INT, "256",
 	     "largest on-disk spool while the server is away", &c->spool_mb, 1, 1 << 20},
+	    {"max_pps", SC_OPT_INT, "0",
+	     "this site's packets-per-second ceiling for network scans (0: the "
+	     "engine's default); a job asking for less gets less",
+	     &c->max_pps, 0, 1000000},
 	    {"docker_proxy", SC_OPT_STR, NULL, "Docker socket proxy URL",
 	     &c->docker_proxy, 0, 0},
 	    {"docker_proxy_ssl_cert", SC_OPT_STR, NULL,

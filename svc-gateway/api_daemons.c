@@ -96,6 +96,12 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "EXCLUDED.capabilities, last_seen = now() WHERE "
 		    "core.daemons.network_id = "
 		    "EXCLUDED.network_id RETURNING *), "
+		    /* A daemon registers once, when it starts: a session it was
+		     * running before can no longer finish. */
+		    "fl AS (UPDATE sched.sessions s SET state = 'failed', finished_at "
+		    "= now(), reason = 'the daemon restarted while running this "
+		    "session' FROM d WHERE s.daemon_id = d.id AND s.state IN "
+		    "('starting', 'running') AND s.dispatch = 'poll'), "
 		    "sch AS (" DEFAULT_SCHEDULES_OF_D ") "
 		    "SELECT json_build_object('daemon_id', id, 'org_id', org_id, "
 		    "'network_id', "

@@ -13,8 +13,8 @@
 static const char *evidence_name(Scanopy__V1__Evidence e)
 {
 	static const char *const names[] = {
-	    "unknown", "arp",     "icmp", "tcp",  "udp",    "passive", "mdns",
-	    "ssdp",    "netbios", "snmp", "lldp", "docker", "dns"};
+	    "unknown", "arp",  "icmp", "tcp",    "udp", "passive", "mdns", "ssdp",
+	    "netbios", "snmp", "lldp", "docker", "dns", "dhcp",    "ndp"};
 	return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "unknown";
 }
 

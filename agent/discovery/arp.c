@@ -7,6 +7,7 @@
 #include "engine.h"
 
 #include "arp_frame.h"
+#include "capture.h"
 #include "sc_log.h"
 
 #include <pcap/pcap.h>
@@ -108,28 +109,9 @@ static int open_link(struct engine *e, struct arp_sweep *a)
 {
 	char err[PCAP_ERRBUF_SIZE] = "";
 	const struct link *k = &e->links.l[a->link];
-	struct bpf_program prog;
-	a->pc = pcap_create(k->ifname, err);
+	a->pc = capture_open(k->ifname, 128, 4 << 20, "arp", err);
 	if (!a->pc)
 		goto fail;
-	pcap_set_snaplen(a->pc, 128);
-	pcap_set_promisc(a->pc, 0);
-	pcap_set_immediate_mode(a->pc, 1);
-	pcap_set_buffer_size(a->pc, 4 << 20);
-	if (pcap_activate(a->pc) < 0) {
-		snprintf(err, sizeof err, "%s", pcap_geterr(a->pc));
-		goto fail;
-	}
-	if (pcap_setnonblock(a->pc, 1, err) < 0)
-		goto fail;
-	pcap_setdirection(a->pc, PCAP_D_IN);
-	if (pcap_compile(a->pc, &prog, "arp", 1, PCAP_NETMASK_UNKNOWN) < 0 ||
-	    pcap_setfilter(a->pc, &prog) < 0) {
-		snprintf(err, sizeof err, "%s", pcap_geterr(a->pc));
-		pcap_freecode(&prog);
-		goto fail;
-	}
-	pcap_freecode(&prog);
 	a->w.fd = pcap_get_selectable_fd(a->pc);
 	a->w.fn = on_readable;
 	a->w.ctx = a;

@@ -44,9 +44,14 @@ int dhcp_build_inform(uint8_t *b, size_t cap, uint32_t xid, uint32_t ciaddr,
 int dhcp_parse(const uint8_t *b, size_t len, struct dhcp_info *o)
 {
 	memset(o, 0, sizeof *o);
-	if (len < 240 || b[0] != 2 || get32(b + 236) != 0x63825363)
+	if (len < 240 || (b[0] != 1 && b[0] != 2) || get32(b + 236) != 0x63825363)
 		return -1;
+	o->op = b[0];
 	o->xid = get32(b + 4);
+	o->ciaddr = get32(b + 12);
+	o->yiaddr = get32(b + 16);
+	if (b[1] == 1 && b[2] == 6)
+		memcpy(o->chaddr, b + 28, 6);
 	size_t p = 240;
 	while (p < len) {
 		uint8_t code = b[p++];
@@ -84,6 +89,13 @@ int dhcp_parse(const uint8_t *b, size_t len, struct dhcp_info *o)
 		case 51:
 			if (l >= 4)
 				o->lease = get32(v);
+			break;
+		case 50:
+			if (l >= 4)
+				o->requested_ip = get32(v);
+			break;
+		case 60:
+			text_clean(v, l, o->vendor_class, sizeof o->vendor_class, 1);
 			break;
 		default:
 			break;

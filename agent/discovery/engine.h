@@ -41,6 +41,9 @@ struct host {
 	unsigned inflight;
 	int64_t started_ms, last_answer_ms;
 	uint32_t open, closed, filtered;
+	/* open TCP ports emitted (the IPv6 check connects to them again) */
+	uint16_t *open_tcp;
+	uint32_t nopen_tcp, capopen_tcp;
 	/* open ports seen before the host was confirmed (routed hosts) */
 	struct pending_port {
 		uint16_t port;
@@ -55,6 +58,8 @@ struct icmp_state;
 struct udp_state;
 struct rdns_state;
 struct probe;
+struct passive_state;
+struct ndp_state;
 
 struct engine {
 	const struct scan_request *req;
@@ -89,6 +94,8 @@ struct engine {
 	struct icmp_state *icmp;
 	struct udp_state *udp_st;
 	struct rdns_state *rdns;
+	struct passive_state *passive;
+	struct ndp_state *ndp;
 	struct probe *probes; /* live probe sessions */
 	unsigned nprobes;
 	SSL_CTX *tls;
@@ -142,6 +149,21 @@ bool icmp_idle(const struct engine *e);
 void icmp_stop(struct engine *e);
 /* One echo to a host already known (for ICMP evidence: TTL, round trip). */
 void icmp_ping_host(struct engine *e, struct host *h);
+
+/* --- passive capture (passive.c): from setup to the end of the loop --- */
+int passive_start(struct engine *e); /* -1 only when out of memory */
+void passive_stop(struct engine *e); /* idempotent */
+
+/* --- IPv6 on-link (ndp.c): echo to ff02::1, the neighbour table, and the
+ * IPv4 open ports tried again over IPv6 once the port scan is over --- */
+int ndp_start(struct engine *e); /* -1 only when out of memory */
+void ndp_pump(struct engine *e);
+bool ndp_idle(const struct engine *e);
+void ndp_stop(struct engine *e);
+
+/* True when the scan has targets on link l that ARP sweeps (passive capture
+ * and IPv6 discovery run there). */
+bool eng_link_scanned(const struct engine *e, size_t l);
 
 /* --- TCP connect scan (tcp.c) --- */
 void tcp_pump(struct engine *e);

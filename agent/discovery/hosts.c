@@ -33,6 +33,7 @@ void hosts_free(struct engine *e)
 		while (h) {
 			struct host *next = h->hnext;
 			free(h->pending);
+			free(h->open_tcp);
 			free(h);
 			h = next;
 		}
@@ -96,6 +97,19 @@ struct host *host_get(struct engine *e, uint32_t ip)
 	return h;
 }
 
+static void record_open(struct host *h, uint16_t port)
+{
+	if (h->nopen_tcp == h->capopen_tcp) {
+		uint32_t cap = h->capopen_tcp ? h->capopen_tcp * 2 : 8;
+		uint16_t *p = realloc(h->open_tcp, cap * sizeof *p);
+		if (!p)
+			return;
+		h->open_tcp = p;
+		h->capopen_tcp = cap;
+	}
+	h->open_tcp[h->nopen_tcp++] = port;
+}
+
 static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
                       uint32_t rtt_us, uint8_t ttl)
 {
@@ -140,9 +154,11 @@ void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
 	h->confirmed = true;
 	h->discovery_only = false;
 	e->st.hosts++;
-	for (size_t i = 0; i < h->npending; i++)
+	for (size_t i = 0; i < h->npending; i++) {
+		record_open(h, h->pending[i].port);
 		emit_port(e, h->ip, SCANOPY__V1__PROTOCOL__PROTOCOL_TCP,
 		          h->pending[i].port, h->pending[i].rtt_us);
+	}
 	e->st.tcp_open += (uint32_t)h->npending;
 	free(h->pending);
 	h->pending = NULL;
@@ -157,6 +173,7 @@ void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
 void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rtt_us)
 {
 	if (h->confirmed) {
+		record_open(h, port);
 		emit_port(e, h->ip, SCANOPY__V1__PROTOCOL__PROTOCOL_TCP, port, rtt_us);
 		e->st.tcp_open++;
 		return;

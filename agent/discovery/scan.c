@@ -55,6 +55,16 @@ void eng_socket_closed(struct engine *e)
 		e->sockets--;
 }
 
+bool eng_link_scanned(const struct engine *e, size_t l)
+{
+	if (l >= e->links.n || !e->links.l[l].arp)
+		return false;
+	for (uint32_t o = 0; o < e->targets.count; o++)
+		if (e->klass[o] == l + 1)
+			return true;
+	return false;
+}
+
 /* The socket budget: the soft RLIMIT_NOFILE raised to the hard one where
  * allowed, less a reserve for the rest of the process. */
 static unsigned socket_budget(unsigned asked)
@@ -158,6 +168,11 @@ static int setup(struct engine *e)
 	e->host_timeout_ms =
 	    r->host_timeout_ms ? r->host_timeout_ms : SCAN_DEFAULT_HOST_TIMEOUT_MS;
 	e->max_sockets = socket_budget(r->max_sockets);
+	/* Per host: the default shrinks with a small socket budget (a soft
+	 * RLIMIT_NOFILE that could not be raised), so that a few hosts never
+	 * hold every socket. */
+	if (!r->per_host && e->per_host > e->max_sockets / 8)
+		e->per_host = e->max_sockets / 8 < 4 ? 4 : e->max_sockets / 8;
 	if (ev_init(&e->loop))
 		return -1;
 	e->t0_ms = e->last_progress_ms = e->loop.now_ms;
@@ -166,7 +181,7 @@ static int setup(struct engine *e)
 		return -1;
 	if (r->resolve_names && rdns_init(e))
 		return -1;
-	if (arp_start(e) || icmp_start(e))
+	if (arp_start(e) || icmp_start(e) || passive_start(e) || ndp_start(e))
 		return -1;
 	return 0;
 }
@@ -175,6 +190,8 @@ static void teardown(struct engine *e)
 {
 	if (e->buckets)
 		tcp_stop(e);
+	passive_stop(e);
+	ndp_stop(e);
 	probe_stop_all(e);
 	udp_stop(e);
 	rdns_stop(e);
@@ -194,7 +211,7 @@ static void teardown(struct engine *e)
 static bool all_idle(const struct engine *e)
 {
 	return arp_idle(e) && icmp_idle(e) && tcp_idle(e) && probe_idle(e) &&
-	       udp_idle(e) && rdns_idle(e);
+	       udp_idle(e) && rdns_idle(e) && ndp_idle(e);
 }
 
 static const char *phase(const struct engine *e)
@@ -207,6 +224,8 @@ static const char *phase(const struct engine *e)
 		return "ports";
 	if (!probe_idle(e) || !udp_idle(e))
 		return "probes";
+	if (!ndp_idle(e))
+		return "ipv6";
 	return "names";
 }
 
@@ -238,9 +257,11 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 		return -1;
 	}
 	sc_info(
-	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets",
+	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets "
+	    "(%u per host)",
 	    e->targets.count, req->deep ? 65535 : e->ntcp, req->deep ? " (deep)" : "",
-	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets);
+	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets,
+	    e->per_host);
 	emit_progress(e, "start", false);
 	for (;;) {
 		if (should_stop(e)) {
@@ -254,6 +275,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 		probe_pump(e);
 		tcp_pump(e);
 		rdns_pump(e);
+		ndp_pump(e);
 		if (all_idle(e))
 			break;
 		if (e->loop.now_ms - e->last_progress_ms >= PROGRESS_EVERY_MS) {
@@ -271,6 +293,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 			break;
 		}
 	}
+	passive_stop(e); /* nothing heard now could still be scanned */
 	e->st.packets = e->rate.taken;
 	e->st.wall_ms = ev_now_ms() - e->t0_ms;
 	e->st.stopped_early = e->stop != 0;

@@ -28,7 +28,10 @@
  * printer_payloads is set: raw-print ports print whatever arrives.
  *
  * Needs CAP_NET_RAW for ARP and ICMP (without it those steps are skipped,
- * logged, and TCP discovery covers every target). IPv4 only. */
+ * logged, and TCP discovery covers every target). Targets are IPv4; on the
+ * links they sweep, passive capture (DHCP, mDNS, SSDP, LLDP, CDP, ARP) runs
+ * for the whole scan, and the hosts' IPv6 addresses are found (echo to
+ * ff02::1, the neighbour table) and their open ports tried over IPv6. */
 #ifndef DISC_SCAN_H
 #define DISC_SCAN_H
 

@@ -271,8 +271,9 @@ static const char *handle_reply(struct uprobe *u, const uint8_t *b, size_t n)
 		return banner_reply_matches(PROTO_SIP, b, n) ? "sip-options" : NULL;
 	case PROTO_DHCP: {
 		struct dhcp_info di;
-		return dhcp_parse(b, n, &di) == 0 && di.xid == u->token ? "dhcp-inform"
-		                                                        : NULL;
+		return dhcp_parse(b, n, &di) == 0 && di.op == 2 && di.xid == u->token
+		           ? "dhcp-inform"
+		           : NULL;
 	}
 	default: /* the connected socket only hears that address and port */
 		return u->plan && n ? u->plan->id : NULL;

@@ -104,7 +104,7 @@ import json, sys
 ips = set()
 for l in open(sys.argv[1]):
     o = json.loads(l)
-    if "host" in o:
+    if "host" in o and ":" not in o["host"]["ip"]:  # IPv6: the same hosts' addresses
         ips.add(o["host"]["ip"])
 print(" ".join(sorted(ips, key=lambda s: tuple(map(int, s.split("."))))))
 EOF
@@ -115,7 +115,7 @@ import json, sys
 out = set()
 for l in open(sys.argv[1]):
     o = json.loads(l)
-    if "port" in o:
+    if "port" in o and ":" not in o["port"]["ip"]:
         p = o["port"]
         out.add(f'{p["ip"]} {"tcp" if p["protocol"] == "PROTOCOL_TCP" else "udp"}/{p["port"]}')
 print("\n".join(sorted(out)))

@@ -31,9 +31,11 @@ check "with the daemon's counts" jq -e '.hosts_found >= 16 and .ports_found >= 3
 secs=$(jq -r '(((.finished_at | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdate) - (.started_at | sub("\\.[0-9]+"; "") | sub("\\+00:00$"; "Z") | fromdate)))' "$T_DIR/session.json" 2>/dev/null || echo "?")
 echo "session: $(jq -c '{state, hosts_found, ports_found}' "$T_DIR/session.json"), about ${secs} s from claim to completion"
 
-# Give topology a moment to apply the last batches, then read the inventory
-# back through the API, in the shape tests/lab/score takes.
-sleep 2
+# Wait for fingerprint and topology to apply the last batches (a loaded
+# machine can take longer than a fixed pause), then read the inventory back
+# through the API, in the shape tests/lab/score takes.
+wait_for 60 pipeline_drained || echo "  (the pipeline had not drained after 60 s)"
+sleep 1
 curl -sf -H "$A" "$G/api/v1/hosts?network_id=$NET&limit=1000" | jq '[.[] | .services as $s | {hostname, interfaces,
 	services: [.ports[] as $p | (($s | map(select(.port == $p.port and .protocol == $p.protocol)) | .[0]) // {}) + {protocol: $p.protocol, port: $p.port}]}]' >"$T_DIR/hosts.json"
 # L2 and L3 from the views: cables as (device address, or label when it has

@@ -77,6 +77,13 @@ stream_msgs() {
 		jq -r --arg s "$1" '[.account_details[]?.stream_detail[]? | select(.name == $s) | .state.messages] | add // 0'
 }
 
+# pipeline_drained: every JetStream consumer (fingerprint's, topology's) has
+# nothing pending and nothing unacknowledged: what was published is applied.
+pipeline_drained() {
+	curl -sf "http://127.0.0.1:$T_NATS_MON/jsz?consumers=true" | jq -e \
+		'[.account_details[]?.stream_detail[]?.consumer_detail[]? | .num_pending + .num_ack_pending] | length > 0 and add == 0' >/dev/null
+}
+
 check() {
 	local what=$1; shift
 	if "$@"; then echo "ok   - $what"; T_PASS=$((T_PASS + 1))
