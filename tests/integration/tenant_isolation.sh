@@ -43,7 +43,6 @@ B="Authorization: Bearer $(newkey "$T_DIR/jar-b" "$CB")"
 check "B's owner belongs to B alone" sh -c "curl -sf -H '$B' $G/api/v1/organizations | jq -e 'length == 1 and .[0].id == \"$ORG_B\" and .[0].current' >/dev/null"
 
 python3 "$ROOT/tests/integration/topo_fixture.py" >"$T_DIR/fx.json"
-python3 "$ROOT/tests/integration/topo_fixture.py" --scan-only >"$T_DIR/fx-scan.json"
 
 # populate HEADER ORG NAME FIXTURE: a network with a registered daemon, the
 # fixture's batches applied, a schedule, a session and an SNMP credential.
@@ -66,13 +65,29 @@ populate() {
 	CRED=$(curl -sf -XPOST -H "$h" -H "$J" "$G/api/v1/networks/$NET/snmp-credentials" \
 		-d '{"name":"c","version":"v2c","community":"s3cret-community"}' | jq -r .id)
 	HOST=$(sql "SELECT id FROM inv.hosts WHERE network_id = '$NET' ORDER BY name NULLS LAST LIMIT 1")
+	# One row of each inventory list with an id of its own, for /{resource}/{id}.
+	local t
+	for t in subnets interfaces links workloads applications; do
+		printf -v "INV_$t" %s "$(sql "SELECT id FROM inv.$t WHERE network_id = '$NET' LIMIT 1")"
+	done
+}
+# keep_inv TAG: populate's inventory row ids, kept as INV_<TAG>_<resource>.
+keep_inv() {
+	local t v
+	for t in subnets interfaces links workloads applications; do
+		v="INV_$t"
+		printf -v "INV_$1_$t" %s "${!v}"
+	done
 }
 populate "$A" "$ORG_A" a-one "$T_DIR/fx.json"
 NA1=$NET DA1=$DID SA1=$SCHED XA1=$SESS CA1=$CRED HA1=$HOST
-populate "$A" "$ORG_A" a-two "$T_DIR/fx-scan.json"
+keep_inv NA1
+populate "$A" "$ORG_A" a-two "$T_DIR/fx.json"
 NA2=$NET DA2=$DID SA2=$SCHED XA2=$SESS CA2=$CRED HA2=$HOST
+keep_inv NA2
 populate "$B" "$ORG_B" b-one "$T_DIR/fx.json"
 NB1=$NET DB1=$DID SB1=$SCHED XB1=$SESS CB1=$CRED HB1=$HOST
+keep_inv NB1
 for v in NA1 SA1 XA1 CA1 HA1 NA2 SA2 XA2 CA2 HA2 NB1 SB1 XB1 CB1 HB1; do
 	is_uuid "${!v}" || { echo "setup failed: $v='${!v}'"; exit 1; }
 done
@@ -120,13 +135,26 @@ MKID=$(curl -sf -H "$M" "$G/api/v1/api-keys" | jq -r '.[0].id')
 BID=$(curl -sf -H "$B" "$G/api/v1/auth/me" | jq -r .id)
 # idmap ORG NET DAEMON SCHEDULE SESSION CREDENTIAL HOST USER KEY: the ids a
 # path parameter takes, by the resource it names.
+# DEFINITION TAG: the organisation's own definition, and the inventory rows
+# keep_inv saved under TAG.
 idmap() {
+	local inv="{}" t v
+	for t in subnets interfaces links workloads applications; do
+		v="INV_${11}_$t"
+		inv=$(jq -c --arg k "$t" --arg v "${!v}" '. + {($k): $v}' <<<"$inv")
+	done
 	jq -n --arg o "$1" --arg n "$2" --arg d "$3" --arg s "$4" --arg x "$5" --arg c "$6" --arg h "$7" --arg u "$8" --arg k "$9" \
-		'{organizations: $o, networks: $n, daemons: $d, schedules: $s, sessions: $x, "snmp-credentials": $c, hosts: $h, users: $u, "api-keys": $k}'
+		--arg f "${10}" --argjson inv "$inv" \
+		'{organizations: $o, networks: $n, daemons: $d, schedules: $s, sessions: $x, "snmp-credentials": $c, hosts: $h, users: $u, "api-keys": $k, definitions: $f} + $inv'
 }
-idmap "$ORG_A" "$NA1" "$DA1" "$SA1" "$XA1" "$CA1" "$HA1" "$MID" "$AKID" >"$T_DIR/ids-a1.json"
-idmap "$ORG_A" "$NA2" "$DA2" "$SA2" "$XA2" "$CA2" "$HA2" "$MID" "$MKID" >"$T_DIR/ids-a2.json"
-idmap "$ORG_B" "$NB1" "$DB1" "$SB1" "$XB1" "$CB1" "$HB1" "$BID" "$BKID" >"$T_DIR/ids-b.json"
+# An organisation's own definition each, for /definitions/{id}.
+DEF='{"id":"acme-bastion","name":"Acme bastion","category":"NetworkCore","ports":[22],"match":{"port":22,"confidence":70}}'
+FA=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/definitions" -d "$DEF" | jq -r .id)
+FB=$(curl -sf -XPOST -H "$B" -H "$J" "$G/api/v1/definitions" -d "$DEF" | jq -r .id)
+check "each organisation has a definition of its own" eval 'is_uuid "$FA" && is_uuid "$FB" && [ "$FA" != "$FB" ]'
+idmap "$ORG_A" "$NA1" "$DA1" "$SA1" "$XA1" "$CA1" "$HA1" "$MID" "$AKID" "$FA" NA1 >"$T_DIR/ids-a1.json"
+idmap "$ORG_A" "$NA2" "$DA2" "$SA2" "$XA2" "$CA2" "$HA2" "$MID" "$MKID" "$FA" NA2 >"$T_DIR/ids-a2.json"
+idmap "$ORG_B" "$NB1" "$DB1" "$SB1" "$XB1" "$CB1" "$HB1" "$BID" "$BKID" "$FB" NB1 >"$T_DIR/ids-b.json"
 walk() { python3 "$ROOT/tests/integration/tenant_walk.py" "$DOC" "$G" "$1" "$2" "$3" "$4" "$T_DIR/responses.jsonl"; }
 check "every GET route as the other organisation: nothing of A" walk "$B" "$T_DIR/ids-b.json" "$T_DIR/ids-a1.json" "$T_DIR/foreign-a"
 check "the same through B's session cookie" walk "Cookie: scanopy_session=$(awk '$6 == "scanopy_session" {print $7}' "$T_DIR/jar-b")" \

@@ -50,6 +50,10 @@ def call(base, header, path, stream):
         conn.close()
 
 
+# Query parameters whose name does not say their resource.
+QUERY_RESOURCE = {"parent_host_id": "hosts"}
+
+
 def resource(segments, i):
     """The resource a path parameter at segments[i] names: the segment before
     it (networks/{id} -> networks; access/{user_id} -> users)."""
@@ -137,13 +141,15 @@ def main():
             if missing:
                 problems.append(f"GET {path}: no foreign id known for '{missing}'")
                 continue
+            if p == own_path:
+                continue  # an organisation's own row, shared by both networks
             walk(p, stream, {404} | refused)
         # Query parameters naming ids, given a foreign id: nothing foreign
         # comes back (an empty list, or 404).
         for prm in op.get("parameters", []):
             name = prm.get("name", "")
             if prm.get("in") == "query" and name.endswith("_id"):
-                r = name[:-3] + "s"
+                r = QUERY_RESOURCE.get(name, name[:-3] + "s")
                 if r not in foreign:
                     problems.append(f"GET {path}?{name}: no foreign id known for '{r}'")
                     continue
