@@ -46,9 +46,12 @@ export SCANOPY_NATS_URL=tls://localhost:$T_NATS_PORT
 export SCANOPY_NATS_TLS_CA=$CA SCANOPY_NATS_TLS_CERT=$C/client.pem SCANOPY_NATS_TLS_KEY=$C/client.key
 export SCANOPY_DATABASE_URL="postgresql://postgres@localhost:$T_PG_PORT/scanopy?sslmode=verify-full&sslrootcert=$CA"
 
+# (psql fails here by design: its output is read apart from its status, which
+# pipefail would otherwise make the pipeline's)
 plain_pg_refused() {
-	psql "postgresql://postgres@127.0.0.1:$T_PG_PORT/scanopy?sslmode=disable" -c 'SELECT 1' 2>&1 |
-		grep -q "no pg_hba.conf entry.*no encryption"
+	local out
+	out=$(psql "postgresql://postgres@127.0.0.1:$T_PG_PORT/scanopy?sslmode=disable" -c 'SELECT 1' 2>&1) || true
+	grep -q "no pg_hba.conf entry.*no encryption" <<<"$out"
 }
 check "PostgreSQL refuses a connection without TLS" plain_pg_refused
 check "nats-server refuses a client without TLS" \
