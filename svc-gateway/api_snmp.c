@@ -11,6 +11,7 @@
 #include "secretbox.h"
 
 #include <arpa/inet.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -257,21 +258,6 @@ enum MHD_Result api_snmp_credentials_delete(struct request *r)
 	return res;
 }
 
-static int unhex(const char *h, uint8_t *out, size_t cap, size_t *n)
-{
-	size_t l = strlen(h);
-	if (l % 2 || l / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < l / 2; i++) {
-		unsigned v;
-		if (sscanf(h + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	*n = l / 2;
-	return 0;
-}
-
 json_t *snmp_credentials_json(struct request *r, const char *network_id)
 {
 	if (!r->gw->have_secret_key)
@@ -286,14 +272,12 @@ json_t *snmp_credentials_json(struct request *r, const char *network_id)
 	                              1, p);
 	json_t *arr = json_array();
 	for (int i = 0; q && arr && i < PQntuples(q); i++) {
-		uint8_t sealed[2048], plain[2048];
-		size_t slen, plen;
+		char plain[2048];
 		json_t *sec = NULL;
-		if (unhex(PQgetvalue(q, i, 5), sealed, sizeof sealed, &slen) == 0 &&
-		    secretbox_open(r->gw->secret_key, network_id, sealed, slen, plain,
-		                   &plen) == 0)
-			sec = json_loadb((const char *)plain, plen, 0, NULL);
-		memset(plain, 0, sizeof plain);
+		if (secretbox_open_hex(r->gw->secret_key, network_id, PQgetvalue(q, i, 5),
+		                       plain, sizeof plain) == 0)
+			sec = json_loads(plain, 0, NULL);
+		OPENSSL_cleanse(plain, sizeof plain);
 		if (!sec) {
 			sc_warn("an SNMP credential of network %s does not open with "
 			        "this gateway's "

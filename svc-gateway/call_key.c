@@ -35,19 +35,5 @@ int call_key_open_hex(const uint8_t key[SECRETBOX_KEY], const char *daemon_id,
 {
 	char aad[64];
 	aad_of(daemon_id, aad, sizeof aad);
-	size_t slen = strlen(hex) / 2, plen = 0;
-	uint8_t *sealed = malloc(slen + 1), *plain = malloc(slen + 1);
-	int rc = -1;
-	if (sealed && plain &&
-	    OPENSSL_hexstr2buf_ex(sealed, slen, &slen, hex, '\0') == 1 &&
-	    secretbox_open(key, aad, sealed, slen, plain, &plen) == 0 && plen < cap) {
-		memcpy(out, plain, plen);
-		out[plen] = '\0';
-		rc = 0;
-	}
-	if (plain)
-		OPENSSL_cleanse(plain, slen + 1);
-	free(plain);
-	free(sealed);
-	return rc;
+	return secretbox_open_hex(key, aad, hex, out, cap);
 }

@@ -3,10 +3,12 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -137,4 +139,24 @@ int secretbox_open(const uint8_t key[SECRETBOX_KEY], const char *aad,
 	}
 	*outlen = plen;
 	return 0;
+}
+
+int secretbox_open_hex(const uint8_t key[SECRETBOX_KEY], const char *aad, const char *hex,
+                       char *out, size_t cap)
+{
+	size_t slen = strlen(hex) / 2, plen = 0;
+	uint8_t *sealed = malloc(slen + 1), *plain = malloc(slen + 1);
+	int rc = -1;
+	if (sealed && plain &&
+	    OPENSSL_hexstr2buf_ex(sealed, slen, &slen, hex, '\0') == 1 &&
+	    secretbox_open(key, aad, sealed, slen, plain, &plen) == 0 && plen < cap) {
+		memcpy(out, plain, plen);
+		out[plen] = '\0';
+		rc = 0;
+	}
+	if (plain)
+		OPENSSL_cleanse(plain, slen + 1);
+	free(plain);
+	free(sealed);
+	return rc;
 }

@@ -28,7 +28,7 @@ static int send_job(struct scheduler *s, PGresult *r, int row)
 	char subject[128];
 	snprintf(subject, sizeof subject, "scanopy.jobs.%s", PQgetvalue(r, row, 3));
 	size_t len = 0;
-	uint8_t *buf = sched_job_pack(r, row, &len);
+	uint8_t *buf = sched_job_pack(s, r, row, &len);
 	natsMsg *answer = NULL;
 	natsStatus st = buf ? natsConnection_Request(&answer, s->svc.nats.nc, subject,
 	                                             buf, (int)len, JOB_ANSWER_MS)

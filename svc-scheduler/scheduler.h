@@ -48,9 +48,9 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now);
 	"p.id, p.org_id, p.network_id, p.daemon_id, p.discovery_type, p.deep, "          \
 	"array_to_string(p.targets, ' '), floor(extract(epoch FROM $1::timestamptz + "   \
 	"make_interval(secs => $2::int)) * 1000)::bigint"
-/* A row of SCHED_JOB_COLUMNS as a packed Job (caller frees); NULL on no
- * memory. */
-uint8_t *sched_job_pack(PGresult *r, int row, size_t *len);
+/* A row of SCHED_JOB_COLUMNS as a packed Job (caller frees), its SNMP
+ * credentials opened with the gateway's secret key; NULL on no memory. */
+uint8_t *sched_job_pack(const struct scheduler *s, PGresult *r, int row, size_t *len);
 /* Records a dispatch's outcome for the sessions in ids (a uuid[] literal):
  * sent ones start; failed ones wait for their next attempt with backoff, or
  * fail for good with the reason ("the job could not be handed to the daemon

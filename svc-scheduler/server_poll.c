@@ -263,7 +263,7 @@ static int dispatch_one(struct scheduler *s, const struct sched_now *now,
 	int rc = 0;
 	if (PQntuples(r) == 1) {
 		size_t len = 0;
-		uint8_t *job = sched_job_pack(r, 0, &len);
+		uint8_t *job = sched_job_pack(s, r, 0, &len);
 		char ids[48];
 		snprintf(ids, sizeof ids, "{%s}", PQgetvalue(r, 0, 0));
 		struct dh_reply rep;

@@ -76,6 +76,25 @@ check "and the hosts API shows the daemon's host with its interfaces" wait_for 2
 check "the daemon's spool was emptied by the pulls" \
 	test "$(curl -sf -H "Authorization: Bearer $CKEY" "$D/v1/status" | jq .spooled_batches)" = 0
 
+# SNMP credentials travel inside the job, opened by the scheduler: an SNMP
+# run without one is skipped by the daemon; with one it is not, and the
+# secret shows in no log.
+snmp_run() {
+	local id
+	id=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
+		-d '{"type":"snmp","targets":["127.0.0.1"]}' | jq -r .id)
+	wait_for 90 is_state "$id" completed
+}
+skipped() { grep -c "carries no SNMP credentials" "$T_DIR/scanopy-daemon.log" || true; }
+check "an SNMP run without credentials completes" snmp_run
+check "and the daemon says it had none" test "$(skipped)" -ge 1
+before=$(skipped)
+curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/snmp-credentials" \
+	-d '{"name":"lab","version":"v2c","community":"sp-c0mmunity-secret"}' >/dev/null
+check "an SNMP run with a credential completes" snmp_run
+check "and the credential reached the daemon in its job" test "$(skipped)" = "$before"
+check "the community is in no log" sh -c "! grep -rq 'sp-c0mmunity-secret' '$T_DIR'/*.log"
+
 # Cancel a running scan.
 C=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
 	-d '{"type":"network","targets":["127.0.0.1"],"deep":true}' | jq -r .id)
