@@ -6,7 +6,8 @@
  *   obs-publish --nats-url URL --org-id ID --network-id ID --daemon-id ID
  *               [--count N] [--start 1] [--garbage] [--write FILE]
  * --garbage publishes one message that is not a protobuf instead; --write
- * writes batch --start to FILE instead of publishing (for HTTP ingest tests).
+ * writes batch --start to FILE instead of publishing (for HTTP ingest tests;
+ * with --count N, N length-prefixed batches, see write_batches).
  * --json FILE publishes the batches in FILE instead: a JSON array of
  * {"sequence"?: N, "observations": [Observation as JSON, see sc_pbjson.h]}
  * (sequence defaults to --start + index); --shuffle SEED publishes them in a
@@ -83,18 +84,27 @@ static int publish_one(struct sc_nats *n, const struct args *a, const char *subj
 	return sc_nats_publish(n, subject, buf, len, id, NULL, 0);
 }
 
-static int write_one(const struct args *a)
+/* Writes batch --start to --write; with --count N > 1, batches start..start+N-1
+ * as records of a 4-byte big-endian length and the batch (for wrk's ingest
+ * script, which sends them in turn). */
+static int write_batches(const struct args *a)
 {
-	uint8_t buf[512];
-	size_t len = pack_one(a, (uint64_t)a->start, buf);
 	FILE *f = fopen(a->write, "wb");
-	if (!f || fwrite(buf, 1, len, f) != len) {
-		fprintf(stderr, "obs-publish: cannot write %s\n", a->write);
-		if (f)
-			fclose(f);
-		return -1;
+	int rc = f ? 0 : -1;
+	for (long k = 0; rc == 0 && k < a->count; k++) {
+		uint8_t buf[512], len4[4];
+		size_t len = pack_one(a, (uint64_t)(a->start + k), buf);
+		len4[0] = (uint8_t)(len >> 24), len4[1] = (uint8_t)(len >> 16);
+		len4[2] = (uint8_t)(len >> 8), len4[3] = (uint8_t)len;
+		if ((a->count > 1 && fwrite(len4, 1, 4, f) != 4) ||
+		    fwrite(buf, 1, len, f) != len)
+			rc = -1;
 	}
-	return fclose(f) ? -1 : 0;
+	if (f && fclose(f))
+		rc = -1;
+	if (rc)
+		fprintf(stderr, "obs-publish: cannot write %s\n", a->write);
+	return rc;
 }
 
 /* Publishes every batch of a JSON file, in file order or shuffled. */
@@ -176,8 +186,8 @@ int main(int argc, char **argv)
 	    {"start", SC_OPT_INT, "1", "first sequence number", &a.start, 1, 1L << 40},
 	    {"garbage", SC_OPT_BOOL, "false", "publish one malformed message", &a.garbage,
 	     0, 0},
-	    {"write", SC_OPT_STR, NULL, "write one batch to this file instead", &a.write,
-	     0, 0},
+	    {"write", SC_OPT_STR, NULL, "write the batches to this file instead",
+	     &a.write, 0, 0},
 	    {"json", SC_OPT_STR, NULL, "publish the batches of this JSON file", &a.json,
 	     0, 0},
 	    {"shuffle", SC_OPT_INT, "0",
@@ -196,7 +206,7 @@ int main(int argc, char **argv)
 	}
 	struct sc_nats n = {0};
 	if (a.write && a.org_id && a.network_id && a.daemon_id) {
-		rc = write_one(&a) ? 1 : 0;
+		rc = write_batches(&a) ? 1 : 0;
 	} else if (sc_subject(subject, sizeof subject, SC_SUBJECT_RAW, a.org_id,
 	                      a.network_id) ||
 	           !sc_subject_token_ok(a.daemon_id)) {
