@@ -65,6 +65,63 @@ int sc_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *pa
 	return 0;
 }
 
+static bool result_ok(PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+}
+
+PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
+                         size_t keep)
+{
+	if (!PQenterPipelineMode(conn)) {
+		sc_error("postgres: cannot pipeline: %s", PQerrorMessage(conn));
+		return NULL;
+	}
+	size_t sent = 0;
+	while (sent < n && PQsendQueryParams(conn, stmts[sent].sql, stmts[sent].nparams,
+	                                     NULL, stmts[sent].params, NULL, NULL, 0))
+		sent++;
+	bool ok = sent == n, broken = !PQpipelineSync(conn);
+	if (!ok || broken)
+		sc_error("postgres: %s", PQerrorMessage(conn));
+	PGresult *kept = NULL;
+	/* Each statement's result is followed by a NULL; a broken connection
+	 * gives NULLs only, so a missing result ends the reading. */
+	for (size_t i = 0; i < sent && !broken; i++) {
+		PGresult *r = PQgetResult(conn);
+		if (!r) {
+			broken = true;
+			break;
+		}
+		if (ok && !result_ok(r)) {
+			/* The statement text is ours; parameters are not logged. */
+			sc_error("postgres: %s (in: %.80s)", PQresultErrorMessage(r),
+			         stmts[i].sql);
+			ok = false;
+		}
+		if (i == keep && ok)
+			kept = r;
+		else
+			PQclear(r);
+		while ((r = PQgetResult(conn)))
+			PQclear(r);
+	}
+	if (!broken) { /* the sync's own result */
+		PGresult *r = PQgetResult(conn);
+		if (PQresultStatus(r) != PGRES_PIPELINE_SYNC)
+			ok = false;
+		PQclear(r);
+	}
+	if (!PQexitPipelineMode(conn) || broken)
+		ok = false;
+	if (!ok) {
+		PQclear(kept);
+		return NULL;
+	}
+	return kept ? kept : SC_PG_OK;
+}
+
 static int applied(PGconn *conn, const char *schema, int version, bool *yes)
 {
 	char v[16];
@@ -136,7 +193,8 @@ int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *m
 {
 	/* One lock for every schema: services starting together also share
 	 * cluster-wide objects (roles, grants) that per-schema locks would race on. */
-	if (sc_pg_exec(conn, "SELECT pg_advisory_lock(hashtext('scanopy.migrate'))", 0, NULL))
+	if (sc_pg_exec(conn, "SELECT pg_advisory_lock(hashtext('scanopy.migrate'))", 0,
+	               NULL))
 		return -1;
 	char *ident = PQescapeIdentifier(conn, schema, strlen(schema));
 	char sql[160];
@@ -151,6 +209,7 @@ int sc_pg_migrate(PGconn *conn, const char *schema, const struct sc_migration *m
 			rc = apply_one(conn, ident, &migrations[i]);
 	}
 	PQfreemem(ident);
-	sc_pg_exec(conn, "SELECT pg_advisory_unlock(hashtext('scanopy.migrate'))", 0, NULL);
+	sc_pg_exec(conn, "SELECT pg_advisory_unlock(hashtext('scanopy.migrate'))", 0,
+	           NULL);
 	return rc;
 }

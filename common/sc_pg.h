@@ -28,6 +28,22 @@ PGresult *sc_pg_query(PGconn *conn, const char *sql, int nparams,
 /* Same, for statements whose result is not needed: 0 or -1. */
 int sc_pg_exec(PGconn *conn, const char *sql, int nparams, const char *const *params);
 
+/* One statement of a pipeline. */
+struct sc_pg_stmt {
+	const char *sql;
+	int nparams;
+	const char *const *params;
+};
+
+/* Runs statements in one pipeline (one round trip instead of one each) and
+ * returns the result of stmts[keep] (caller PQclear()s it), or NULL after
+ * logging the first failure; statements after a failure are not run. Pass
+ * keep >= n to keep none: then a non-NULL return is not a result, only
+ * success, and must not be used or freed (see SC_PG_OK). */
+PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
+                         size_t keep);
+#define SC_PG_OK ((PGresult *)1)
+
 /* Applies, in version order, each migration not yet recorded in
  * <schema>.schema_migrations, each in its own transaction, under an advisory
  * lock (one for all schemas) so that replicas and services starting together

@@ -117,15 +117,19 @@ enum MHD_Result api_daemon_register(struct request *r)
 	return res;
 }
 
-/* Marks the daemon seen; 0 when it exists in the key's network. */
+/* Marks the daemon seen; 0 when it exists in the key's network. A daemon
+ * streaming batches would otherwise commit a row update (a WAL flush) per
+ * batch: last_seen moves at most every 10 s, so most batches only read. */
 static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
 {
 	const char *p[] = {daemon_id, r->who.network_id};
-	PGresult *q =
-	    db_tenant_query(r->gw->db, &r->who,
-	                    "UPDATE core.daemons SET last_seen = now() WHERE id = "
-	                    "$1 AND network_id = $2 RETURNING 1",
-	                    2, p);
+	PGresult *q = db_tenant_query(
+	    r->gw->db, &r->who,
+	    "WITH d AS (SELECT id, last_seen FROM core.daemons WHERE id = $1 AND "
+	    "network_id = $2), u AS (UPDATE core.daemons c SET last_seen = now() FROM "
+	    "d WHERE c.id = d.id AND d.last_seen < now() - interval '10 seconds') "
+	    "SELECT 1 FROM d",
+	    2, p);
 	*found = q && PQntuples(q) == 1;
 	PQclear(q);
 	return q ? 0 : -1;

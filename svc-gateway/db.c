@@ -91,23 +91,48 @@ void db_release(struct db_pool *p, PGconn *c)
 	"coalesce(string_agg(a.network_id::"                                             \
 	"text, ','), '') || '}', true) FROM core.network_access a WHERE a.user_id = $1"
 
+/* The statements that open a tenant transaction, then `sql` when given, then
+ * COMMIT: all sent as one pipeline. `nets` and `params` hold the parameters
+ * and must outlive the pipeline. */
+struct tenant_tx {
+	char nets[48];
+	const char *scope[2], *user[1];
+	struct sc_pg_stmt stmts[6];
+	size_t n, query;
+};
+
+static void tenant_tx_init(struct tenant_tx *t, const struct principal *who)
+{
+	t->nets[0] = '\0';
+	if (who->kind == WHO_DAEMON_KEY)
+		snprintf(t->nets, sizeof t->nets, "{%s}", who->network_id);
+	t->scope[0] = who->org_id, t->scope[1] = t->nets;
+	t->user[0] = who->user_id;
+	t->n = 0;
+	t->stmts[t->n++] = (struct sc_pg_stmt){"BEGIN", 0, NULL};
+	t->stmts[t->n++] = (struct sc_pg_stmt){"SELECT set_config('scanopy.org_id', $1, "
+	                                       "true), set_config('scanopy.network_ids', "
+	                                       "$2, true)",
+	                                       2, t->scope};
+	t->stmts[t->n++] = (struct sc_pg_stmt){"SET LOCAL ROLE scanopy_tenant", 0, NULL};
+	if (who->kind == WHO_USER && who->restricted)
+		t->stmts[t->n++] = (struct sc_pg_stmt){USER_NETWORKS, 1, t->user};
+	t->query = t->n;
+}
+
+/* Rolls back whatever a failed pipeline left open. */
+static void rollback_open(PGconn *c)
+{
+	if (PQtransactionStatus(c) != PQTRANS_IDLE)
+		PQclear(PQexec(c, "ROLLBACK"));
+}
+
 int db_begin_tenant(PGconn *c, const struct principal *who)
 {
-	char nets[48] = "";
-	if (who->kind == WHO_DAEMON_KEY)
-		snprintf(nets, sizeof nets, "{%s}", who->network_id);
-	const char *params[] = {who->org_id, nets};
-	const char *user[] = {who->user_id};
-	if (sc_pg_exec(c, "BEGIN", 0, NULL))
-		return -1;
-	if (sc_pg_exec(c,
-	               "SELECT set_config('scanopy.org_id', $1, true), "
-	               "set_config('scanopy.network_ids', $2, true)",
-	               2, params) ||
-	    sc_pg_exec(c, "SET LOCAL ROLE scanopy_tenant", 0, NULL) ||
-	    (who->kind == WHO_USER && who->restricted &&
-	     sc_pg_exec(c, USER_NETWORKS, 1, user))) {
-		PQclear(PQexec(c, "ROLLBACK"));
+	struct tenant_tx t;
+	tenant_tx_init(&t, who);
+	if (!sc_pg_pipeline(c, t.stmts, t.n, t.n)) {
+		rollback_open(c);
 		return -1;
 	}
 	return 0;
@@ -121,19 +146,20 @@ int db_end(PGconn *c, int rc)
 	return -1;
 }
 
+/* One round trip: BEGIN, the tenant's settings, the statement, COMMIT. */
 PGresult *db_tenant_query(struct db_pool *p, const struct principal *who, const char *sql,
                           int nparams, const char *const *params)
 {
 	PGconn *c = db_acquire(p);
 	if (!c)
 		return NULL;
-	PGresult *q = NULL;
-	if (db_begin_tenant(c, who) == 0)
-		q = sc_pg_query(c, sql, nparams, params);
-	if (db_end(c, q ? 0 : -1)) {
-		PQclear(q);
-		q = NULL;
-	}
+	struct tenant_tx t;
+	tenant_tx_init(&t, who);
+	t.stmts[t.n++] = (struct sc_pg_stmt){sql, nparams, params};
+	t.stmts[t.n++] = (struct sc_pg_stmt){"COMMIT", 0, NULL};
+	PGresult *q = sc_pg_pipeline(c, t.stmts, t.n, t.query);
+	if (!q)
+		rollback_open(c);
 	db_release(p, c);
 	return q;
 }

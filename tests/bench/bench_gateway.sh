@@ -13,7 +13,8 @@
 #   tests/bench/bench_gateway.sh [SECONDS] [CONNECTIONS]     (wrk, nginx)
 #
 # The gateway runs with its rate limit off (--rate-limit 0: one key would be
-# held to 50 requests per second otherwise) and its default worker threads.
+# held to 50 requests per second otherwise) and its default worker threads
+# (BENCH_GW_THREADS=N sets --threads N).
 . "$(dirname "$0")/../integration/lib.sh"
 SECS=${1:-10} CONNS=${2:-32}
 command -v wrk >/dev/null || { echo "bench_gateway: wrk is missing (apt-get install wrk)"; exit 77; }
@@ -25,7 +26,7 @@ env_up
 svc_start scanopy-topology $TOPO_PORT
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-scheduler $SCHED_PORT # owns the sessions a daemon's registration touches
-svc_start scanopy-gateway $GW_PORT --rate-limit 0
+svc_start scanopy-gateway $GW_PORT --rate-limit 0 ${BENCH_GW_THREADS:+--threads $BENCH_GW_THREADS}
 api_bootstrap bench
 ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
 python3 "$ROOT/tests/integration/topo_fixture.py" >"$T_DIR/fx.json"
