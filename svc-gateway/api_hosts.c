@@ -1,5 +1,6 @@
 /* One host in full (GET /hosts/{id}), users' own fields (PATCH), merging two
- * hosts a scan could not join (POST /hosts/{id}/merge), and a network's change
+ * hosts a scan could not join (POST /hosts/{id}/merge), splitting one a scan
+ * wrongly joined (POST /hosts/{id}/split), and a network's change
  * log (GET /networks/{id}/changes). Users' fields are columns scans never
  * write; a merge moves the other host's identity keys, so later scans resolve
  * to the merged host. */
@@ -182,6 +183,22 @@ enum MHD_Result api_host_patch(struct request *r)
 	return res;
 }
 
+/* The network's lock, the one the topology service takes while applying a
+ * batch, so no batch interleaves with a user's merge or split. */
+static int network_lock(PGconn *c, const char *network)
+{
+	return sc_pg_exec(
+	    c, "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))", 1,
+	    &network);
+}
+
+/* Cables and subnets placed again after hosts were joined or split. */
+static int rebuild_network(PGconn *c, const char *network)
+{
+	return sc_pg_exec(c, "SELECT inv.rebuild_links($1), inv.rebuild_l3($1)", 1,
+	                  &network);
+}
+
 /* POST /api/v1/hosts/{id}/merge {"other": uuid}: other becomes id. */
 enum MHD_Result api_host_merge(struct request *r)
 {
@@ -208,8 +225,7 @@ enum MHD_Result api_host_merge(struct request *r)
 	PGresult *q = NULL, *d = NULL;
 	int found = 0;
 	if (rc == 0) {
-		/* Both in one network (of this org); then that network's lock,
-		 * the one the topology service takes, so no batch interleaves. */
+		/* Both in one network (of this org). */
 		q = sc_pg_query(
 		    c,
 		    "SELECT a.network_id FROM inv.hosts a JOIN inv.hosts b ON "
@@ -219,27 +235,21 @@ enum MHD_Result api_host_merge(struct request *r)
 		found = q && PQntuples(q) == 1;
 	}
 	if (rc == 0 && found) {
-		const char *np[] = {PQgetvalue(q, 0, 0)};
-		rc =
-		    sc_pg_exec(
-		        c,
-		        "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))",
-		        1, np) ||
-		            sc_pg_exec(c, "SELECT inv.merge_hosts($1, $2, $3, $4)", 4,
-		                       p) ||
-		            sc_pg_exec(
-		                c,
-		                "INSERT INTO inv.changes (org_id, network_id, at, kind, "
-		                "host_id, detail) SELECT org_id, network_id, now(), "
-		                "'hosts_merged', id, jsonb_build_object('merged', "
-		                "$2::text, 'user', $3::text) FROM inv.hosts WHERE id = "
-		                "$1",
-		                3, (const char *[]){p[0], p[1], p[3]}) ||
-		            sc_pg_exec(c,
-		                       "SELECT inv.rebuild_links($1), inv.rebuild_l3($1)",
-		                       1, np)
-		        ? -1
-		        : 0;
+		const char *net = PQgetvalue(q, 0, 0);
+		rc = network_lock(c, net) ||
+		             sc_pg_exec(c, "SELECT inv.merge_hosts($1, $2, $3, $4)", 4,
+		                        p) ||
+		             sc_pg_exec(
+		                 c,
+		                 "INSERT INTO inv.changes (org_id, network_id, at, "
+		                 "kind, host_id, detail) SELECT org_id, network_id, "
+		                 "now(), 'hosts_merged', id, jsonb_build_object("
+		                 "'merged', $2::text, 'user', $3::text) FROM "
+		                 "inv.hosts WHERE id = $1",
+		                 3, (const char *[]){p[0], p[1], p[3]}) ||
+		             rebuild_network(c, net)
+		         ? -1
+		         : 0;
 		if (rc == 0)
 			rc = (d = sc_pg_query(c, HOST_DETAIL, 1, p)) ? 0 : -1;
 	}
@@ -254,6 +264,136 @@ enum MHD_Result api_host_merge(struct request *r)
 		                  (size_t)PQgetlength(d, 0, 0));
 	PQclear(q);
 	PQclear(d);
+	json_decref(in);
+	return res;
+}
+
+/* keys: 1 to 32 {"kind", "value"} objects; NULL when well formed, else why.
+ * Whether they are the host's is the database's to say. */
+static const char *split_keys_problem(const json_t *keys)
+{
+	if (!json_is_array(keys) || json_array_size(keys) == 0 ||
+	    json_array_size(keys) > 32)
+		return "keys: 1 to 32 identity keys of the host, as {kind, value}";
+	size_t i;
+	const json_t *k;
+	json_array_foreach(keys, i, k)
+	{
+		const char *kind = json_string_value(json_object_get(k, "kind")),
+		           *value = json_string_value(json_object_get(k, "value"));
+		if (!kind || !*kind || strlen(kind) > 32 || !value || !*value ||
+		    strlen(value) > 512 || json_object_size(k) != 2)
+			return "keys: each {kind, value}, as the host's identity lists "
+			       "them";
+	}
+	return NULL;
+}
+
+/* POST /api/v1/hosts/{id}/split {"keys": [{kind, value}...], "name"?}: the
+ * keys, with the addresses, interfaces, ports and services that hang on them,
+ * become a new host, which later scans keep apart from this one. Answers the
+ * new host. */
+enum MHD_Result api_host_split(struct request *r)
+{
+	enum MHD_Result res;
+	json_t *in = request_json(r, &res);
+	if (!in)
+		return res;
+	json_t *keys = json_object_get(in, "keys"), *jname = json_object_get(in, "name");
+	const char *problem = split_keys_problem(keys), *name = json_string_value(jname);
+	if (problem || (jname && (!name || !*name || strlen(name) > 200))) {
+		res = reply_error(r, 422, "invalid_field",
+		                  problem ? problem : "name: 1 to 200 characters",
+		                  problem ? "keys" : "name");
+		json_decref(in);
+		return res;
+	}
+	char *keys_json = json_dumps(keys, JSON_COMPACT);
+	char by[64];
+	snprintf(by, sizeof by, "user:%s", r->who.user_id);
+	PGconn *c = keys_json ? db_acquire(r->gw->db) : NULL;
+	if (!c) {
+		free(keys_json);
+		json_decref(in);
+		return reply_db_error(r);
+	}
+	int rc = db_begin_tenant(c, &r->who);
+	PGresult *q = NULL, *n = NULL, *d = NULL;
+	const char *p[] = {r->param[0], keys_json};
+	if (rc == 0) {
+		/* The host's network, how many of the keys are its, how many it has. */
+		q = sc_pg_query(
+		    c,
+		    "SELECT h.network_id, (SELECT count(*) FROM inv.host_identities i "
+		    "JOIN "
+		    "json_to_recordset($2::json) AS k(kind text, value text) ON i.kind = "
+		    "k.kind AND i.value = k.value WHERE i.host_id = h.id), (SELECT "
+		    "count(*) "
+		    "FROM inv.host_identities i WHERE i.host_id = h.id), "
+		    "json_array_length($2::json) FROM inv.hosts h WHERE h.id = $1",
+		    2, p);
+		rc = q ? 0 : -1;
+	}
+	bool found = q && PQntuples(q) == 1,
+	     keys_ours = found && !strcmp(PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 3)),
+	     one_left = found && strcmp(PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 2));
+	if (rc == 0 && found && keys_ours && one_left) {
+		const char *np[] = {PQgetvalue(q, 0, 0)};
+		rc = network_lock(c, np[0]);
+		if (rc == 0)
+			rc =
+			    (n = sc_pg_query(
+			         c,
+			         "SELECT inv.split_host($1, ARRAY(SELECT kind FROM "
+			         "json_to_recordset($2::json) AS k(kind text, value "
+			         "text)), "
+			         "ARRAY(SELECT value FROM json_to_recordset($2::json) AS "
+			         "k(kind text, value text)), $3)",
+			         3, (const char *[]){p[0], p[1], by}))
+			        ? 0
+			        : -1;
+		const char *nid = rc == 0 ? PQgetvalue(n, 0, 0) : NULL;
+		if (rc == 0 && name)
+			rc = sc_pg_exec(
+			    c, "UPDATE inv.hosts SET user_name = $2 WHERE id = $1", 2,
+			    (const char *[]){nid, name});
+		if (rc == 0)
+			rc = sc_pg_exec(
+			    c,
+			    "INSERT INTO inv.changes (org_id, network_id, at, kind, "
+			    "host_id, "
+			    "detail) SELECT org_id, network_id, now(), 'host_split', id, "
+			    "jsonb_build_object('from', $1::text, 'into', $2::text, "
+			    "'keys', "
+			    "$3::jsonb, 'user', $4::text) FROM inv.hosts WHERE id IN "
+			    "($1::uuid, $2::uuid)",
+			    4, (const char *[]){p[0], nid, keys_json, by});
+		if (rc == 0)
+			rc = rebuild_network(c, np[0]);
+		if (rc == 0)
+			rc = (d = sc_pg_query(c, HOST_DETAIL, 1, &nid)) ? 0 : -1;
+	}
+	rc = db_end(c, rc);
+	db_release(r->gw->db, c);
+	if (rc)
+		res = reply_db_error(r);
+	else if (!found)
+		res = reply_not_found(r, "no such host");
+	else if (!keys_ours)
+		res = reply_error(r, 422, "invalid_field",
+		                  "keys: each must be one of this host's identity keys",
+		                  "keys");
+	else if (!one_left)
+		res = reply_error(r, 422, "invalid_field",
+		                  "keys: a split must leave the host at least one key",
+		                  "keys");
+	else
+		res = reply_bytes(r, 201, "application/json", PQgetvalue(d, 0, 0),
+		                  (size_t)PQgetlength(d, 0, 0));
+	PQclear(q);
+	PQclear(n);
+	PQclear(d);
+	free(keys_json);
 	json_decref(in);
 	return res;
 }

@@ -36,6 +36,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/hosts/{}", ACCESS_VIEWER, api_host_get},
     {"PATCH", "/api/v1/hosts/{}", ACCESS_MEMBER, api_host_patch},
     {"POST", "/api/v1/hosts/{}/merge", ACCESS_MEMBER, api_host_merge},
+    {"POST", "/api/v1/hosts/{}/split", ACCESS_MEMBER, api_host_split},
     {"GET", "/api/v1/networks/{}/changes", ACCESS_VIEWER, api_changes_list},
     {"GET", "/api/v1/networks/{}/views/l2", ACCESS_VIEWER, api_view_l2},
     {"GET", "/api/v1/networks/{}/views/l3", ACCESS_VIEWER, api_view_l3},

@@ -67,6 +67,7 @@ enum MHD_Result api_definition_delete(struct request *r);
 enum MHD_Result api_host_get(struct request *r);
 enum MHD_Result api_host_patch(struct request *r);
 enum MHD_Result api_host_merge(struct request *r);
+enum MHD_Result api_host_split(struct request *r);
 enum MHD_Result api_changes_list(struct request *r);
 enum MHD_Result api_view_l2(struct request *r);
 enum MHD_Result api_view_l3(struct request *r);

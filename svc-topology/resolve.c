@@ -267,9 +267,26 @@ static int only_addresses(struct batch_ctx *b, const char *host)
 	return only;
 }
 
+/* 1 when a user split the two hosts apart (inv.host_splits): no scan joins
+ * them again or moves a key between them; 0 otherwise, -1 on error. Asked
+ * only before a join or a move, which are rare. */
+static int kept_apart(struct batch_ctx *b, const char *x, const char *y)
+{
+	const char *p[] = {x, y};
+	PGresult *r = batch_query(b, "SELECT inv.kept_apart($1, $2)", 2, p);
+	if (!r)
+		return -1;
+	int apart = !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return apart;
+}
+
 static int merge_into(struct batch_ctx *b, const char *into, const char *other,
                       const char *reason, struct found *f, const struct ident_set *s)
 {
+	int apart = kept_apart(b, into, other);
+	if (apart)
+		return apart < 0 ? -1 : 0;
 	char detail[128];
 	snprintf(detail, sizeof detail, "{\"merged\":\"%s\"}", other);
 	const char *mp[] = {into, other, reason};
@@ -433,6 +450,11 @@ int resolve_host(struct batch_ctx *b, const struct ident_set *s, const char *sou
 			 * newer evidence (so the order batches arrive in does not
 			 * matter). */
 			if (k != ipk || f[i].bound > seen)
+				continue;
+			int apart = kept_apart(b, f[i].host, target);
+			if (apart < 0)
+				return -1;
+			if (apart)
 				continue;
 			move = true;
 			b->touched_l3_all = true;

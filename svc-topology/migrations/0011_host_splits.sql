@@ -1,0 +1,107 @@
+-- A user's split: identity keys taken off a host that wrongly joined two
+-- machines, into a host of their own. The keys move, so later scans resolve
+-- them to the new host; the pair is recorded as kept apart, so a report that
+-- names keys of both (an SNMP or self report) no longer joins them again.
+CREATE TABLE inv.host_splits (
+    org_id      uuid        NOT NULL,
+    network_id  uuid        NOT NULL,
+    a_id        uuid        NOT NULL,
+    b_id        uuid        NOT NULL,
+    by_user     text,
+    reason      text        NOT NULL,
+    at          timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (a_id, b_id),
+    CHECK (a_id <> b_id)
+);
+CREATE INDEX host_splits_b ON inv.host_splits (b_id);
+
+ALTER TABLE inv.host_splits ENABLE ROW LEVEL SECURITY;
+ALTER TABLE inv.host_splits FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON inv.host_splits USING
+    (org_id = current_setting('scanopy.org_id', true)::uuid);
+CREATE POLICY network_access ON inv.host_splits AS RESTRICTIVE USING (
+    coalesce(current_setting('scanopy.network_ids', true), '') = ''
+    OR network_id = ANY ((SELECT current_setting('scanopy.network_ids', true)::uuid[])::uuid[]));
+GRANT SELECT, INSERT, UPDATE, DELETE ON inv.host_splits TO scanopy_tenant;
+
+-- True when a user split a from b (either way round).
+CREATE OR REPLACE FUNCTION inv.kept_apart(p_a uuid, p_b uuid)
+RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM inv.host_splits
+                   WHERE (a_id = p_a AND b_id = p_b) OR (a_id = p_b AND b_id = p_a))
+$$;
+
+-- A merge (by a user, who overrides an earlier split, or by a scan) carries
+-- the other host's splits over to the host it became.
+CREATE OR REPLACE FUNCTION inv.host_merged_splits() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM inv.host_splits WHERE (a_id = NEW.other_id AND b_id = NEW.into_id)
+                                   OR (a_id = NEW.into_id AND b_id = NEW.other_id);
+    INSERT INTO inv.host_splits (org_id, network_id, a_id, b_id, by_user, reason, at)
+    SELECT org_id, network_id, CASE WHEN a_id = NEW.other_id THEN NEW.into_id ELSE a_id END,
+           CASE WHEN b_id = NEW.other_id THEN NEW.into_id ELSE b_id END, by_user, reason, at
+    FROM inv.host_splits WHERE a_id = NEW.other_id OR b_id = NEW.other_id
+    ON CONFLICT DO NOTHING;
+    DELETE FROM inv.host_splits WHERE a_id = NEW.other_id OR b_id = NEW.other_id;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER host_merges_splits AFTER INSERT OR UPDATE ON inv.host_merges
+    FOR EACH ROW EXECUTE FUNCTION inv.host_merged_splits();
+
+-- Takes the keys (p_kinds[i], p_values[i]) off p_host into a new host, with
+-- the addresses of its ip keys and of its mac keys, the interfaces of its mac
+-- keys, and the ports and services seen on the addresses that moved. Every
+-- key must be the host's and at least one must stay. Returns the new host.
+-- Callers hold the network's advisory lock.
+CREATE OR REPLACE FUNCTION inv.split_host(p_host uuid, p_kinds text[], p_values text[],
+                                          p_by text)
+RETURNS uuid LANGUAGE plpgsql AS $$
+DECLARE
+    h inv.hosts;
+    nid uuid := gen_random_uuid();
+    moved integer;
+    total integer;
+BEGIN
+    SELECT * INTO h FROM inv.hosts WHERE id = p_host;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'no such host' USING ERRCODE = 'no_data_found';
+    END IF;
+    IF coalesce(array_length(p_kinds, 1), 0) = 0
+       OR array_length(p_kinds, 1) <> coalesce(array_length(p_values, 1), 0) THEN
+        RAISE EXCEPTION 'name at least one key' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT count(*) INTO moved FROM inv.host_identities i
+    JOIN unnest(p_kinds, p_values) AS k(kind, value) ON i.kind = k.kind AND i.value = k.value
+    WHERE i.host_id = p_host;
+    SELECT count(*) INTO total FROM inv.host_identities WHERE host_id = p_host;
+    IF moved <> array_length(p_kinds, 1) THEN
+        RAISE EXCEPTION 'a key is not this host''s' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF moved = total THEN
+        RAISE EXCEPTION 'a split must leave the host a key' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+
+    INSERT INTO inv.hosts (id, org_id, network_id, kind, provenance, first_seen, last_seen)
+    VALUES (nid, h.org_id, h.network_id, 'host', '{}', h.first_seen, h.last_seen);
+    UPDATE inv.host_identities i SET host_id = nid, reason = 'split off by a user'
+    FROM unnest(p_kinds, p_values) AS k(kind, value)
+    WHERE i.host_id = p_host AND i.kind = k.kind AND i.value = k.value;
+    UPDATE inv.addresses a SET host_id = nid WHERE a.host_id = p_host AND (
+        host(a.ip) IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'ip')
+        OR a.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac'));
+    UPDATE inv.interfaces f SET host_id = nid WHERE f.host_id = p_host
+        AND f.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac');
+    -- Ports seen on a moved address go with it, and so do their services.
+    WITH mp AS (
+        UPDATE inv.ports p SET host_id = nid WHERE p.host_id = p_host
+            AND p.ip IN (SELECT ip FROM inv.addresses WHERE host_id = nid)
+        RETURNING protocol, port)
+    UPDATE inv.services s SET host_id = nid FROM mp
+    WHERE s.host_id = p_host AND s.protocol = mp.protocol AND s.port = mp.port;
+    DELETE FROM inv.links WHERE a_host = p_host OR b_host = p_host;
+
+    INSERT INTO inv.host_splits (org_id, network_id, a_id, b_id, by_user, reason)
+    VALUES (h.org_id, h.network_id, p_host, nid, p_by, 'split by a user');
+    RETURN nid;
+END $$;
