@@ -21,7 +21,8 @@
 	"(SELECT h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), h.id::text) "  \
 	"AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS "       \
 	"stale, "                                                                        \
-	"h.name, h.user_name, h.tags, h.is_daemon, h.last_seen, ct.category, "           \
+	"h.name, h.user_name, h.tags, CASE WHEN h.tags = '{}' THEN '[]'::json ELSE "     \
+	"to_json(h.tags) END AS tags_json, h.is_daemon, h.last_seen, ct.category, "      \
 	"coalesce(ad.ips, "                                                              \
 	"'[]'::json) AS ips FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "    \
 	"JOIN ct ON ct.host_id = h.id WHERE h.network_id = $1)"
@@ -47,7 +48,7 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags))"
+	".tags_json))"
 
 /* The same node with another parent. */
 #define HOST_NODE_IN(h, parent)                                                          \
@@ -56,7 +57,7 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags))"
+	".tags_json))"
 
 /* L2: the cables of the hosts shown, with the hosts at both ends; hosts
  * without a cable are left out (unlinked ports are not shown). */

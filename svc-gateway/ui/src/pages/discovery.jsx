@@ -69,7 +69,8 @@ export function DiscoveryPage() {
 
   // The sessions to show: the server's list when it has one, else the ones
   // started from this browser. Read once when the stream is live (events
-  // bring the rest); while it is not, polled every second while one runs.
+  // bring the rest, and a slow re-read catches what sends none); while it is
+  // not, polled every second while one runs.
   useEffect(() => {
     if (!net) return undefined;
     let on = true;
@@ -85,9 +86,11 @@ export function DiscoveryPage() {
       const list = await fetchList();
       if (!on) return;
       setSessions(list);
-      if (live) return;
+      // Live, a running session is still read now and then: a session the
+      // scheduler ends (stalled, its daemon gone) sends no event.
       const running = list.some((s) => !FINISHED.includes(s.state));
-      timer.current = setTimeout(() => load().catch((e) => on && setError(e)), running ? 1000 : 5000);
+      if (live && !running) return;
+      timer.current = setTimeout(() => load().catch((e) => on && setError(e)), live ? 15000 : running ? 1000 : 5000);
     };
     // One session again (an event about it); the whole list for one unknown.
     const one = async (id) => {
