@@ -151,6 +151,8 @@ async function scan(label, { polling = false } = {}) {
   const seen = await page.evaluate(() => window.__seen);
   const events = Number(await page.getAttribute('ul.sessions', 'data-events')) - eventsBefore;
   console.log(`       scan ${label}: ${secs.toFixed(1)} s, ${events} session events applied, ${reads} session reads, row went ${seen.join(' > ')}`);
+  const bad = await unlabelled(page);
+  if (bad.length) throw new Error(`discovery page: controls without a label: ${bad.join(' | ')}`);
   if (polling) {
     if (events !== 0) throw new Error(`${events} events with the stream refused`);
     if (reads < 3) throw new Error(`${reads} session reads in ${secs.toFixed(0)} s: not polled`);
@@ -261,6 +263,8 @@ await check("a tag is set on a host from the view's side panel", async () => {
   await page.waitForSelector('text=Tags saved.');
   const h = await apiGet(`/api/v1/hosts/${target.id}`);
   if (!h.tags.includes(TAG) || !h.tags.includes('ui-test')) throw new Error(`the API has tags ${JSON.stringify(h.tags)}`);
+  const bad = await unlabelled(page);
+  if (bad.length) throw new Error(`views page: controls without a label: ${bad.join(' | ')}`);
   await shot(page, 'side-panel-tags');
 });
 await check('a view filters by tag on the server', async () => {
