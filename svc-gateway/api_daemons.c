@@ -1,5 +1,6 @@
 /* Daemons: the list users see, and the endpoints daemons call with their
  * network-scoped key (register, heartbeat, observation ingest). */
+#include "events.h"
 #include "http.h"
 #include "observation.pb-c.h"
 #include "reply.h"
@@ -48,6 +49,10 @@ static bool version_compatible(const char *v)
 	return dmaj == smaj && (smaj > 0 || dmin == smin);
 }
 
+/* A daemon not heard from for this long is away (the UI's "not seen
+ * recently"); its next heartbeat announces it online again. */
+#define DAEMON_AWAY "5 minutes"
+
 /* POST /api/v1/daemons/register: idempotent on daemon_id. */
 enum MHD_Result api_daemon_register(struct request *r)
 {
@@ -83,8 +88,8 @@ enum MHD_Result api_daemon_register(struct request *r)
 		caps_text = caps ? json_dumps(caps, JSON_COMPACT) : strdup("{}");
 		const char *p[] = {id,   r->who.org_id, r->who.network_id, name,
 		                   mode, version,       hostname,          caps_text};
-		res = reply_query_json(
-		    r, 200,
+		PGresult *q = db_tenant_query(
+		    r->gw->db, &r->who,
 		    "WITH d AS (INSERT INTO core.daemons (id, org_id, network_id, name, "
 		    "mode, version, "
 		    "hostname, capabilities, last_seen) VALUES (coalesce($1::uuid, "
@@ -109,8 +114,22 @@ enum MHD_Result api_daemon_register(struct request *r)
 		    "', 'poll_interval_seconds', " SC_STR(
 		        POLL_INTERVAL_S) ", 'server_time_ms', "
 		                         "(extract(epoch FROM now()) * "
-		                         "1000)::bigint)::text FROM d",
-		    8, p, 409, "this daemon id is registered to another network");
+		                         "1000)::bigint)::text, id::text FROM d",
+		    8, p);
+		if (!q)
+			res = reply_db_error(r);
+		else if (PQntuples(q) == 0)
+			res = reply_error(
+			    r, 409, "conflict",
+			    "this daemon id is registered to another network", NULL);
+		else {
+			res = reply_bytes(r, 200, "application/json", PQgetvalue(q, 0, 0),
+			                  (size_t)PQgetlength(q, 0, 0));
+			/* Online now: the Daemons page shows it without a reload. */
+			events_daemon_online(r->gw, r->who.org_id, r->who.network_id,
+			                     PQgetvalue(q, 0, 1), version);
+		}
+		PQclear(q);
 	}
 	free(caps_text);
 	json_decref(in);
@@ -143,8 +162,10 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	const char *p[] = {r->param[0], r->who.network_id};
 	PGresult *q = db_tenant_query(
 	    r->gw->db, &r->who,
-	    "WITH t AS (UPDATE core.daemons SET last_seen = now() WHERE id = $1 AND "
-	    "network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s SET state = "
+	    "WITH o AS (SELECT last_seen FROM core.daemons WHERE id = $1 AND "
+	    "network_id = $2), t AS (UPDATE core.daemons SET last_seen = now() WHERE "
+	    "id = $1 AND network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s "
+	    "SET state = "
 	    "'starting', started_at = now(), last_progress_at = now(), reason = NULL "
 	    "WHERE s.id IN "
 	    "(SELECT id FROM sched.sessions WHERE daemon_id = $1 AND network_id = $2 AND "
@@ -165,13 +186,19 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	                         "'targets', targets)) FROM j), '[]'), 'cancel', "
 	                         "coalesce((SELECT json_agg(c.id) FROM "
 	                         "sched.sessions c WHERE c.daemon_id = $1 AND "
-	                         "c.cancel_pending), '[]'))::text END",
+	                         "c.cancel_pending), '[]'))::text END, "
+	                         "EXISTS (SELECT 1 FROM o WHERE o.last_seen < now() - "
+	                         "interval '" DAEMON_AWAY "')",
 	    2, p);
 	if (!q)
 		return reply_db_error(r);
 	json_t *answer = PQntuples(q) == 1 && !PQgetisnull(q, 0, 0)
 	                     ? json_loads(PQgetvalue(q, 0, 0), 0, NULL)
 	                     : NULL;
+	/* Back after an absence: online again, live. */
+	if (answer && !strcmp(PQgetvalue(q, 0, 1), "t"))
+		events_daemon_online(r->gw, r->who.org_id, r->who.network_id, r->param[0],
+		                     NULL);
 	PQclear(q);
 	if (!answer)
 		return reply_not_found(

@@ -9,6 +9,7 @@
 #include "reply.h"
 #include "routes.h"
 #include "sc_pg.h"
+#include "tags.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -99,31 +100,17 @@ enum MHD_Result api_host_get(struct request *r)
 /* Tags as a PostgreSQL text[] literal; -1 when not an array of short strings. */
 static int tags_literal(json_t *tags, char *out, size_t len)
 {
-	size_t n = 0, i;
+	size_t at = 0, i;
 	json_t *t;
-	if (!json_is_array(tags) || json_array_size(tags) > 32)
+	if (!json_is_array(tags) || json_array_size(tags) > TAGS_MAX)
 		return -1;
-	out[n++] = '{';
 	json_array_foreach(tags, i, t)
 	{
 		const char *s = json_string_value(t);
-		if (!s || !*s || strlen(s) > 64)
+		if (!s || tags_add(out, len, &at, s, strlen(s)))
 			return -1;
-		if (n + 2 * strlen(s) + 4 >= len)
-			return -1;
-		if (i)
-			out[n++] = ',';
-		out[n++] = '"';
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				out[n++] = '\\';
-			out[n++] = *s;
-		}
-		out[n++] = '"';
 	}
-	out[n++] = '}';
-	out[n] = '\0';
-	return 0;
+	return tags_close(out, len, &at);
 }
 
 /* PATCH /api/v1/hosts/{id} {name?, description?, tags?}: null clears. */
@@ -136,7 +123,7 @@ enum MHD_Result api_host_patch(struct request *r)
 	json_t *name = json_object_get(in, "name"),
 	       *desc = json_object_get(in, "description"),
 	       *tags = json_object_get(in, "tags");
-	char tlit[4096];
+	char tlit[TAGS_LITERAL_MAX];
 	const char *key;
 	json_t *v;
 	json_object_foreach(in, key, v) if (strcmp(key, "name") &&

@@ -1,13 +1,15 @@
 /* GET /api/v1/networks/{id}/views/{l2|l3|workloads|applications}: the four
  * views of a network as one graph {view, network_id, generated_at, nodes,
  * edges}, filtered by ?subnet=CIDR, ?category=, ?q= (name or address
- * substring) and ?include_stale= (default true); ?format=mermaid, dot or
+ * substring), ?tag= (repeated or comma-separated: hosts carrying them all)
+ * and ?include_stale= (default true); ?format=mermaid, dot or
  * svg renders the same graph as text or a picture. */
 #include "db.h"
 #include "http.h"
 #include "reply.h"
 #include "routes.h"
 #include "sc_pg.h"
+#include "tags.h"
 #include "views_render.h"
 #include "views_sql.h"
 
@@ -52,12 +54,21 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	if (stale && strcmp(stale, "true") && strcmp(stale, "false"))
 		return reply_error(r, 422, "invalid_field",
 		                   "include_stale: true or false", "include_stale");
+	char tags[TAGS_LITERAL_MAX];
+	int tagged = tags_query(r, "tag", tags, sizeof tags);
+	if (tagged < 0)
+		return reply_error(r, 422, "invalid_field",
+		                   "tag: tags of 1 to 64 characters, at most 32", "tag");
 	if (format && strcmp(format, "json") && strcmp(format, "mermaid") &&
 	    strcmp(format, "dot") && strcmp(format, "svg"))
 		return reply_error(r, 422, "invalid_field",
 		                   "format: json, mermaid, dot or svg", "format");
-	const char *p[] = {r->param[0], subnet, category, q && *q ? q : NULL,
-	                   stale && !strcmp(stale, "false") ? "f" : "t"};
+	const char *p[] = {r->param[0],
+	                   subnet,
+	                   category,
+	                   q && *q ? q : NULL,
+	                   stale && !strcmp(stale, "false") ? "f" : "t",
+	                   tagged ? tags : NULL};
 	/* The network must be the caller's: RLS hides others', so not found. */
 	PGconn *c = db_acquire(r->gw->db);
 	if (!c)
@@ -67,7 +78,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	if (rc == 0 &&
 	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
 	    PQntuples(net) == 1)
-		g = sc_pg_query(c, sql, 5, p);
+		g = sc_pg_query(c, sql, 6, p);
 	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g) ? 0 : -1);
 	db_release(r->gw->db, c);
 	enum MHD_Result res;

@@ -14,6 +14,11 @@ struct gateway;
 /* Publishes ev on its org's and network's subject (best effort, logged). */
 void events_publish(struct gateway *gw, const Scanopy__V1__Event *ev);
 
+/* A daemon of the caller's network is online: it registered, or reported
+ * again after an absence (DaemonStatus; version may be NULL). */
+void events_daemon_online(struct gateway *gw, const char *org, const char *network,
+                          const char *daemon_id, const char *version);
+
 /* The keep-alive thread of the event streams; stop before MHD stops, so
  * suspended streams are resumed and end. */
 int events_start(struct gateway *gw);

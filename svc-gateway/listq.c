@@ -4,6 +4,7 @@
 #include "http.h"
 #include "reply.h"
 #include "sc_pg.h"
+#include "tags.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +29,8 @@ static bool valid_value(enum listq_type t, const char *v)
 		return !strcmp(v, "true") || !strcmp(v, "false");
 	case LQ_TEXT:
 		return *v && strlen(v) <= 200;
+	case LQ_TAGS:
+		return true; /* checked by tags_query() */
 	}
 	return false;
 }
@@ -37,6 +40,7 @@ static const char *type_help(enum listq_type t)
 	return t == LQ_UUID   ? "a UUID"
 	       : t == LQ_INT  ? "a whole number"
 	       : t == LQ_BOOL ? "true or false"
+	       : t == LQ_TAGS ? "tags of 1 to 64 characters, at most 32"
 	                      : "1 to 200 characters";
 }
 
@@ -55,18 +59,22 @@ static int page(struct request *r, char *limit, char *offset)
 	return 0;
 }
 
-/* The request's conditions and their parameters; replies (422) and returns
- * -1 on a bad value. */
+/* The request's conditions and their parameters (an LQ_TAGS filter's
+ * literal in tags); replies (422) and returns -1 on a bad value. */
 static int collect(struct request *r, const struct listq_spec *s, const char **conds,
-                   const char **params, size_t *n, enum MHD_Result *replied)
+                   const char **params, size_t *n, char *tags, size_t tags_len,
+                   enum MHD_Result *replied)
 {
 	*n = 0;
 	for (size_t i = 0; i < s->nfilters && *n < LQ_MAX_CONDS; i++) {
 		const struct listq_filter *f = &s->filters[i];
 		const char *v = request_query(r, f->param);
-		if (!v)
+		int t = f->type == LQ_TAGS ? tags_query(r, f->param, tags, tags_len) : 0;
+		if (t == 1)
+			v = tags;
+		if (!v && t == 0)
 			continue;
-		if (!valid_value(f->type, v)) {
+		if (t < 0 || !valid_value(f->type, v)) {
 			char msg[128];
 			snprintf(msg, sizeof msg, "%s: %s", f->param, type_help(f->type));
 			*replied = reply_error(r, 422, "invalid_field", msg, f->param);
@@ -106,9 +114,9 @@ enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s)
 {
 	const char *conds[LQ_MAX_CONDS], *params[LQ_MAX_CONDS + 2];
 	size_t n;
-	char limit[16], offset[16];
+	char limit[16], offset[16], tags[TAGS_LITERAL_MAX];
 	enum MHD_Result res = MHD_NO;
-	if (collect(r, s, conds, params, &n, &res))
+	if (collect(r, s, conds, params, &n, tags, sizeof tags, &res))
 		return res;
 	const char *order = sort_order(r, s, &res);
 	if (!order)
@@ -133,8 +141,7 @@ enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s)
 		rc = w < 0 || w >= 2 * LQ_SQL_MAX + 512 ? -1 : 0;
 	}
 	PGresult *q =
-	    rc == 0 ? db_tenant_query(r->gw->db, &r->who, sql, (int)n + 2, params)
-	            : NULL;
+	    rc == 0 ? db_tenant_query(r->gw->db, &r->who, sql, (int)n + 2, params) : NULL;
 	free(where);
 	free(sql);
 	if (!q) {

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum listq_type { LQ_UUID, LQ_TEXT, LQ_INT, LQ_BOOL };
+/* LQ_TAGS: every ?param= value, repeated or comma-separated (tags.h), as
+ * one text[] parameter. */
+enum listq_type { LQ_UUID, LQ_TEXT, LQ_INT, LQ_BOOL, LQ_TAGS };
 
 /* ?param=value adds `cond` to the WHERE clause, its "$?" standing for the
  * value as a parameter (cast in cond as needed). */

@@ -24,6 +24,8 @@ static const struct listq_filter host_filters[] = {
     NETWORK("h"),
     {"stale", LQ_BOOL, "(h.last_seen < now() - interval '7 days') = $?::boolean"},
     {"kind", LQ_TEXT, "h.kind = $?"},
+    /* Every tag asked for (the GIN index on tags serves @>). */
+    {"tag", LQ_TAGS, "h.tags @> $?::text[]"},
 };
 static const struct listq_sort host_sorts[] = {
     {"ip", "x.sort_ip NULLS LAST, x.id"},
@@ -40,7 +42,7 @@ const struct listq_spec listq_hosts = {
     .select =
         "SELECT (SELECT min(a.ip) FROM inv.addresses a WHERE a.host_id = h.id) AS "
         "sort_ip, h.id, h.network_id, coalesce(h.user_name, h.name) AS hostname, "
-        "h.name AS discovered_name, h.user_name, h.kind, h.last_seen < now() - "
+        "h.name AS discovered_name, h.user_name, h.tags, h.kind, h.last_seen < now() - "
         "interval '7 days' AS stale, (SELECT coalesce(json_agg(json_build_object('ip', "
         "host(a.ip), 'mac', a.mac::text, 'subnet', s.cidr::text, 'name', (SELECT "
         "f.name FROM inv.interfaces f WHERE f.host_id = h.id AND f.mac = a.mac LIMIT "
@@ -200,8 +202,8 @@ static const struct listq_sort link_sorts[] = {
 /* The hosts at both ends of a cable, by name. */
 #define LINK_ENDS                                                                        \
 	HOST_NAME("l.a_host")                                                            \
-	" AS a_host, l.a_port, l.b_host AS b_host_id, " HOST_NAME(                       \
-	    "l.b_host") " AS b_host"
+	" AS a_host, l.a_port, l.b_host AS b_host_id, " HOST_NAME("l.b_host") " AS "     \
+	                                                                      "b_host"
 const struct listq_spec listq_links = {
     .what = "link",
     .select = "SELECT l.id, l.network_id, l.a_host AS a_host_id, " LINK_ENDS

@@ -8,7 +8,8 @@
  * hb: every host of the network with its label, lowest address, addresses and
  * main category. hs: the hosts the view shows: fresh unless stale ones are
  * wanted, in the subnet, running a service of the category, matching the text
- * by name or address. Stale: not seen for 7 days. */
+ * by name or address, carrying every tag asked for. Stale: not seen for 7
+ * days. */
 #define HOST_BASE                                                                        \
 	"ad AS (SELECT a.host_id, min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) "  \
 	"AS ips FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct "   \
@@ -20,30 +21,34 @@
 	"(SELECT h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), h.id::text) "  \
 	"AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS "       \
 	"stale, "                                                                        \
-	"h.name, h.user_name, h.is_daemon, h.last_seen, ct.category, coalesce(ad.ips, "  \
+	"h.name, h.user_name, h.tags, CASE WHEN h.tags = '{}' THEN '[]'::json ELSE "     \
+	"to_json(h.tags) END AS tags_json, h.is_daemon, h.last_seen, ct.category, "      \
+	"coalesce(ad.ips, "                                                              \
 	"'[]'::json) AS ips FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "    \
 	"JOIN ct ON ct.host_id = h.id WHERE h.network_id = $1)"
 
 #define HOSTS                                                                            \
 	HOST_BASE                                                                        \
-	    ", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "       \
-	    "hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "  \
-	    "WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "   \
-	    "EXISTS "                                                                    \
-	    "(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "    \
-	    "$3)) "                                                                      \
-	    "AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "   \
-	    "|| "                                                                        \
-	    "coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "           \
-	    "inv.addresses "                                                             \
-	    "a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
+	", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "           \
+	"hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "      \
+	"WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "       \
+	"EXISTS "                                                                        \
+	"(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "        \
+	"$3)) "                                                                          \
+	"AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "       \
+	"|| "                                                                            \
+	"coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "               \
+	"inv.addresses "                                                                 \
+	"a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)) AND "                \
+	"($6::text[] IS NULL OR hb.tags @> $6::text[]))"
 
 #define HOST_NODE(h)                                                                     \
 	"json_build_object('id', 'h:' || " h ".id, 'kind', " h ".kind, 'label', " h      \
 	".label, 'parent', NULL, 'host_id', " h ".id, 'category', " h                    \
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
-	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips))"
+	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
+	".tags_json))"
 
 /* The same node with another parent. */
 #define HOST_NODE_IN(h, parent)                                                          \
@@ -51,7 +56,8 @@
 	".label, 'parent', " parent ", 'host_id', " h ".id, 'category', " h              \
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
-	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips))"
+	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
+	".tags_json))"
 
 /* L2: the cables of the hosts shown, with the hosts at both ends; hosts
  * without a cable are left out (unlinked ports are not shown). */

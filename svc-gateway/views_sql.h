@@ -1,6 +1,7 @@
 /* The four views as SQL: each statement takes ($1 network, $2 subnet CIDR or
  * NULL, $3 category or NULL, $4 name/address substring or NULL, $5 include
- * stale hosts) and returns one row, one column: {"nodes": [...], "edges":
+ * stale hosts, $6 the tags (text[]) hosts must all carry, or NULL) and returns one row,
+ * one column: {"nodes": [...], "edges":
  * [...]} as JSON text. Read as scanopy_tenant, so row-level security holds. */
 #ifndef GATEWAY_VIEWS_SQL_H
 #define GATEWAY_VIEWS_SQL_H

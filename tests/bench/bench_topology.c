@@ -215,7 +215,7 @@ static int cmp_d(const void *a, const void *b)
 static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 {
 	double t[64];
-	const char *p[] = {NET, NULL, NULL, NULL, "t"}, *o[] = {ORG};
+	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL}, *o[] = {ORG};
 	for (int i = 0; i < runs; i++) {
 		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
 		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
@@ -223,7 +223,7 @@ static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
 			exit(1);
 		double t0 = now_s();
-		PGresult *r = sc_pg_query(pg, sql, 5, p);
+		PGresult *r = sc_pg_query(pg, sql, 6, p);
 		t[i] = (now_s() - t0) * 1000;
 		if (!r)
 			exit(1);
@@ -245,14 +245,14 @@ static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 static void print_plan(PGconn *pg, const char *sql)
 {
 	char *q = malloc(strlen(sql) + 64);
-	const char *p[] = {NET, NULL, NULL, NULL, "t"}, *o[] = {ORG};
+	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL}, *o[] = {ORG};
 	if (!q)
 		return;
 	sprintf(q, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
 	if (sc_pg_exec(pg, "BEGIN", 0, NULL) == 0 &&
 	    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, o) == 0 &&
 	    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL) == 0) {
-		PGresult *r = sc_pg_query(pg, q, 5, p);
+		PGresult *r = sc_pg_query(pg, q, 6, p);
 		for (int i = 0; r && i < PQntuples(r); i++)
 			printf("    %s\n", PQgetvalue(r, i, 0));
 		PQclear(r);

@@ -3,8 +3,9 @@
 // discovery started from the UI -> each of the four views shows the hosts
 // and links the API gives -> a host's evidence panel -> an edit that
 // survives a rescan -> schedules (create, pause, run now: a session with
-// what it changed) -> the inventory sorted, filtered and paged by the server,
-// and its CSV -> organisations and the switcher (where the server has them).
+// what it changed) -> tags set in a view's side panel, filtering the
+// inventory and a view on the server -> the inventory sorted, filtered and
+// paged by the server, and its CSV, its interfaces and links tabs -> organisations and the switcher (where the server has them).
 // Screenshots go to
 // $ARTEFACTS; any console error fails the run.
 //   G=... BIN=... T_DIR=... TARGETS=cidr,cidr EXPECT_HOSTS=n node flow.mjs
@@ -65,7 +66,7 @@ await check('the Create Daemon wizard shows install commands with a daemon key',
   await shot(page, 'daemon-wizard');
 });
 
-await check("the wizard's key enrols a real daemon, shown as a card", async () => {
+await check("the wizard's key enrols a real daemon, shown as a card live (a daemon event, no reload)", async () => {
   if (!key || !BIN) throw new Error('no key or no BIN');
   const log = fs.openSync(path.join(T_DIR, 'scanopy-daemon.log'), 'a');
   const d = spawn(
@@ -77,14 +78,13 @@ await check("the wizard's key enrols a real daemon, shown as a card", async () =
   );
   fs.writeFileSync(path.join(T_DIR, 'scanopy-daemon.pid'), String(d.pid)); // stopped by the harness
   d.unref();
+  // No reload: the page holds the network's event stream, and the daemon's
+  // registration (a "daemon" event) brings its card, online.
+  await page.waitForSelector('.cards[data-live="true"]');
   await page.click('button:has-text("Done")');
-  for (let i = 0; i < 30; i++) {
-    if (await page.$('article.daemon h2:has-text("scanner")')) break;
-    await page.waitForTimeout(1000);
-    await page.reload();
-  }
-  await page.waitForSelector('article.daemon h2:has-text("scanner")', { timeout: 2000 });
+  await page.waitForSelector('article.daemon h2:has-text("scanner")', { timeout: 30000 });
   await page.waitForSelector('article.daemon dd:has-text("online")');
+  await page.waitForSelector('.cards:not([data-events="0"])', { timeout: 10000 });
   await shot(page, 'daemons');
 });
 
@@ -109,21 +109,62 @@ async function addSnmpCredentials() {
   }
 }
 
-async function scan(label) {
-  await page.click('nav#mainnav >> text=Discovery');
+// A discovery from the Discovery page. Its progress must come by server-sent
+// events: the page holds an EventSource on /api/v1/events, the session's
+// row changes (state, progress) with no reload, and the sessions are not
+// polled meanwhile (a few reads at most, not one a second).
+// With polling: the stream is refused, and the page must poll instead.
+async function scan(label, { polling = false } = {}) {
+  const streams = [];
+  const onStream = (r) => r.url().includes('/api/v1/events?network_id=') && streams.push(r.resourceType());
+  page.on('request', onStream);
+  if (polling) await page.goto(`${G}/discover/discovery`);
+  else await page.click('nav#mainnav >> text=Discovery');
+  await page.waitForSelector(`ul.sessions[data-updates="${polling ? 'polling' : 'events'}"]`, { timeout: 15000 });
+  page.off('request', onStream);
+  if (!streams.includes('eventsource')) throw new Error(`no EventSource on /api/v1/events (requests: ${streams.join(',') || 'none'})`);
   const before = await page.$$eval('li.session', (l) => l.length);
+  const eventsBefore = Number(await page.getAttribute('ul.sessions', 'data-events'));
   await page.selectOption('#scan-type', LAB_SNMP.length ? 'unified' : 'network');
   await page.fill('#scan-targets', TARGETS);
+  let reads = 0;
+  const onRead = (r) => /\/api\/v1\/sessions(\?|\/[0-9a-f-]{36}$)/.test(r.url()) && r.method() === 'GET' && reads++;
+  page.on('request', onRead);
+  const t0 = Date.now();
   await page.click('button:has-text("Start discovery")');
   await page.waitForFunction((n) => document.querySelectorAll('li.session').length > n, before);
+  // Every state and progress value the new session's row shows, as it changes.
+  await page.evaluate(() => {
+    const li = document.querySelector('li.session:first-child');
+    window.__seen = [`${li.dataset.state}:${li.querySelector('progress').value}`];
+    new MutationObserver(() => {
+      const s = `${li.dataset.state}:${li.querySelector('progress').value}`;
+      if (window.__seen[window.__seen.length - 1] !== s) window.__seen.push(s);
+    }).observe(li, { attributes: true, subtree: true, childList: true, characterData: true });
+  });
   await page.waitForSelector('li.session:first-child[data-state="completed"], li.session:first-child[data-state="failed"]', { timeout: 240000 });
+  page.off('request', onRead);
+  const secs = (Date.now() - t0) / 1000;
   const state = await page.getAttribute('li.session:first-child', 'data-state');
   await shot(page, `discovery-${label}`);
   if (state !== 'completed') throw new Error(`the session ${state}: ${await page.textContent('li.session:first-child')}`);
+  const seen = await page.evaluate(() => window.__seen);
+  const events = Number(await page.getAttribute('ul.sessions', 'data-events')) - eventsBefore;
+  console.log(`       scan ${label}: ${secs.toFixed(1)} s, ${events} session events applied, ${reads} session reads, row went ${seen.join(' > ')}`);
+  const bad = await unlabelled(page);
+  if (bad.length) throw new Error(`discovery page: controls without a label: ${bad.join(' | ')}`);
+  if (polling) {
+    if (events !== 0) throw new Error(`${events} events with the stream refused`);
+    if (reads < 3) throw new Error(`${reads} session reads in ${secs.toFixed(0)} s: not polled`);
+  } else {
+    if (events < 1) throw new Error('no session event reached the page');
+    if (!seen.some((x) => x.startsWith('running'))) throw new Error(`the row never showed the session running: ${seen.join(' > ')}`);
+    if (reads > 6) throw new Error(`${reads} session reads in ${secs.toFixed(0)} s: polled, not pushed`);
+  }
   await page.waitForTimeout(3000); // topology applies the last batches
 }
 if (LAB_SNMP.length) await check("the lab's SNMP credentials are stored", addSnmpCredentials);
-await check('a discovery started from the UI runs to completion with live progress', () => scan('1'));
+await check('a discovery started from the UI runs to completion with live progress (server-sent events)', () => scan('1'));
 
 const net = await page.evaluate(() => localStorage.getItem('scanopy.network'));
 const spec = await apiGet('/api/openapi.json');
@@ -190,6 +231,57 @@ await check('the edit survives the rescan', async () => {
   if (!tags.includes('ui-test')) throw new Error(`tags now ${tags}`);
   if ((await page.inputValue('#host-desc')) !== 'set by the browser test') throw new Error('description lost');
   await shot(page, 'host-after-rescan');
+});
+
+await check('with the event stream refused (503), the Discovery page polls and still follows a scan to completion', async () => {
+  const errs = consoleErrors.length;
+  await page.route('**/api/v1/events?*', (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"unavailable","message":"refused by the test"}}' }));
+  try {
+    await scan('polling', { polling: true });
+    const note = await page.textContent('.live-state');
+    if (!note.includes('unavailable')) throw new Error(`the page says "${note}"`);
+  } finally {
+    await page.goto(`${G}/inventory`); // closes the page's stream and its retry
+    await page.unroute('**/api/v1/events?*');
+    // The refused stream is logged by the browser; those lines are this step's doing.
+    const mine = consoleErrors.splice(errs).filter((e) => !/503|api\/v1\/events|EventSource/i.test(e));
+    consoleErrors.push(...mine);
+  }
+});
+
+const TAG = 'ui-panel-tag';
+await check("a tag is set on a host from the view's side panel", async () => {
+  if (!target) throw new Error('no host found');
+  await page.goto(`${G}/views/l3`);
+  await page.waitForSelector('#graph[data-rendered="true"]');
+  await page.fill('input[type=search]', targetIp);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#panel-tags', { timeout: 15000 });
+  await page.waitForFunction(() => document.querySelector('#panel-tags').value.includes('ui-test'));
+  await page.fill('#panel-tags', `ui-test, keep, ${TAG}`);
+  await page.click('button:has-text("Save tags")');
+  await page.waitForSelector('text=Tags saved.');
+  const h = await apiGet(`/api/v1/hosts/${target.id}`);
+  if (!h.tags.includes(TAG) || !h.tags.includes('ui-test')) throw new Error(`the API has tags ${JSON.stringify(h.tags)}`);
+  const bad = await unlabelled(page);
+  if (bad.length) throw new Error(`views page: controls without a label: ${bad.join(' | ')}`);
+  await shot(page, 'side-panel-tags');
+});
+await check('a view filters by tag on the server', async () => {
+  const all = await apiGet(`/api/v1/networks/${net}/views/l3`);
+  const want = await apiGet(`/api/v1/networks/${net}/views/l3?tag=${TAG}`);
+  const hostsIn = (v) => v.nodes.filter((n) => n.id.startsWith('h:')).map((n) => n.host_id);
+  if (JSON.stringify(hostsIn(want)) !== JSON.stringify([target.id])) throw new Error(`the API's tagged view has hosts ${hostsIn(want)}`);
+  await page.fill('#view-tag', TAG);
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/views/l3?') && new URL(r.url()).searchParams.getAll('tag').includes(TAG)),
+    page.click('button:has-text("Apply filters")'),
+  ]);
+  if (!req) throw new Error('no request');
+  await page.waitForFunction((n) => document.querySelector('#graph[data-rendered="true"]') && Number(document.querySelector('#graph').dataset.nodes) === n, want.nodes.length, { timeout: 20000 });
+  if (want.nodes.length >= all.nodes.length) throw new Error(`the filter kept ${want.nodes.length} of ${all.nodes.length} nodes`);
+  if (!page.url().includes(`tag=${TAG}`)) throw new Error('the filter is not in the address');
+  await shot(page, 'view-l3-tag');
 });
 
 const noUnlabelled = async (what) => {
@@ -324,19 +416,39 @@ await check('the inventory filters on the server and exports CSV', async () => {
   await noUnlabelled('inventory');
   await shot(page, 'inventory');
 });
+await check('the inventory filters by tag on the server', async () => {
+  await page.goto(`${G}/inventory`);
+  await page.waitForSelector('#hosts-table tbody tr');
+  await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/api/v1/hosts?') && new URL(r.url()).searchParams.get('tag') === TAG),
+    page.fill('label:has-text("Tag") input', TAG),
+  ]);
+  await showsRows([target.id], `tag=${TAG}`);
+  const cell = await page.textContent('#hosts-table tbody tr');
+  if (!cell.includes(TAG)) throw new Error('the row does not show its tags');
+  await shot(page, 'inventory-tag');
+  await page.fill('label:has-text("Tag") input', '');
+});
 await check('the inventory tabs move with the arrow keys', async () => {
   await page.focus('#tab-hosts');
   await page.keyboard.press('ArrowRight');
   await page.waitForSelector('#tab-services[aria-selected="true"]');
   if ((await page.evaluate(() => document.activeElement.id)) !== 'tab-services') throw new Error('focus did not follow');
   await page.waitForSelector('#services-table');
-  for (const [tab, route] of [['subnets', '/api/v1/subnets'], ['containers', '/api/v1/workloads']]) {
+  for (const [tab, route] of [['interfaces', '/api/v1/interfaces'], ['links', '/api/v1/links'], ['subnets', '/api/v1/subnets'], ['containers', '/api/v1/workloads']]) {
     const offered = !!(await page.$(`#tab-${tab}`));
     if (offered !== !!spec.paths[route]) throw new Error(`the ${tab} tab is ${offered ? '' : 'not '}offered, the server ${spec.paths[route] ? 'has' : 'lacks'} ${route}`);
     if (!offered) continue;
     await page.click(`#tab-${tab}`);
     await page.waitForSelector(`#${tab}-table[aria-busy="false"]`);
     await shot(page, `inventory-${tab}`);
+    if (tab === 'interfaces' || (tab === 'links' && LAB)) {
+      // The lab's rows: as many as the server counts (up to a page).
+      const total = Number(await page.evaluate(async (u) => (await fetch(u)).headers.get('X-Total-Count'), `${route}?network_id=${net}&limit=1`));
+      const rows = await page.$$eval(`#${tab}-table tbody tr`, (r) => r.length);
+      if (total < 1 || rows !== Math.min(total, 50)) throw new Error(`${tab}: ${rows} rows shown, the server counts ${total}`);
+      console.log(`       ${tab}: ${total} rows`);
+    }
   }
 });
 await check('the network page lists its SNMP credentials, adds one, and never shows a secret', async () => {

@@ -35,6 +35,20 @@ check "the server knows it by the id it keeps" \
 curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
 EVENTS_PID=$!
 check "the event stream opens" wait_for 10 grep -q ": connected" "$T_DIR/events.txt"
+# Daemon status: online when it registers, and again when it comes back after
+# an absence (its next heartbeat), as "daemon" events.
+daemon_events() { grep -A1 '^event: daemon$' "$T_DIR/events.txt" | grep '^data: ' |
+	grep -F "\"daemon_id\":\"$DID\"" | grep -c '"online":true'; }
+curl -sf -H "$A" "$G/api/v1/daemons?network_id=$NET" | jq -c --arg id "$DID" \
+	'.[0] | {daemon_id: $id, name, mode, version, hostname, capabilities}' >"$T_DIR/reg.json"
+check "re-registering answers 200" test "$(curl -s -o /dev/null -w '%{http_code}' -XPOST \
+	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/register" -d @"$T_DIR/reg.json")" = 200
+one_daemon_event() { [ "$(daemon_events)" -ge 1 ]; }
+check "a registration is a daemon event (online)" wait_for 10 one_daemon_event
+check "a heartbeat of a daemon seen moments ago is not" sh -c "sleep 2.5; [ \"\$(grep -A1 '^event: daemon$' '$T_DIR/events.txt' | grep -c '^data: ')\" = 1 ]"
+sql "UPDATE core.daemons SET last_seen = now() - interval '10 minutes' WHERE id = '$DID'" >/dev/null
+two_daemon_events() { [ "$(daemon_events)" -ge 2 ]; }
+check "back after an absence: its next heartbeat is a daemon event" wait_for 10 two_daemon_events
 SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"self_report"}' | jq -r .id)
 check "a discovery request creates a pending session" is_uuid "$SID"
 session_state() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -r .state; }

@@ -2,7 +2,8 @@
 # The inventory's resources through the gateway, on the lab-shaped model of
 # topo_fixture.py: every list (subnets, interfaces, ports, services, links,
 # workloads, applications) filtered, sorted and paged on the server with
-# X-Total-Count, one item by id, ETags and 304, the exports (inventory JSON,
+# X-Total-Count, one item by id, ETags and 304, hosts and views filtered by
+# tags, the exports (inventory JSON,
 # NetBox, CSV per resource) and the views as SVG; another organisation sees
 # none of it; every response is held to the OpenAPI document.
 . "$(dirname "$0")/lib.sh"
@@ -111,6 +112,49 @@ check "a list of tags naming it: 304" test "$(curl -s -o /dev/null -w '%{http_co
 curl -sf -XPATCH -H "$A" -H "$J" "$G/api/v1/hosts/$HOST" -d '{"name":"renamed-for-etag"}' >/dev/null
 check "after a change: 200 and a new tag" sh -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' -H '$A' -H 'If-None-Match: $ET' '$G/api/v1/hosts?$L')\" = 200 ]"
 check "a POST gets no ETag" sh -c "! curl -s -D - -o /dev/null -XPOST -H '$A' -H '$J' $G/api/v1/networks -d '{\"name\":\"etag-net\"}' | grep -qi '^etag:'"
+
+# Tags: ?tag= on the hosts list and the views keeps the hosts carrying every
+# tag asked for (repeated or comma-separated), served by a GIN index.
+curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" >"$T_DIR/l3.json"
+read -r TA TB TC < <(jq -r '[.nodes[] | select(.id | startswith("h:")) | .host_id][0:3] | join(" ")' "$T_DIR/l3.json")
+check "three hosts of the L3 view to tag" test -n "$TC"
+tag() { curl -sf -XPATCH -H "$A" -H "$J" "$G/api/v1/hosts/$1" -d "{\"tags\": $2}" >/dev/null; }
+tag "$TA" '["rack-1", "prod"]'
+tag "$TB" '["rack-1"]'
+tag "$TC" '["we\"ird\\ tag", "prod"]'
+# hosts?QUERY: the ids, sorted, one line; X-Total-Count in $T_DIR/h.
+tagged() { call GET "/api/v1/hosts?$L&$1" -H "$A" | jq -r '[.[].id] | sort | join(" ")'; }
+both=$(printf '%s\n' "$TA" "$TB" | sort | tr '\n' ' ' | sed 's/ $//')
+check "hosts?tag=rack-1: the two carrying it" test "$(tagged tag=rack-1)" = "$both"
+check "X-Total-Count counts them" test "$(header X-Total-Count)" = 2
+check "the rows carry their tags" sh -c "curl -sf -H '$A' '$G/api/v1/hosts?$L&tag=rack-1' | jq -e 'all(.tags | index(\"rack-1\"))' >/dev/null"
+check "tag repeated: all must match" test "$(tagged 'tag=rack-1&tag=prod')" = "$TA"
+check "tag comma-separated, blanks trimmed: the same" test "$(tagged 'tag=rack-1,%20prod')" = "$TA"
+check "a tag nobody carries: none" test "$(tagged 'tag=prod&tag=nowhere')" = ""
+check "a tag with a quote and a backslash, matched exactly" test "$(tagged 'tag=we%22ird%5C%20tag')" = "$TC"
+check "the model agrees (SQL, the same tag)" test \
+	"$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND tags @> '{rack-1}'")" = 2
+for bad in 'tag=' 'tag=a,,b' "tag=$(printf 'x%.0s' $(seq 65))" "$(printf 'tag=t%d&' $(seq 33))"; do
+	check "hosts?${bad:0:24}…: 422 naming tag" sh -c "[ \"\$(curl -s -H '$A' '$G/api/v1/hosts?$L&$bad' | jq -r .error.field)\" = tag ]"
+done
+check "an index serves the tags" test "$(sql "SELECT count(*) FROM pg_indexes WHERE schemaname = 'inv' AND tablename = 'hosts' AND indexdef LIKE '%USING gin (tags)%'")" = 1
+# L2 shows the cables of the hosts kept, with whatever is at their far ends.
+call GET "/api/v1/networks/$NET/views/l2?tag=rack-1" -H "$A" >"$T_DIR/vt.json"
+check "the l2 view with ?tag=rack-1: only the tagged hosts' cables" jq -e --arg a "h:$TA" --arg b "h:$TB" \
+	'[.edges[] | select(.source == $a or .target == $a or .source == $b or .target == $b)] == .edges' "$T_DIR/vt.json"
+for v in l3 workloads applications; do
+	call GET "/api/v1/networks/$NET/views/$v?tag=rack-1" -H "$A" >"$T_DIR/vt.json"
+	check "the $v view with ?tag=rack-1: only tagged hosts, their tags in the node data" jq -e --arg a "$TA" --arg b "$TB" \
+		'[.nodes[] | select(.id | startswith("h:"))] | all((.host_id == $a or .host_id == $b) and (.data.tags | index("rack-1")))' "$T_DIR/vt.json"
+done
+call GET "/api/v1/networks/$NET/views/l3?tag=rack-1&tag=prod" -H "$A" >"$T_DIR/vt.json"
+check "the L3 view with two tags: the one host carrying both" \
+	test "$(jq -r '[.nodes[] | select(.id | startswith("h:")) | .host_id] | join(" ")' "$T_DIR/vt.json")" = "$TA"
+call GET "/api/v1/networks/$NET/views/l3?tag=rack-1" -H "$A" >"$T_DIR/vt.json"
+check "the L3 view with ?tag=rack-1: both tagged hosts" \
+	test "$(jq -r '[.nodes[] | select(.id | startswith("h:")) | .host_id] | sort | join(" ")' "$T_DIR/vt.json")" = "$both"
+check "the unfiltered view carries tags too" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/views/l3' | jq -e '[.nodes[] | select(.id | startswith(\"h:\"))] | all(.data.tags | type == \"array\")' >/dev/null"
+check "a view with an empty tag: 422 naming tag" test "$(call GET "/api/v1/networks/$NET/views/l2?tag=" -H "$A" | jq -r .error.field)" = tag
 
 # Exports.
 E=/api/v1/networks/$NET/exports

@@ -68,3 +68,6 @@ export function copyText(text) {
   }
   return Promise.resolve();
 }
+
+// "a, b,,a " -> ['a', 'b']: tags as typed, comma-separated.
+export const splitTags = (text) => [...new Set((text || '').split(',').map((t) => t.trim()).filter(Boolean))];

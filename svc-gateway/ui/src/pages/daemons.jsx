@@ -1,6 +1,10 @@
 // Discover > Daemons: the network's daemons as cards, and the "Create
 // Daemon" wizard that makes a daemon key and the commands to install with it.
-import { useState } from 'preact/hooks';
+// Cards are live: a daemon that registers or comes back (a "daemon" event)
+// shows up online at once, and one not heard from for 5 minutes turns "not
+// seen recently" as the clock passes.
+import { useEffect, useState } from 'preact/hooks';
+import { useEvents } from '../events.js';
 import { api, hasRoute, q } from '../api.js';
 import { CopyBlock, ErrorBox, Field, NeedNetwork, useAsync } from '../components.jsx';
 import { Link } from '../router.jsx';
@@ -28,6 +32,24 @@ export function DaemonsPage() {
   const net = app.networkId;
   const list = useAsync(() => (net ? api.get('/api/v1/daemons' + q({ network_id: net })) : []), [net]);
   const [wizard, setWizard] = useState(false);
+  const [seen, setSeen] = useState({}); // daemon id -> what its events said
+  const [events, setEvents] = useState(0);
+  const [, setTick] = useState(0);
+  useEffect(() => setSeen({}), [net]);
+  useEffect(() => {
+    const t = setInterval(() => setTick((n) => n + 1), 30000);
+    return () => clearInterval(t);
+  }, []);
+  const stream = useEvents(net, {
+    daemon: (ev) => {
+      const d = ev.daemon || {};
+      if (!d.daemon_id) return;
+      setEvents((n) => n + 1);
+      setSeen((cur) => ({ ...cur, [d.daemon_id]: { ...(d.last_seen_ms ? { last_seen: new Date(d.last_seen_ms).toISOString() } : {}), ...(d.version ? { version: d.version } : {}) } }));
+      // A daemon this page does not list yet: it just enrolled.
+      if (!(list.data || []).some((x) => x.id === d.daemon_id)) list.reload();
+    },
+  });
   if (!net) return <section class="page"><h1>Daemons</h1><NeedNetwork /></section>;
   const serverVersion = app.health && app.health.version;
   const canAdmin = app.user && (app.user.role === 'admin' || app.user.role === 'owner');
@@ -44,8 +66,10 @@ export function DaemonsPage() {
       {wizard && <CreateDaemon networkId={net} onClose={() => { setWizard(false); list.reload(); }} />}
       <ErrorBox error={list.error} />
       {list.data && list.data.length === 0 && <p>No daemon has enrolled in this network yet. Create one to start discovering.</p>}
-      <div class="cards">
-        {(list.data || []).map((d) => {
+      <div class="cards" data-live={stream === 'live' ? 'true' : 'false'} data-events={events}>
+        {(list.data || []).map((listed) => {
+          const ev = seen[listed.id];
+          const d = ev && (!listed.last_seen || ev.last_seen > new Date(listed.last_seen).toISOString()) ? { ...listed, ...ev } : listed;
           const caps = d.capabilities || {};
           const stale = !d.last_seen || Date.now() - new Date(d.last_seen).getTime() > 5 * 60 * 1000;
           const outdated = serverVersion && d.version && (newer(serverVersion, d.version) || !sameMinor(serverVersion, d.version));

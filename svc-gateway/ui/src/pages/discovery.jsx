@@ -1,10 +1,13 @@
-// Discover > Discovery: scan now, and the progress of the sessions started.
+// Discover > Discovery: scan now, and the progress of the sessions started,
+// live from the gateway's server-sent events (polling while the stream is
+// not up).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, hasRoute, q } from '../api.js';
 import { ErrorBox, Field, NeedNetwork, useAsync } from '../components.jsx';
 import { useApp } from '../state.js';
 import { when } from '../util.js';
 import { FINISHED } from './sessions.jsx';
+import { sessionPatch, useEvents } from '../events.js';
 
 const TYPES = [
   ['network', 'Network (ARP, ICMP, TCP/UDP, protocol probes)'],
@@ -43,31 +46,64 @@ export function DiscoveryPage() {
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const timer = useRef(null);
+  const [applied, setApplied] = useState(0); // session events applied
+  const loadRef = useRef(null);
+  const shownRef = useRef(sessions);
+  shownRef.current = sessions;
+
+  // Live progress: the network's session events (server-sent events). A
+  // session this page does not show yet, or one that finished, is read again
+  // from the API (its summary and times are not in the event).
+  const stream = useEvents(net, {
+    session: (ev) => {
+      const id = ev.session && ev.session.session_id;
+      if (!id) return;
+      const patch = sessionPatch(ev.session);
+      const known = shownRef.current.some((x) => x.id === id);
+      setSessions((list) => list.map((x) => (x.id === id ? { ...x, ...patch } : x)));
+      setApplied((n) => n + 1);
+      if ((!known || FINISHED.includes(patch.state)) && loadRef.current) loadRef.current(id);
+    },
+  });
+  const live = stream === 'live';
 
   // The sessions to show: the server's list when it has one, else the ones
-  // started from this browser; refreshed every second while one runs.
+  // started from this browser. Read once when the stream is live (events
+  // bring the rest, and a slow re-read catches what sends none); while it is
+  // not, polled every second while one runs.
   useEffect(() => {
     if (!net) return undefined;
-    let live = true;
-    const load = async () => {
-      let list;
+    let on = true;
+    const fetchList = async () => {
       if (listed) {
         const r = await api.get('/api/v1/sessions' + q({ network_id: net, limit: 20 }));
-        list = Array.isArray(r) ? r : r.items || r.sessions || [];
-      } else {
-        list = (await Promise.all(recentIds(net).map((id) => api.get(`/api/v1/sessions/${id}`).catch(() => null)))).filter(Boolean);
+        return Array.isArray(r) ? r : r.items || r.sessions || [];
       }
-      if (!live) return;
-      setSessions(list);
-      const running = list.some((s) => !FINISHED.includes(s.state));
-      timer.current = setTimeout(load, running ? 1000 : 5000);
+      return (await Promise.all(recentIds(net).map((id) => api.get(`/api/v1/sessions/${id}`).catch(() => null)))).filter(Boolean);
     };
-    load().catch((e) => live && setError(e));
+    const load = async () => {
+      clearTimeout(timer.current);
+      const list = await fetchList();
+      if (!on) return;
+      setSessions(list);
+      // Live, a running session is still read now and then: a session the
+      // scheduler ends (stalled, its daemon gone) sends no event.
+      const running = list.some((s) => !FINISHED.includes(s.state));
+      if (live && !running) return;
+      timer.current = setTimeout(() => load().catch((e) => on && setError(e)), live ? 15000 : running ? 1000 : 5000);
+    };
+    // One session again (an event about it); the whole list for one unknown.
+    const one = async (id) => {
+      const cur = await api.get(`/api/v1/sessions/${id}`);
+      if (on) setSessions((list) => (list.some((x) => x.id === id) ? list.map((x) => (x.id === id ? cur : x)) : [cur, ...list]));
+    };
+    loadRef.current = (id) => (listed ? load() : one(id)).catch((e) => on && setError(e));
+    load().catch((e) => on && setError(e));
     return () => {
-      live = false;
+      on = false;
       clearTimeout(timer.current);
     };
-  }, [net, listed]);
+  }, [net, listed, live]);
 
   if (!net) return <section class="page"><h1>Discovery</h1><NeedNetwork /></section>;
 
@@ -85,13 +121,16 @@ export function DiscoveryPage() {
       });
       remember(net, s.id);
       setSessions((cur) => [s, ...cur.filter((x) => x.id !== s.id)]);
-      clearTimeout(timer.current);
-      const poll = async () => {
-        const cur = await api.get(`/api/v1/sessions/${s.id}`);
-        setSessions((list) => list.map((x) => (x.id === cur.id ? cur : x)));
-        if (!FINISHED.includes(cur.state)) timer.current = setTimeout(poll, 1000);
-      };
-      timer.current = setTimeout(poll, 1000);
+      // Without the stream, poll the new session until it ends.
+      if (!live) {
+        clearTimeout(timer.current);
+        const poll = async () => {
+          const cur = await api.get(`/api/v1/sessions/${s.id}`);
+          setSessions((list) => list.map((x) => (x.id === cur.id ? cur : x)));
+          if (!FINISHED.includes(cur.state)) timer.current = setTimeout(poll, 1000);
+        };
+        timer.current = setTimeout(poll, 1000);
+      }
     } catch (err) {
       setError(err);
     } finally {
@@ -146,9 +185,14 @@ export function DiscoveryPage() {
           {daemons.data && daemons.data.length === 0 && <p class="note">No daemon in this network yet: create one under Daemons.</p>}
         </form>
       )}
-      <h2>{listed ? 'Sessions' : 'Sessions started from this browser'}</h2>
+      <div class="page-head">
+        <h2>{listed ? 'Sessions' : 'Sessions started from this browser'}</h2>
+        <span class={'live-state ' + (live ? 'ok' : 'muted')} role="status">
+          {live ? 'Live updates' : stream === 'connecting' ? 'Connecting to live updates…' : 'Live updates unavailable: refreshing every second'}
+        </span>
+      </div>
       {sessions.length === 0 && <p>None yet.</p>}
-      <ul class="sessions" aria-live="polite">
+      <ul class="sessions" aria-live="polite" data-updates={live ? 'events' : 'polling'} data-events={applied}>
         {sessions.map((s) => (
           <li class="card session" key={s.id} data-state={s.state}>
             <div class="page-head">

@@ -2,12 +2,12 @@
 // the evidence behind each identification, containers, change history), and
 // editing its name, description and tags (which scans never overwrite), and
 // merging another host into it.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.js';
 import { ErrorBox, Field, NotDeployed, useAsync } from '../components.jsx';
 import { Link, navigate } from '../router.jsx';
 import { useApp } from '../state.js';
-import { ago, hostIps, hostName, when } from '../util.js';
+import { ago, hostIps, hostName, splitTags, when } from '../util.js';
 import { fetchAllHosts } from './inventory.jsx';
 
 // The host's detail: GET /api/v1/hosts/{id}, or (on a server without that
@@ -221,7 +221,7 @@ function EditHost({ host, onSaved }) {
       await api.patch(`/api/v1/hosts/${host.id}`, {
         name: f.name.trim() || null,
         description: f.description,
-        tags: f.tags.split(',').map((t) => t.trim()).filter(Boolean),
+        tags: splitTags(f.tags),
       });
       setSaved(true);
       onSaved();
@@ -250,6 +250,48 @@ function EditHost({ host, onSaved }) {
         <span role="status" class="ok">
           {' '}
           Saved.
+        </span>
+      )}
+    </form>
+  );
+}
+
+// The host's tags, edited in place (the views' side panel): PATCH answers
+// the host, handed to onSaved.
+export function TagEditor({ host, onSaved }) {
+  const app = useApp();
+  const [text, setText] = useState((host.tags || []).join(', '));
+  const [error, setError] = useState(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    setText((host.tags || []).join(', '));
+    setSaved(false);
+    setError(null);
+  }, [host.id]);
+  if (!hasRoute('/api/v1/hosts/{id}', 'patch') || !app.user || app.user.role === 'viewer') return null;
+  const save = async (e) => {
+    e.preventDefault();
+    setError(null);
+    setSaved(false);
+    try {
+      const h = await api.patch(`/api/v1/hosts/${host.id}`, { tags: splitTags(text) });
+      setSaved(true);
+      if (h) onSaved(h);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form class="tag-editor" onSubmit={save} aria-label="Tags of this host">
+      <ErrorBox error={error} />
+      <label for="panel-tags">Tags (comma-separated)</label>
+      <div class="row">
+        <input id="panel-tags" value={text} onInput={(e) => { setText(e.currentTarget.value); setSaved(false); }} />
+        <button type="submit">Save tags</button>
+      </div>
+      {saved && (
+        <span role="status" class="ok">
+          Tags saved.
         </span>
       )}
     </form>

@@ -1,4 +1,5 @@
-// Inventory: the network's hosts, services, ports, subnets and containers as
+// Inventory: the network's hosts, services, ports, interfaces, links (cables),
+// subnets and containers as
 // sortable, filterable, paginated tables with CSV export. Hosts are paged,
 // filtered and sorted by the server (GET /api/v1/hosts); so are the other
 // tabs where the server has their list route. Where it has not, services and
@@ -31,7 +32,7 @@ const hostCols = [
   { key: 'mac', label: 'MAC', value: (h) => [...new Set((h.interfaces || []).map((i) => i.mac).filter(Boolean))].join(' ') },
   { key: 'services', label: 'Services', value: (h) => [...new Set((h.services || []).map((s) => s.name).filter(Boolean))].join(', ') },
   { key: 'ports', label: 'Open ports', value: (h) => (h.ports || []).map((p) => `${p.port}/${p.protocol}`).join(' ') },
-  { key: 'tags', label: 'Tags', value: (h) => (h.tags || []).join(', '), when: (rows) => rows.some((h) => h.tags) },
+  { key: 'tags', label: 'Tags', value: (h) => (h.tags || []).join(', '), when: (rows) => rows.some((h) => (h.tags || []).length) },
   { key: 'stale', label: 'State', value: (h) => (h.stale ? 'stale' : 'current') },
   { key: 'last_seen', label: 'Last seen', value: (h) => h.last_seen || '', show: (h) => ago(h.last_seen) },
 ];
@@ -163,6 +164,25 @@ const subnetCols = [
   { key: 'source', label: 'Source', value: (s) => s.source || '' },
   { key: 'last_seen', label: 'Last seen', value: (s) => s.last_seen || '', show: (s) => ago(s.last_seen) },
 ];
+const interfaceCols = [
+  { key: 'host', label: 'Host', value: hostLabelOf, link: (r) => hostIdOf(r) && `/hosts/${hostIdOf(r)}` },
+  { key: 'name', label: 'Interface', value: (f) => f.name || '' },
+  { key: 'mac', label: 'MAC', value: (f) => f.mac || '' },
+  { key: 'addresses', label: 'Addresses', value: (f) => listText(f.addresses) },
+  { key: 'if_index', label: 'ifIndex', value: (f) => f.if_index ?? '', when: (rows) => rows.some((f) => f.if_index !== null && f.if_index !== undefined) },
+  { key: 'if_type', label: 'Type', value: (f) => f.if_type ?? '', when: (rows) => rows.some((f) => f.if_type !== null && f.if_type !== undefined) },
+  { key: 'source', label: 'Source', value: (f) => f.source || '' },
+  { key: 'last_seen', label: 'Last seen', value: (f) => f.last_seen || '', show: (f) => ago(f.last_seen) },
+];
+// A cable: the host and port at each end.
+const linkCols = [
+  { key: 'a_host', label: 'Host A', value: (l) => l.a_host || (l.a_host_id || '').slice(0, 8), link: (l) => l.a_host_id && `/hosts/${l.a_host_id}` },
+  { key: 'a_port', label: 'Port A', value: (l) => l.a_port || '' },
+  { key: 'b_host', label: 'Host B', value: (l) => l.b_host || (l.b_host_id || '').slice(0, 8), link: (l) => l.b_host_id && `/hosts/${l.b_host_id}` },
+  { key: 'b_port', label: 'Port B', value: (l) => l.b_port || '' },
+  { key: 'source', label: 'Evidence', value: (l) => l.source || '' },
+  { key: 'last_seen', label: 'Last seen', value: (l) => l.last_seen || '', show: (l) => ago(l.last_seen) },
+];
 const containerCols = [
   { key: 'name', label: 'Container', value: (w) => w.name || w.external_id || w.container_id || w.id },
   { key: 'image', label: 'Image', value: (w) => w.image || '' },
@@ -199,6 +219,8 @@ const TABS = [
   ['hosts', 'Hosts', '/api/v1/hosts'],
   ['services', 'Services', '/api/v1/services'],
   ['ports', 'Ports', '/api/v1/ports'],
+  ['interfaces', 'Interfaces', '/api/v1/interfaces'],
+  ['links', 'Links', '/api/v1/links'],
   ['subnets', 'Subnets', '/api/v1/subnets'],
   ['containers', 'Containers', '/api/v1/workloads'],
 ];
@@ -206,6 +228,8 @@ const SERVER = {
   hosts: { columns: hostCols, sort: 'ip' },
   services: { columns: serverServiceCols, sort: 'port' },
   ports: { columns: serverPortCols, sort: 'port' },
+  interfaces: { columns: interfaceCols, sort: 'host' },
+  links: { columns: linkCols, sort: 'a_host' },
   subnets: { columns: subnetCols, sort: 'cidr' },
   containers: { columns: containerCols, sort: 'name' },
 };

@@ -1,6 +1,6 @@
 // The four views as interactive diagrams: filters (server-side: subnet,
-// category, text, stale; in the browser: kinds, through the legend, and VLAN
-// and tag where the nodes carry them),
+// category, text, tags, stale; in the browser: kinds, through the legend, and
+// VLAN where the subnets carry it),
 // search-to-focus, collapsing groups, neighbour highlighting, a side panel
 // with everything known about the selection, saved positions per user and
 // view, and exports (PNG, SVG here; Mermaid and DOT from the API).
@@ -10,10 +10,10 @@ import { api, hasRoute, q } from '../api.js';
 import { ErrorBox, NeedNetwork, NotDeployed } from '../components.jsx';
 import { Link, navigate } from '../router.jsx';
 import { useApp } from '../state.js';
-import { download, when } from '../util.js';
+import { download, splitTags, when } from '../util.js';
 import { EDGE_KINDS, NODE_KINDS } from '../graph/style.js';
 import { choices, narrow } from '../graph/narrow.js';
-import { HostDetails, fetchHost } from './host.jsx';
+import { HostDetails, TagEditor, fetchHost } from './host.jsx';
 
 const VIEWS = [
   ['l2', 'L2 physical'],
@@ -39,7 +39,15 @@ function loadPositions(key) {
 
 function readFilters() {
   const s = new URLSearchParams(location.search);
-  return { subnet: s.get('subnet') || '', category: s.get('category') || '', q: s.get('q') || '', include_stale: s.get('include_stale') !== 'false' };
+  return { subnet: s.get('subnet') || '', category: s.get('category') || '', q: s.get('q') || '', tag: s.getAll('tag').join(', '), include_stale: s.get('include_stale') !== 'false' };
+}
+
+// The view's server-side filters as query parameters (tags: one ?tag= each).
+function viewQuery(filters, extra = {}) {
+  const s = new URLSearchParams(q({ subnet: filters.subnet, category: filters.category, q: filters.q, ...extra }).slice(1));
+  for (const t of splitTags(filters.tag)) s.append('tag', t);
+  const t = s.toString();
+  return t ? `?${t}` : '';
 }
 
 export function ViewsPage({ view }) {
@@ -48,7 +56,7 @@ export function ViewsPage({ view }) {
   const [filters, setFilters] = useState(readFilters);
   const [draft, setDraft] = useState(filters);
   const [data, setData] = useState(null);
-  const [local, setLocal] = useState({ vlan: '', tag: '' }); // filters applied here
+  const [local, setLocal] = useState({ vlan: '' }); // filters applied here
   const shown = useMemo(() => narrow(data, local), [data, local]);
   const localChoices = useMemo(() => choices(data), [data]);
   const [error, setError] = useState(null);
@@ -66,7 +74,7 @@ export function ViewsPage({ view }) {
   const graph = useRef(null);
   const deployed = hasRoute(viewRoute(view));
   const key = app.user && net ? posKey(app.user.id, net, view) : null;
-  useEffect(() => setLocal({ vlan: '', tag: '' }), [net, view]);
+  useEffect(() => setLocal({ vlan: '' }), [net, view]);
 
   // Fetch the view (server-side filters).
   useEffect(() => {
@@ -80,9 +88,8 @@ export function ViewsPage({ view }) {
     performance.clearMeasures();
     performance.mark('scanopy-view-request');
     loadGraph();
-    const params = { subnet: filters.subnet, category: filters.category, q: filters.q, include_stale: filters.include_stale ? 'true' : 'false' };
     api
-      .get(`/api/v1/networks/${net}/views/${view}` + q(params))
+      .get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { include_stale: filters.include_stale ? 'true' : 'false' }))
       .then((v) => {
         if (!live) return;
         performance.mark('scanopy-view-data');
@@ -152,6 +159,12 @@ export function ViewsPage({ view }) {
     return { n, e };
   }, [shown]);
   const categories = useMemo(() => [...new Set(((data && data.nodes) || []).map((n) => n.category).filter(Boolean))].sort(), [data]);
+  // Tags offered: the ones seen in this network's views so far.
+  const [knownTags, setKnownTags] = useState([]);
+  useEffect(() => setKnownTags([]), [net]);
+  useEffect(() => {
+    if (localChoices.tags.length) setKnownTags((cur) => [...new Set([...cur, ...localChoices.tags])].sort());
+  }, [localChoices]);
 
   if (!net) return <section class="page"><h1>Views</h1><NeedNetwork /></section>;
 
@@ -162,6 +175,7 @@ export function ViewsPage({ view }) {
     if (draft.subnet) s.set('subnet', draft.subnet);
     if (draft.category) s.set('category', draft.category);
     if (draft.q) s.set('q', draft.q);
+    for (const t of splitTags(draft.tag)) s.append('tag', t);
     if (!draft.include_stale) s.set('include_stale', 'false');
     const qs = s.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
@@ -176,7 +190,7 @@ export function ViewsPage({ view }) {
   };
   const exportText = async (format) => {
     try {
-      const res = await api.get(`/api/v1/networks/${net}/views/${view}` + q({ format, subnet: filters.subnet, category: filters.category, q: filters.q }), { raw: true });
+      const res = await api.get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { format }), { raw: true });
       download(`${view}.${format === 'mermaid' ? 'mmd' : 'dot'}`, await res.text(), 'text/plain');
     } catch (err) {
       setError(err);
@@ -240,6 +254,15 @@ export function ViewsPage({ view }) {
             <label>
               Text <input name="q" size={12} value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
             </label>
+            <label>
+              Tags{' '}
+              <input id="view-tag" name="tag" list="view-tags" size={12} placeholder="all of, comma-separated" value={draft.tag} onInput={(e) => setDraft({ ...draft, tag: e.currentTarget.value })} />
+              <datalist id="view-tags">
+                {knownTags.map((t) => (
+                  <option key={t} value={t} />
+                ))}
+              </datalist>
+            </label>
             <label class="check">
               <input type="checkbox" checked={draft.include_stale} onChange={(e) => setDraft({ ...draft, include_stale: e.currentTarget.checked })} /> Stale too
             </label>
@@ -252,19 +275,6 @@ export function ViewsPage({ view }) {
                   {localChoices.vlans.map((v) => (
                     <option key={v} value={v}>
                       {v}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
-            {localChoices.tags.length > 0 && (
-              <label>
-                Tag{' '}
-                <select id="view-tag" value={local.tag} onChange={(e) => setLocal({ ...local, tag: e.currentTarget.value })}>
-                  <option value="">all</option>
-                  {localChoices.tags.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
                     </option>
                   ))}
                 </select>
@@ -334,7 +344,7 @@ export function ViewsPage({ view }) {
           <div class="views-body">
             <div class="graph-wrap">
               {loading && <p class="graph-status" role="status">Loading the view…</p>}
-              {data && data.nodes.length === 0 && !loading && <p class="graph-status">Nothing in this view yet{filters.q || filters.subnet || filters.category ? ' with these filters' : ''}: run a discovery.</p>}
+              {data && data.nodes.length === 0 && !loading && <p class="graph-status">Nothing in this view yet{filters.q || filters.subnet || filters.category || filters.tag ? ' with these filters' : ''}: run a discovery.</p>}
               <div
                 ref={box}
                 class="graph"
@@ -516,6 +526,7 @@ function SidePanel({ sel, onPick, onCollapse }) {
           </h3>
           {hostErr && <ErrorBox error={hostErr} />}
           {!host && !hostErr && <p role="status">Loading…</p>}
+          {host && <TagEditor host={host} onSaved={setHost} />}
           {host && <HostDetails host={host} compact />}
         </section>
       )}
