@@ -3,6 +3,7 @@
  * log (GET /networks/{id}/changes). Users' fields are columns scans never
  * write; a merge moves the other host's identity keys, so later scans resolve
  * to the merged host. */
+#include "app_input.h"
 #include "db.h"
 #include "http.h"
 #include "reply.h"
@@ -95,36 +96,6 @@ enum MHD_Result api_host_get(struct request *r)
 	return reply_query_json(r, 200, HOST_DETAIL, 1, p, 404, "no such host");
 }
 
-/* Tags as a PostgreSQL text[] literal; -1 when not an array of short strings. */
-static int tags_literal(json_t *tags, char *out, size_t len)
-{
-	size_t n = 0, i;
-	json_t *t;
-	if (!json_is_array(tags) || json_array_size(tags) > 32)
-		return -1;
-	out[n++] = '{';
-	json_array_foreach(tags, i, t)
-	{
-		const char *s = json_string_value(t);
-		if (!s || !*s || strlen(s) > 64)
-			return -1;
-		if (n + 2 * strlen(s) + 4 >= len)
-			return -1;
-		if (i)
-			out[n++] = ',';
-		out[n++] = '"';
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				out[n++] = '\\';
-			out[n++] = *s;
-		}
-		out[n++] = '"';
-	}
-	out[n++] = '}';
-	out[n] = '\0';
-	return 0;
-}
-
 /* PATCH /api/v1/hosts/{id} {name?, description?, tags?}: null clears. */
 enum MHD_Result api_host_patch(struct request *r)
 {
@@ -154,7 +125,7 @@ enum MHD_Result api_host_patch(struct request *r)
 	         (!json_is_string(desc) || strlen(json_string_value(desc)) > 4000))
 		res = reply_error(r, 422, "invalid_field", "description: up to 4000",
 		                  "description");
-	else if (tags && tags_literal(tags, tlit, sizeof tlit))
+	else if (tags && body_tags_literal(tags, tlit, sizeof tlit))
 		res = reply_error(r, 422, "invalid_field",
 		                  "tags: up to 32 strings of 1-64", "tags");
 	else {
