@@ -26,17 +26,17 @@
 
 #define HOSTS                                                                            \
 	HOST_BASE                                                                        \
-	    ", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "       \
-	    "hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "  \
-	    "WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "   \
-	    "EXISTS "                                                                    \
-	    "(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "    \
-	    "$3)) "                                                                      \
-	    "AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "   \
-	    "|| "                                                                        \
-	    "coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "           \
-	    "inv.addresses "                                                             \
-	    "a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
+	", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "           \
+	"hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "      \
+	"WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "       \
+	"EXISTS "                                                                        \
+	"(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "        \
+	"$3)) "                                                                          \
+	"AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "       \
+	"|| "                                                                            \
+	"coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "               \
+	"inv.addresses "                                                                 \
+	"a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
 
 #define HOST_NODE(h)                                                                     \
 	"json_build_object('id', 'h:' || " h ".id, 'kind', " h ".kind, 'label', " h      \
@@ -186,34 +186,80 @@ const char *const view_sql_workloads =
               "edges), "
               "'[]'))::text";
 
-/* Applications: each with its member containers and their dependencies. */
+/* Applications: each with its members (the containers scans put in it, and
+ * the workloads, hosts and services users added) and the dependencies:
+ * inferred between containers of one project, users' between applications
+ * or their members. Edges and members say which they are (data.source:
+ * inferred or user). A user's application shows even with no member. */
 const char *const view_sql_applications =
-    "WITH " HOSTS ", ap AS (SELECT a.* FROM inv.applications a WHERE a.network_id = "
-    "$1), mb AS MATERIALIZED (SELECT m.application_id, m.role, w.* FROM "
-    "inv.application_members m JOIN ap ON ap.id = m.application_id JOIN "
-    "inv.workloads w ON w.id = m.workload_id WHERE w.parent_host IS NULL OR "
-    "w.parent_host IN (SELECT id FROM hs)), ap2 AS (SELECT * FROM ap WHERE "
-    "EXISTS (SELECT 1 FROM mb WHERE mb.application_id = ap.id)), nodes AS (SELECT "
-    "'a:' || ap2.id AS id, json_build_object('id', 'a:' || ap2.id, 'kind', "
-    "'application', 'label', ap2.name, 'parent', NULL, 'host_id', NULL, 'category', "
+    "WITH " HOSTS ", ap AS (SELECT a.*, coalesce(a.user_name, a.name) AS label FROM "
+    "inv.applications a WHERE a.network_id = $1), mb AS MATERIALIZED (SELECT "
+    "m.application_id, m.role, w.* FROM inv.application_members m JOIN ap ON ap.id = "
+    "m.application_id JOIN inv.workloads w ON w.id = m.workload_id WHERE "
+    "w.parent_host IS NULL OR w.parent_host IN (SELECT id FROM hs)), um AS "
+    "MATERIALIZED (SELECT u.id, u.application_id, u.kind, u.role, u.protocol, u.port, "
+    "u.workload_id, coalesce(u.host_id, w.parent_host) AS host, w.name AS w_name, "
+    "w.external_id, w.image, w.networks, w.services AS w_services, w.last_seen AS "
+    "w_seen FROM inv.application_user_members u JOIN ap ON ap.id = u.application_id "
+    "LEFT JOIN inv.workloads w ON w.id = u.workload_id WHERE coalesce(u.host_id, "
+    "w.parent_host) IS NULL OR coalesce(u.host_id, w.parent_host) IN (SELECT id FROM "
+    "hs)), dp AS (SELECT d.* FROM inv.application_dependencies d WHERE d.network_id = "
+    "$1), ap2 AS (SELECT * FROM ap WHERE ap.source = 'user' OR EXISTS (SELECT 1 FROM "
+    "mb WHERE mb.application_id = ap.id) OR EXISTS (SELECT 1 FROM um WHERE "
+    "um.application_id = ap.id) OR EXISTS (SELECT 1 FROM dp WHERE ap.id IN "
+    "(dp.source_app, dp.target_app))), us AS (SELECT um.*, (SELECT "
+    "json_build_object('name', s.name, 'category', s.category, 'product', s.product, "
+    "'version', s.version, 'definition_id', s.definition_id, 'last_seen', "
+    "s.last_seen) FROM inv.services s WHERE s.host_id = um.host AND s.protocol = "
+    "um.protocol AND s.port = um.port ORDER BY s.confidence DESC, s.definition_id "
+    "LIMIT 1) AS svc FROM um WHERE um.application_id IN (SELECT id FROM ap2)), nodes "
+    "AS (SELECT 'a:' || ap2.id AS id, json_build_object('id', 'a:' || ap2.id, 'kind', "
+    "'application', 'label', ap2.label, 'parent', NULL, 'host_id', NULL, 'category', "
     "NULL, 'ip', NULL, 'stale', ap2.last_seen < now() - interval '7 days', 'data', "
-    "json_build_object('source', ap2.source)) AS n FROM ap2 UNION ALL SELECT 'c:' || "
-    "mb.id, json_build_object('id', 'c:' || mb.id, 'kind', 'container', 'label', "
-    "coalesce(mb.name, mb.external_id), 'parent', 'a:' || mb.application_id, "
-    "'host_id', mb.parent_host, 'category', NULL, 'ip', mb.networks->0->>'ip', "
-    "'stale', mb.last_seen < now() - interval '7 days', 'data', "
-    "json_build_object('role', mb.role, 'image', mb.image, 'host', "
-    "coalesce(hb.user_name, hb.name), 'services', mb.services)) FROM mb LEFT JOIN hb "
-    "ON hb.id = mb.parent_host), edges AS (SELECT 'm:' || mb.application_id || ':' "
-    "|| mb.id AS id, json_build_object('id', 'm:' || mb.application_id || ':' || "
-    "mb.id, 'source', 'a:' || mb.application_id, 'target', 'c:' || mb.id, 'kind', "
-    "'member', 'label', mb.role, 'data', '{}'::json) AS e FROM mb UNION ALL SELECT "
-    "'d:' || e.source_id || ':' || e.target_id, json_build_object('id', 'd:' || "
-    "e.source_id || ':' || e.target_id, 'source', 'c:' || e.source_id, 'target', "
-    "'c:' || e.target_id, 'kind', e.kind, 'label', NULL, 'data', "
-    "json_build_object('inferred', e.inferred, 'reason', e.reason)) FROM "
-    "inv.application_edges e JOIN ap2 ON ap2.id = e.application_id WHERE "
-    "e.source_id IN (SELECT id FROM mb) AND e.target_id IN (SELECT id FROM mb)) SELECT "
-    "json_build_object('nodes', coalesce((SELECT "
-    "json_agg(n ORDER BY id) FROM nodes), '[]'), 'edges', coalesce((SELECT "
-    "json_agg(e ORDER BY id) FROM edges), '[]'))::text";
+    "json_build_object('application_id', ap2.id, 'source', ap2.source, "
+    "'discovered_name', ap2.name, 'description', ap2.description, 'tags', "
+    "ap2.tags)) AS n FROM ap2 UNION ALL SELECT 'c:' || mb.id, json_build_object('id', "
+    "'c:' || mb.id, 'kind', 'container', 'label', coalesce(mb.name, mb.external_id), "
+    "'parent', 'a:' || mb.application_id, 'host_id', mb.parent_host, 'category', "
+    "NULL, 'ip', mb.networks->0->>'ip', 'stale', mb.last_seen < now() - interval '7 "
+    "days', 'data', json_build_object('source', 'inferred', 'role', mb.role, "
+    "'image', mb.image, 'host', coalesce(hb.user_name, hb.name), 'services', "
+    "mb.services)) FROM mb LEFT JOIN hb ON hb.id = mb.parent_host UNION ALL SELECT "
+    "'u:' || us.id, json_build_object('id', 'u:' || us.id, 'kind', CASE us.kind WHEN "
+    "'workload' THEN 'container' ELSE us.kind END, 'label', CASE us.kind WHEN "
+    "'workload' THEN coalesce(us.w_name, us.external_id) WHEN 'host' THEN hb.label "
+    "ELSE coalesce(us.svc->>'name', us.protocol) || ' ' || us.port || '/' || "
+    "us.protocol END, 'parent', 'a:' || us.application_id, 'host_id', us.host, "
+    "'category', CASE us.kind WHEN 'host' THEN hb.category WHEN 'service' THEN "
+    "us.svc->>'category' END, 'ip', CASE us.kind WHEN 'workload' THEN "
+    "us.networks->0->>'ip' ELSE hb.ip END, 'stale', CASE us.kind WHEN 'workload' THEN "
+    "us.w_seen < now() - interval '7 days' WHEN 'host' THEN hb.stale ELSE us.svc IS "
+    "NULL OR (us.svc->>'last_seen')::timestamptz < now() - interval '7 days' END, "
+    "'data', json_build_object('source', 'user', 'member_id', us.id, 'member_kind', "
+    "us.kind, 'role', us.role, 'workload_id', us.workload_id, 'protocol', "
+    "us.protocol, 'port', us.port, 'image', us.image, 'host', hb.label, 'service', "
+    "us.svc)) FROM us LEFT JOIN hb ON hb.id = us.host), edges AS (SELECT 'm:' || "
+    "mb.application_id || ':' || mb.id AS id, json_build_object('id', 'm:' || "
+    "mb.application_id || ':' || mb.id, 'source', 'a:' || mb.application_id, "
+    "'target', 'c:' || mb.id, 'kind', 'member', 'label', mb.role, 'data', "
+    "json_build_object('source', 'inferred')) AS e FROM mb UNION ALL SELECT 'um:' || "
+    "us.id, json_build_object('id', 'um:' || us.id, 'source', 'a:' || "
+    "us.application_id, 'target', 'u:' || us.id, 'kind', 'member', 'label', us.role, "
+    "'data', json_build_object('source', 'user')) FROM us UNION ALL SELECT 'd:' || "
+    "e.source_id || ':' || e.target_id, json_build_object('id', 'd:' || e.source_id "
+    "|| ':' || e.target_id, 'source', 'c:' || e.source_id, 'target', 'c:' || "
+    "e.target_id, 'kind', e.kind, 'label', NULL, 'data', json_build_object('source', "
+    "CASE WHEN e.inferred THEN 'inferred' ELSE 'user' END, 'inferred', e.inferred, "
+    "'reason', e.reason)) FROM inv.application_edges e JOIN ap2 ON ap2.id = "
+    "e.application_id WHERE e.source_id IN (SELECT id FROM mb) AND e.target_id IN "
+    "(SELECT id FROM mb) UNION ALL SELECT 'dep:' || dp.id, json_build_object('id', "
+    "'dep:' || dp.id, 'source', CASE WHEN dp.source_member IN (SELECT id FROM us) "
+    "THEN 'u:' || dp.source_member ELSE 'a:' || dp.source_app END, 'target', CASE "
+    "WHEN dp.target_member IN (SELECT id FROM us) THEN 'u:' || dp.target_member ELSE "
+    "'a:' || dp.target_app END, 'kind', 'depends', 'label', coalesce(dp.description, "
+    "nullif(dp.kind, 'depends')), 'data', json_build_object('source', 'user', "
+    "'inferred', false, 'dependency_id', dp.id, 'relation', dp.kind, 'description', "
+    "dp.description)) FROM dp WHERE dp.source_app IN (SELECT id FROM "
+    "ap2) AND dp.target_app IN (SELECT id FROM ap2)) SELECT json_build_object('nodes', "
+    "coalesce((SELECT json_agg(n ORDER BY id) FROM nodes), '[]'), 'edges', "
+    "coalesce((SELECT json_agg(e ORDER BY id) FROM edges), '[]'))::text";
