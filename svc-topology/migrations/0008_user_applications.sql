@@ -77,6 +77,48 @@ END $$;
 GRANT SELECT, INSERT, UPDATE, DELETE ON inv.application_user_members,
     inv.application_dependencies TO scanopy_tenant;
 
+-- A host merged into another (inv.merge_hosts, a scan's or a user's,
+-- records the merge and then deletes the host): the members users made of
+-- it follow it to the host it became part of, rather than going with it. A
+-- member that host already has absorbs the duplicate and its dependencies.
+CREATE OR REPLACE FUNCTION inv.user_members_follow_merge() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+    v_into uuid;
+    v_old uuid[];
+    v_new uuid[];
+BEGIN
+    SELECT into_id INTO v_into FROM inv.host_merges WHERE other_id = OLD.id;
+    IF v_into IS NULL THEN
+        RETURN OLD;
+    END IF;
+    SELECT array_agg(m.id), array_agg(k.id) INTO v_old, v_new
+    FROM inv.application_user_members m
+    JOIN inv.application_user_members k ON k.application_id = m.application_id AND k.kind = m.kind
+        AND k.host_id = v_into AND k.protocol IS NOT DISTINCT FROM m.protocol
+        AND k.port IS NOT DISTINCT FROM m.port
+    WHERE m.host_id = OLD.id;
+    IF v_old IS NOT NULL THEN
+        UPDATE inv.application_dependencies d SET source_member = t.new_id
+        FROM unnest(v_old, v_new) AS t (old_id, new_id)
+        WHERE d.source_member = t.old_id AND NOT EXISTS (
+            SELECT 1 FROM inv.application_dependencies e WHERE e.source_app = d.source_app
+              AND e.target_app = d.target_app AND e.source_member = t.new_id
+              AND e.target_member IS NOT DISTINCT FROM d.target_member);
+        UPDATE inv.application_dependencies d SET target_member = t.new_id
+        FROM unnest(v_old, v_new) AS t (old_id, new_id)
+        WHERE d.target_member = t.old_id AND NOT EXISTS (
+            SELECT 1 FROM inv.application_dependencies e WHERE e.source_app = d.source_app
+              AND e.target_app = d.target_app AND e.target_member = t.new_id
+              AND e.source_member IS NOT DISTINCT FROM d.source_member);
+        DELETE FROM inv.application_user_members WHERE id = ANY (v_old);
+    END IF;
+    UPDATE inv.application_user_members SET host_id = v_into WHERE host_id = OLD.id;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER user_members_follow_merge BEFORE DELETE ON inv.hosts
+    FOR EACH ROW EXECUTE FUNCTION inv.user_members_follow_merge();
+
 -- A compose project that is gone takes its application with it, unless a
 -- user has made it theirs (a name, a description, tags, members or
 -- dependencies of their own): that application stays, stale, with what the

@@ -193,6 +193,22 @@ check "a project gone takes an untouched inferred application with it" test \
 snapshot >"$T_DIR/gone"
 check "but not one a user made theirs" cmp "$T_DIR/before" "$T_DIR/gone"
 
+# A merge (a user's here; scans merge the same way): members users made of
+# the merged host follow it; a member the other host already was absorbs
+# its twin and the twin's dependency.
+out=$(add_member "$SHOP" "{\"host_id\":\"$SH\"}")
+check "the shop also has the service's host as a member" status_is 201 "$out"
+SHOPM2=$(body "$out" | jq -r --arg h "$SH" '.members[] | select(.source == "user" and .host_id == $h) | .id')
+check "a user merges the other host into it" status_is 200 \
+	"$(call POST "/api/v1/hosts/$SH/merge" -H "$A" -H "$J" -d "{\"other\":\"$HOST2\"}")"
+check "Billing's host member follows the merge" is 200 \
+	"[.members[] | select(.source == \"user\" and .kind == \"host\") | .host_id] == [\"$SH\"]" \
+	"$(call GET "/api/v1/applications/$BILL" -H "$A")"
+check "the shop's twin members fold into one, its dependency kept" is 200 \
+	"([.members[] | select(.source == \"user\") | .id] == [\"$SHOPM2\"]) and ([.dependencies[] | select(.source == \"$SVCM\" and .target == \"$SHOPM2\")] | length == 1)" \
+	"$(call GET "/api/v1/applications/$SHOP" -H "$A")"
+SHOPM=$SHOPM2
+
 # Removing: users' members and dependencies; inferred applications stay.
 check "a user removes a dependency" status_is 204 "$(call DELETE "/api/v1/applications/$SHOP/dependencies/$DEP" -H "$A")"
 check "which is then gone" status_is 404 "$(call DELETE "/api/v1/applications/$SHOP/dependencies/$DEP" -H "$A")"
