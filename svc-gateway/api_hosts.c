@@ -4,6 +4,7 @@
  * log (GET /networks/{id}/changes). Users' fields are columns scans never
  * write; a merge moves the other host's identity keys, so later scans resolve
  * to the merged host. */
+#include "app_input.h"
 #include "db.h"
 #include "http.h"
 #include "reply.h"
@@ -97,22 +98,6 @@ enum MHD_Result api_host_get(struct request *r)
 	return reply_query_json(r, 200, HOST_DETAIL, 1, p, 404, "no such host");
 }
 
-/* Tags as a PostgreSQL text[] literal; -1 when not an array of short strings. */
-static int tags_literal(json_t *tags, char *out, size_t len)
-{
-	size_t at = 0, i;
-	json_t *t;
-	if (!json_is_array(tags) || json_array_size(tags) > TAGS_MAX)
-		return -1;
-	json_array_foreach(tags, i, t)
-	{
-		const char *s = json_string_value(t);
-		if (!s || tags_add(out, len, &at, s, strlen(s)))
-			return -1;
-	}
-	return tags_close(out, len, &at);
-}
-
 /* PATCH /api/v1/hosts/{id} {name?, description?, tags?}: null clears. */
 enum MHD_Result api_host_patch(struct request *r)
 {
@@ -142,7 +127,7 @@ enum MHD_Result api_host_patch(struct request *r)
 	         (!json_is_string(desc) || strlen(json_string_value(desc)) > 4000))
 		res = reply_error(r, 422, "invalid_field", "description: up to 4000",
 		                  "description");
-	else if (tags && tags_literal(tags, tlit, sizeof tlit))
+	else if (tags && tags_json_literal(tags, tlit, sizeof tlit))
 		res = reply_error(r, 422, "invalid_field",
 		                  "tags: up to 32 strings of 1-64", "tags");
 	else {

@@ -224,17 +224,23 @@ enum MHD_Result api_users_delete(struct request *r)
 	return reply_empty(r, 204);
 }
 
-/* GET /api/v1/api-keys: the caller's own keys (never the keys themselves). */
+/* GET /api/v1/api-keys: for admins and owners every key of the organisation
+ * (users' and daemons'), for others their own; never the keys themselves. */
 enum MHD_Result api_keys_list(struct request *r)
 {
-	const char *p[] = {r->who.user_id};
+	const char *p[] = {r->who.user_id, r->who.role >= ROLE_ADMIN ? "t" : "f"};
 	return reply_query_json(
 	    r, 200,
 	    "SELECT coalesce(json_agg(json_build_object('id', k.id, 'prefix', k.prefix, "
-	    "'name', k.name, 'created_at', k.created_at, 'expires_at', k.expires_at, "
-	    "'revoked_at', k.revoked_at) ORDER BY k.created_at DESC), '[]')::text FROM "
-	    "core.api_keys k WHERE k.scope = 'user' AND k.user_id = $1",
-	    1, p, 404, "no keys");
+	    "'name', k.name, 'scope', k.scope, 'user_id', k.user_id, 'user', (SELECT "
+	    "u.email FROM core.users u WHERE u.id = k.user_id), 'network_id', "
+	    "k.network_id, 'network', (SELECT n.name FROM core.networks n WHERE n.id = "
+	    "k.network_id), 'mine', k.user_id IS NOT DISTINCT FROM $1::uuid, "
+	    "'created_at', k.created_at, 'expires_at', k.expires_at, 'revoked_at', "
+	    "k.revoked_at, 'last_used_at', k.last_used_at) ORDER BY k.created_at DESC, "
+	    "k.id), '[]')::text FROM core.api_keys k WHERE (k.scope = 'user' AND "
+	    "k.user_id = $1::uuid) OR $2::boolean",
+	    2, p, 404, "no keys");
 }
 
 /* DELETE /api/v1/api-keys/{id}: revokes one of the caller's keys. */

@@ -107,7 +107,8 @@ static void take_membership(struct principal *w, const char *role, const char *a
 /* Key lookups run before the tenant is known, so outside any tenant role:
  * the hash is the only input and it selects at most one row. A user key acts
  * in its own organisation, or in the one X-Scanopy-Organization names if its
- * user is a member there; a daemon key only ever in its network's. */
+ * user is a member there; a daemon key only ever in its network's. A key's
+ * last use is recorded, at most once a minute so requests rarely write. */
 static int resolve_key(PGconn *c, struct request *r, const char *token)
 {
 	char hash[AUTH_HASH_HEX];
@@ -120,12 +121,15 @@ static int resolve_key(PGconn *c, struct request *r, const char *token)
 	const char *p[] = {hash, org};
 	PGresult *res = sc_pg_query(
 	    c,
-	    "SELECT CASE WHEN k.scope = 'user' THEN coalesce($2::uuid, k.org_id) ELSE "
-	    "k.org_id END, k.scope, k.user_id, k.network_id, m.role, m.all_networks "
-	    "FROM core.api_keys k LEFT JOIN core.memberships m ON m.user_id = "
-	    "k.user_id AND m.org_id = coalesce($2::uuid, k.org_id) WHERE k.key_hash "
-	    "= decode($1, 'hex') AND k.revoked_at IS NULL AND (k.expires_at IS NULL "
-	    "OR k.expires_at > now())",
+	    "WITH k AS (SELECT * FROM core.api_keys k WHERE k.key_hash = decode($1, "
+	    "'hex') AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR "
+	    "k.expires_at > now())), used AS (UPDATE core.api_keys u SET "
+	    "last_used_at = now() FROM k WHERE u.id = k.id AND (u.last_used_at IS "
+	    "NULL OR u.last_used_at < now() - interval '1 minute')) SELECT CASE WHEN "
+	    "k.scope = 'user' THEN coalesce($2::uuid, k.org_id) ELSE k.org_id END, "
+	    "k.scope, k.user_id, k.network_id, m.role, m.all_networks FROM k LEFT "
+	    "JOIN core.memberships m ON m.user_id = k.user_id AND m.org_id = "
+	    "coalesce($2::uuid, k.org_id)",
 	    2, p);
 	if (!res)
 		return -1;

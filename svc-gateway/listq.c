@@ -155,15 +155,23 @@ enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s)
 	return res;
 }
 
+int listq_one_sql(const struct listq_spec *s, char *out, size_t len)
+{
+	char where[LQ_SQL_MAX / 2];
+	const char *conds[] = {s->by_id};
+	if (listq_where(where, sizeof where, s->select, conds, 1, 1))
+		return -1;
+	int w = snprintf(out, len, "SELECT row_to_json(x)::text FROM (%s) x", where);
+	return w < 0 || (size_t)w >= len ? -1 : 0;
+}
+
 enum MHD_Result listq_reply_one(struct request *r, const struct listq_spec *s)
 {
-	char where[LQ_SQL_MAX / 2], sql[LQ_SQL_MAX / 2];
-	const char *conds[] = {s->by_id}, *p[] = {r->param[0]};
+	char sql[LQ_SQL_MAX / 2];
+	const char *p[] = {r->param[0]};
 	char missing[64];
 	snprintf(missing, sizeof missing, "no such %s", s->what);
-	if (listq_where(where, sizeof where, s->select, conds, 1, 1) ||
-	    snprintf(sql, sizeof sql, "SELECT row_to_json(x)::text FROM (%s) x", where) >=
-	        (int)sizeof sql)
+	if (listq_one_sql(s, sql, sizeof sql))
 		return reply_error(r, 500, "internal", "query too long", NULL);
 	return reply_query_json(r, 200, sql, 1, p, 404, missing);
 }

@@ -50,6 +50,9 @@ struct listq_spec {
 enum MHD_Result listq_reply(struct request *r, const struct listq_spec *s);
 /* GET /api/v1/<resource>/{id}: the one row as a JSON object, or 404. */
 enum MHD_Result listq_reply_one(struct request *r, const struct listq_spec *s);
+/* The statement GET .../{id} runs: one row as JSON text, the id its $1.
+ * -1 when it does not fit in out. */
+int listq_one_sql(const struct listq_spec *s, char *out, size_t len);
 /* Every row of one network in the default order, for exports: as columns,
  * or (as_json) one row, one column holding them as a JSON array. NULL on a
  * database error; the caller PQclear()s. */

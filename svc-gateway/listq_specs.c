@@ -251,26 +251,66 @@ const struct listq_spec listq_workloads = {
 static const struct listq_filter application_filters[] = {
     NETWORK("a"),
     {"source", LQ_TEXT, "a.source = $?"},
+    {"tag", LQ_TEXT, "$? = ANY (a.tags)"},
 };
 static const struct listq_sort application_sorts[] = {
     {"name", "lower(x.name), x.id"},
     {"-name", "lower(x.name) DESC, x.id"},
     SORT_SEEN,
 };
+/* An application: its users' own fields (name, description, tags) over what
+ * scans found; members inferred from scans and those users added (a
+ * workload, a host, or a service of a host by protocol and port); and the
+ * dependencies it takes part in, inferred between its containers or drawn by
+ * users between applications (or their members). */
+#define APP_HOST_LABEL(h)                                                                \
+	"coalesce(" h ".user_name, " h ".name, (SELECT host(min(ad.ip)) FROM "           \
+	"inv.addresses ad WHERE ad.host_id = " h ".id))"
+#define APP_MEMBERS                                                                      \
+	"(coalesce((SELECT jsonb_agg(jsonb_build_object('id', NULL, 'kind', "            \
+	"'workload', 'source', 'inferred', 'workload_id', m.workload_id, 'host_id', "    \
+	"w.parent_host, 'name', w.name, 'image', w.image, 'role', m.role) ORDER BY "     \
+	"w.name, w.id) FROM inv.application_members m JOIN inv.workloads w ON w.id = "   \
+	"m.workload_id WHERE m.application_id = a.id), '[]') || coalesce((SELECT "       \
+	"jsonb_agg(jsonb_build_object('id', u.id, 'kind', u.kind, 'source', 'user', "    \
+	"'workload_id', u.workload_id, 'host_id', coalesce(u.host_id, w.parent_host), "  \
+	"'protocol', u.protocol, 'port', u.port, 'name', CASE u.kind WHEN 'workload' "   \
+	"THEN coalesce(w.name, w.external_id) WHEN 'host' THEN " APP_HOST_LABEL(         \
+	    "h") " ELSE coalesce((SELECT s.name FROM inv.services s WHERE s.host_id = "  \
+	         "u.host_id AND s.protocol = u.protocol AND s.port = u.port ORDER BY "   \
+	         "s.confidence DESC, s.definition_id LIMIT 1), u.protocol || '/' || "    \
+	         "u.port) || ' on ' || " APP_HOST_LABEL(                                 \
+	             "h") " END, 'image', w.image, 'role', u.role, 'added_at', "         \
+	                  "u.added_at) ORDER BY u.added_at, u.id) FROM "                 \
+	                  "inv.application_user_members u LEFT JOIN inv.workloads w ON " \
+	                  "w.id = u.workload_id LEFT JOIN inv.hosts h ON h.id = "        \
+	                  "u.host_id WHERE u.application_id = a.id), '[]')) AS members"
+#define APP_DEPENDENCIES                                                                 \
+	"(coalesce((SELECT jsonb_agg(jsonb_build_object('id', NULL, 'source', "          \
+	"e.source_id, 'target', e.target_id, 'kind', e.kind, 'inferred', e.inferred, "   \
+	"'reason', e.reason) ORDER BY e.source_id, e.target_id) FROM "                   \
+	"inv.application_edges e WHERE e.application_id = a.id), '[]') || "              \
+	"coalesce((SELECT jsonb_agg(jsonb_build_object('id', d.id, 'source', "           \
+	"coalesce(d.source_member, d.source_app), 'target', coalesce(d.target_member, "  \
+	"d.target_app), 'kind', d.kind, 'inferred', false, 'reason', "                   \
+	"coalesce(d.description, 'drawn by a user'), 'description', d.description, "     \
+	"'source_application_id', d.source_app, 'source_application', (SELECT "          \
+	"coalesce(o.user_name, o.name) FROM inv.applications o WHERE o.id = "            \
+	"d.source_app), 'target_application_id', d.target_app, 'target_application', "   \
+	"(SELECT coalesce(o.user_name, o.name) FROM inv.applications o WHERE o.id = "    \
+	"d.target_app), 'source_member_id', d.source_member, 'target_member_id', "       \
+	"d.target_member, 'created_at', d.created_at) ORDER BY d.created_at, d.id) "     \
+	"FROM inv.application_dependencies d WHERE a.id IN (d.source_app, "              \
+	"d.target_app)), '[]')) AS dependencies"
 const struct listq_spec listq_applications = {
     .what = "application",
-    .select = "SELECT a.id, a.network_id, a.name, a.source, coalesce((SELECT "
-              "json_agg(json_build_object('workload_id', m.workload_id, 'name', "
-              "w.name, 'image', w.image, 'role', m.role) ORDER BY w.name, w.id) FROM "
-              "inv.application_members m JOIN inv.workloads w ON w.id = m.workload_id "
-              "WHERE m.application_id = a.id), '[]') AS members, coalesce((SELECT "
-              "json_agg(json_build_object('source', e.source_id, 'target', "
-              "e.target_id, 'kind', e.kind, 'inferred', e.inferred, 'reason', "
-              "e.reason) ORDER BY e.source_id, e.target_id) FROM "
-              "inv.application_edges e WHERE e.application_id = a.id), '[]') AS "
-              "dependencies, " SEEN("a") " FROM inv.applications a",
+    .select =
+        "SELECT a.id, a.network_id, coalesce(a.user_name, a.name) AS name, a.name "
+        "AS discovered_name, a.user_name, a.description, a.tags, a.source, " APP_MEMBERS
+        ", " APP_DEPENDENCIES ", " SEEN("a") " FROM inv.applications a",
     .by_id = "a.id = $?::uuid",
-    .q = "strpos(lower(a.name), lower($?)) > 0",
+    .q = "strpos(lower(coalesce(a.user_name, '') || ' ' || a.name || ' ' || "
+         "coalesce(a.description, '')), lower($?)) > 0",
     .filters = application_filters,
     .nfilters = N(application_filters),
     .sorts = application_sorts,

@@ -2,7 +2,6 @@
 
 #include "reply.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,22 +45,4 @@ json_t *request_json(struct request *r, enum MHD_Result *replied)
 		return NULL;
 	}
 	return j;
-}
-
-const char *json_str(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-bool is_uuid(const char *s)
-{
-	static const char shape[] = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
-	if (!s || strlen(s) != sizeof shape - 1)
-		return false;
-	for (size_t i = 0; shape[i]; i++) {
-		if (shape[i] == '-' ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
-			return false;
-	}
-	return true;
 }

@@ -92,13 +92,19 @@ BEGIN
         OR a.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac'));
     UPDATE inv.interfaces f SET host_id = nid WHERE f.host_id = p_host
         AND f.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac');
-    -- Ports seen on a moved address go with it, and so do their services.
+    -- Ports seen on a moved address go with it, and so do their services and
+    -- the users' application members naming those services (0008).
     WITH mp AS (
         UPDATE inv.ports p SET host_id = nid WHERE p.host_id = p_host
             AND p.ip IN (SELECT ip FROM inv.addresses WHERE host_id = nid)
-        RETURNING protocol, port)
-    UPDATE inv.services s SET host_id = nid FROM mp
-    WHERE s.host_id = p_host AND s.protocol = mp.protocol AND s.port = mp.port;
+        RETURNING protocol, port),
+    ms AS (
+        UPDATE inv.services s SET host_id = nid FROM mp
+        WHERE s.host_id = p_host AND s.protocol = mp.protocol AND s.port = mp.port
+        RETURNING 1)
+    UPDATE inv.application_user_members m SET host_id = nid FROM mp
+    WHERE m.host_id = p_host AND m.kind = 'service' AND m.protocol = mp.protocol
+      AND m.port = mp.port;
     DELETE FROM inv.links WHERE a_host = p_host OR b_host = p_host;
 
     INSERT INTO inv.host_splits (org_id, network_id, a_id, b_id, by_user, reason)

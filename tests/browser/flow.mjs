@@ -2,10 +2,12 @@
 // the Create Daemon wizard (its command's key enrols a real daemon) -> a
 // discovery started from the UI -> each of the four views shows the hosts
 // and links the API gives -> a host's evidence panel -> an edit that
-// survives a rescan -> schedules (create, pause, run now: a session with
-// what it changed) -> tags set in a view's side panel, filtering the
-// inventory and a view on the server -> the inventory sorted, filtered and
-// paged by the server, and its CSV, its interfaces and links tabs -> organisations and the switcher (where the server has them).
+// survives a rescan -> applications users make (members, dependencies,
+// a rename; they survive the rescan) -> schedules (create, pause, run now: a
+// session with what it changed) -> tags set in a view's side panel, filtering
+// the inventory and a view on the server -> the inventory sorted, filtered
+// and paged by the server, and its CSV, its interfaces and links tabs ->
+// organisations and the switcher (where the server has them).
 // Screenshots go to
 // $ARTEFACTS; any console error fails the run.
 //   G=... BIN=... T_DIR=... TARGETS=cidr,cidr EXPECT_HOSTS=n node flow.mjs
@@ -223,6 +225,65 @@ await check('a host edit (name, description, tags) is saved', async () => {
   await page.waitForSelector('text=Saved.');
   await page.waitForSelector(`h1:has-text("${NAME}")`);
 });
+
+// Applications users make: two, a host as a member of one, a dependency of
+// one on the other, a rename; the API and the applications view show them
+// as the user's. They must survive the rescan below.
+const APPS = !!(spec.paths['/api/v1/applications'] && spec.paths['/api/v1/applications'].post);
+const userApps = async () => {
+  const list = await apiGet(`/api/v1/applications?network_id=${net}&tag=ui-test`);
+  return { bill: list.find((a) => a.name === 'UI Billing'), arch: list.find((a) => a.name === 'UI Archive') };
+};
+const userAppsHold = async () => {
+  const { bill, arch } = await userApps();
+  if (!bill || !arch) throw new Error('the applications are not listed by their names');
+  if (!bill.members.some((m) => m.source === 'user' && m.kind === 'host' && m.role === 'db')) throw new Error('the host is not a member');
+  if (!bill.dependencies.some((d) => !d.inferred && d.target_application_id === arch.id && d.description === 'stores invoices'))
+    throw new Error('the dependency is not there');
+  const view = await apiGet(`/api/v1/networks/${net}/views/applications`);
+  if (!view.edges.some((e) => e.kind === 'depends' && e.data.source === 'user' && e.source === `a:${bill.id}` && e.target === `a:${arch.id}`))
+    throw new Error("the applications view does not draw the user's dependency");
+  if (!view.nodes.some((n) => n.parent === `a:${bill.id}` && n.kind === 'host' && n.data.source === 'user')) throw new Error('the view does not show the member');
+  return { bill, arch };
+};
+if (APPS) {
+  await check('the Applications tab creates applications, adds a member and a dependency, and renames one', async () => {
+    await page.goto(`${G}/inventory?tab=applications`);
+    await page.waitForSelector('#applications-table[aria-busy="false"]');
+    for (const n of ['UI Billing', 'UI Storage']) {
+      await page.fill('#app-new-name', n);
+      await page.fill('#app-new-desc', `${n}, made by the browser test`);
+      await page.fill('#app-new-tags', 'ui-test, keep');
+      await page.click('#app-new button[type=submit]');
+      await page.waitForSelector(`#app-detail h2:has-text("${n}")`);
+    }
+    await page.click('#applications-table button:has-text("UI Billing")');
+    await page.waitForSelector('#app-detail h2:has-text("UI Billing")');
+    await page.selectOption('#member-kind', 'host');
+    await page.waitForFunction(() => document.querySelectorAll('#member-pick option').length > 0);
+    await page.fill('#member-role', 'db');
+    await page.click('#app-members button:has-text("Add member")');
+    await page.waitForSelector('#app-members tbody tr:has-text("db")');
+    await page.selectOption('#dep-target', { label: 'UI Storage' });
+    await page.fill('#dep-desc', 'stores invoices');
+    await page.click('#app-dependencies button:has-text("Add dependency")');
+    await page.waitForSelector('#app-dependencies td:has-text("stores invoices")');
+    const bad = await unlabelled(page);
+    if (bad.length) throw new Error(`applications tab: controls without a label: ${bad.join(' | ')}`);
+    await shot(page, 'applications');
+    await page.click('#applications-table button:has-text("UI Storage")');
+    await page.waitForSelector('#app-detail h2:has-text("UI Storage")');
+    await page.fill('#app-edit-name', 'UI Archive');
+    await page.click('#app-edit button[type=submit]');
+    await page.waitForSelector('#app-detail h2:has-text("UI Archive")');
+    await userAppsHold();
+    if (hasViews) {
+      await page.goto(`${G}/views/applications`);
+      await page.waitForSelector('#graph[data-rendered="true"]');
+      await shot(page, 'view-applications-users');
+    }
+  });
+}
 await check('a second discovery runs', () => scan('2'));
 await check('the edit survives the rescan', async () => {
   await page.goto(`${G}/hosts/${target.id}`);
@@ -232,6 +293,21 @@ await check('the edit survives the rescan', async () => {
   if ((await page.inputValue('#host-desc')) !== 'set by the browser test') throw new Error('description lost');
   await shot(page, 'host-after-rescan');
 });
+if (APPS) {
+  await check("users' applications survive the rescan, and one is deleted from the tab", async () => {
+    const { arch } = await userAppsHold();
+    await page.goto(`${G}/inventory?tab=applications`);
+    await page.waitForSelector('#applications-table[aria-busy="false"]');
+    await page.click('#applications-table button:has-text("UI Archive")');
+    await page.waitForSelector('#app-detail h2:has-text("UI Archive")');
+    page.once('dialog', (d) => d.accept());
+    await page.click('#app-edit button:has-text("Delete application")');
+    await page.waitForSelector('#applications-table tr[data-app="UI Archive"]', { state: 'detached' });
+    const after = await userApps();
+    if (after.arch) throw new Error(`the deleted application ${arch.id} is still listed`);
+    if (!after.bill || after.bill.dependencies.length) throw new Error('the dependency on the deleted application is still there');
+  });
+}
 
 await check('with the event stream refused (503), the Discovery page polls and still follows a scan to completion', async () => {
   const errs = consoleErrors.length;

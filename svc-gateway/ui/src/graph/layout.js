@@ -52,7 +52,8 @@ export function toElements(view) {
     edges.push({
       group: 'edges',
       data: { id, source: e.source, target: e.target, kind: e.kind, label: e.label || '', api: e },
-      classes: e.kind || '',
+      // Dependencies scans inferred are drawn dashed, users' solid.
+      classes: [e.kind || '', e.data && e.data.source === 'inferred' ? 'inferred' : ''].join(' ').trim(),
     });
   }
   return { nodes, edges };

@@ -89,6 +89,7 @@ export function stylesheet(large) {
   }
   s.push(
     { selector: 'edge.link', style: { width: 2.5 } },
+    { selector: 'edge.depends.inferred', style: { 'line-style': 'dashed' } },
     { selector: 'node.stale', style: { opacity: 0.55, 'border-width': 2, 'border-style': 'dashed', 'border-color': '#6b7280' } },
     { selector: 'node.collapsed', style: { shape: 'round-rectangle', width: 130, height: 40, 'text-max-width': 120, 'text-wrap': 'ellipsis', 'border-width': 2, 'border-style': 'double', 'text-valign': 'center', 'text-halign': 'center', color: '#111827', 'text-margin-y': 0, 'background-opacity': 0.25 } },
     { selector: 'edge.meta', style: { 'line-style': 'dashed', width: 2, opacity: 0.8 } },

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { CopyBlock, ErrorBox, Field } from '../components.jsx';
 import { useApp } from '../state.js';
-import { MyKeys, UsersSection } from './users.jsx';
+import { MyKeys, OrgKeys, UsersSection } from './users.jsx';
 
 export function AccountPage() {
   const app = useApp();
@@ -48,6 +48,7 @@ export function AccountPage() {
         {key && <CopyBlock id="new-key" label="Your new key (shown once)" text={key.key} />}
       </form>
       <MyKeys version={key && key.id} />
+      <OrgKeys version={key && key.id} />
       <UsersSection />
     </section>
   );

@@ -4,13 +4,15 @@
 // filtered and sorted by the server (GET /api/v1/hosts); so are the other
 // tabs where the server has their list route. Where it has not, services and
 // ports are gathered from every host in the browser, and subnets and
-// containers are not offered.
+// containers are not offered. Applications (pages/applications.jsx) are
+// listed with their members and dependencies, which users edit there.
 import { useMemo, useState } from 'preact/hooks';
 import { api, hasRoute, q } from '../api.js';
 import { ErrorBox, NeedNetwork, useAsync } from '../components.jsx';
 import { Link } from '../router.jsx';
 import { useApp } from '../state.js';
 import { ServerTable } from '../table.jsx';
+import { ApplicationsPanel } from './applications.jsx';
 import { ago, compareIp, download, hostIps, hostName, toCsv, when } from '../util.js';
 
 const PAGE = 1000;
@@ -223,6 +225,7 @@ const TABS = [
   ['links', 'Links', '/api/v1/links'],
   ['subnets', 'Subnets', '/api/v1/subnets'],
   ['containers', 'Containers', '/api/v1/workloads'],
+  ['applications', 'Applications', '/api/v1/applications'],
 ];
 const SERVER = {
   hosts: { columns: hostCols, sort: 'ip' },
@@ -266,7 +269,9 @@ export function InventoryPage() {
         ))}
       </div>
       <div role="tabpanel" id={'panel-' + tab} aria-labelledby={'tab-' + tab}>
-        {hasRoute(route) ? (
+        {tab === 'applications' ? (
+          <ApplicationsPanel key={net} net={net} />
+        ) : hasRoute(route) ? (
           <ServerTable
             key={tab + net}
             id={tab + '-table'}

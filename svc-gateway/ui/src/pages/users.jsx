@@ -5,7 +5,7 @@ import { useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.js';
 import { ErrorBox, Field, useAsync } from '../components.jsx';
 import { useApp } from '../state.js';
-import { when } from '../util.js';
+import { ago, when } from '../util.js';
 
 const ROLES = ['viewer', 'member', 'admin', 'owner'];
 const rank = (r) => ROLES.indexOf(r);
@@ -120,7 +120,8 @@ export function MyKeys({ version }) {
       setError(err);
     }
   };
-  const rows = keys.data || [];
+  // Admins and owners get every key of the organisation; these are theirs.
+  const rows = (keys.data || []).filter((k) => k.mine !== false);
   return (
     <div class="card" id="my-keys">
       <h2>Your API keys</h2>
@@ -162,6 +163,52 @@ export function MyKeys({ version }) {
           </tbody>
         </table>
       )}
+    </div>
+  );
+}
+
+// Every API key of the organisation, users' and daemons', for admins and
+// owners (GET /api/v1/api-keys lists them all to them): whose, which
+// network, when last used. Never a key itself.
+export function OrgKeys({ version }) {
+  const app = useApp();
+  const admin = !!app.user && ['admin', 'owner'].includes(app.user.role);
+  const keys = useAsync(() => (admin && hasRoute('/api/v1/api-keys') ? api.get('/api/v1/api-keys') : []), [version, admin]);
+  if (!admin || !hasRoute('/api/v1/api-keys')) return null;
+  const rows = keys.data || [];
+  return (
+    <div class="card" id="org-keys">
+      <h2>The organisation's API keys</h2>
+      <ErrorBox error={keys.error} />
+      <table class="table">
+        <caption class="sr-only">The organisation's API keys</caption>
+        <thead>
+          <tr>
+            <th scope="col">Key</th>
+            <th scope="col">Name</th>
+            <th scope="col">Scope</th>
+            <th scope="col">User or network</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last used</th>
+            <th scope="col">State</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((k) => (
+            <tr key={k.id}>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{k.name || '—'}</td>
+              <td>{k.scope}</td>
+              <td>{k.scope === 'daemon' ? k.network || k.network_id : k.user || k.user_id}</td>
+              <td>{when(k.created_at)}</td>
+              <td title={when(k.last_used_at)}>{ago(k.last_used_at)}</td>
+              <td>{k.revoked_at ? 'revoked' : k.expires_at && new Date(k.expires_at) < new Date() ? 'expired' : 'active'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
     </div>
   );
 }
