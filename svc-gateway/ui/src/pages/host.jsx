@@ -1,7 +1,7 @@
 // One host: everything known about it (identity, interfaces, services with
 // the evidence behind each identification, containers, change history), and
-// editing its name, description and tags (which scans never overwrite), and
-// merging another host into it.
+// editing its name, description and tags (which scans never overwrite),
+// merging another host into it, and splitting off keys a scan wrongly joined.
 import { useEffect, useState } from 'preact/hooks';
 import { api, hasRoute } from '../api.js';
 import { ErrorBox, Field, NotDeployed, useAsync } from '../components.jsx';
@@ -190,6 +190,7 @@ export function HostPage({ id }) {
             <div>
               <EditHost host={h} onSaved={host.reload} />
               <MergeHost host={h} />
+              <SplitHost host={h} />
             </div>
           </div>
         </>
@@ -343,6 +344,63 @@ function MergeHost({ host }) {
       <button type="submit" disabled={!other}>
         Merge into this host
       </button>
+    </form>
+  );
+}
+
+// Splitting: the identity keys a scan wrongly joined (a shared MAC, a reused
+// address) go to a host of their own, which later scans keep apart.
+function SplitHost({ host }) {
+  const [picked, setPicked] = useState({});
+  const [name, setName] = useState('');
+  const [error, setError] = useState(null);
+  const keys = host.identity || [];
+  if (!hasRoute('/api/v1/hosts/{id}/split', 'post') || keys.length < 2) return null;
+  const chosen = keys.filter((k) => picked[`${k.kind}=${k.value}`]);
+  const split = async (e) => {
+    e.preventDefault();
+    if (!chosen.length || chosen.length === keys.length) return;
+    if (!confirm(`Split ${chosen.length} key(s) off ${hostName(host)} into a new host?`)) return;
+    try {
+      const body = { keys: chosen.map((k) => ({ kind: k.kind, value: k.value })) };
+      if (name.trim()) body.name = name.trim();
+      const r = await api.post(`/api/v1/hosts/${host.id}/split`, body);
+      navigate(`/hosts/${r.id}`);
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form class="card" onSubmit={split} aria-labelledby="split-title">
+      <h2 id="split-title">Split</h2>
+      <p class="muted">When this record is two machines: the keys you pick, with their addresses, interfaces and services, become a new host that later scans keep apart.</p>
+      <ErrorBox error={error} />
+      <fieldset>
+        <legend>Keys to split off</legend>
+        {keys.map((k) => {
+          const id = `split-${k.kind}-${k.value}`.replace(/[^A-Za-z0-9_-]/g, '_');
+          return (
+            <div key={id}>
+              <input
+                type="checkbox"
+                id={id}
+                checked={!!picked[`${k.kind}=${k.value}`]}
+                onChange={(e) => setPicked({ ...picked, [`${k.kind}=${k.value}`]: e.currentTarget.checked })}
+              />
+              <label for={id}>
+                {k.kind} {k.value}
+              </label>
+            </div>
+          );
+        })}
+      </fieldset>
+      <Field label="Name of the new host (optional)" id="split-name">
+        <input id="split-name" value={name} onInput={(e) => setName(e.currentTarget.value)} />
+      </Field>
+      <button type="submit" disabled={!chosen.length || chosen.length === keys.length}>
+        Split into a new host
+      </button>
+      {chosen.length > 0 && chosen.length === keys.length && <p class="muted">Leave this host at least one key.</p>}
     </form>
   );
 }
