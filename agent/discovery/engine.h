@@ -129,6 +129,12 @@ struct host *host_get(struct engine *e, uint32_t ip);
  * port scan); each new kind emits one HostSeen. rtt_us/ttl 0 = unknown. */
 void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence evidence,
                    uint32_t rtt_us, uint8_t ttl);
+/* The same for an answer heard in a VLAN-tagged frame: vlan[0] the outer
+ * (or only) tag's id, vlan[1] QinQ's inner one, 0 each when absent; the
+ * HostSeen carries them. vlan may be NULL (untagged). */
+void host_evidence_tagged(struct engine *e, struct host *h,
+                          Scanopy__V1__Evidence evidence, uint32_t rtt_us, uint8_t ttl,
+                          const uint16_t vlan[2]);
 /* Puts h on the port-scan queue (if it has ports left). */
 void host_queue_ports(struct engine *e, struct host *h);
 /* Emits an open TCP port now (confirmed host) or holds it until confirmed. */

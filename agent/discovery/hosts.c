@@ -111,7 +111,7 @@ static void record_open(struct host *h, uint16_t port)
 }
 
 static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
-                      uint32_t rtt_us, uint8_t ttl)
+                      uint32_t rtt_us, uint8_t ttl, const uint16_t vlan[2])
 {
 	char ip[16], mac[18];
 	Scanopy__V1__HostSeen m = SCANOPY__V1__HOST_SEEN__INIT;
@@ -135,11 +135,25 @@ static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev
 		m.ttl = ttl;
 		m.has_ttl = 1;
 	}
+	if (vlan && vlan[0]) {
+		m.vlan_id = vlan[0];
+		m.has_vlan_id = 1;
+	}
+	if (vlan && vlan[1]) {
+		m.inner_vlan_id = vlan[1];
+		m.has_inner_vlan_id = 1;
+	}
 	sink_host(e->sink, &m);
 }
 
 void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
                    uint32_t rtt_us, uint8_t ttl)
+{
+	host_evidence_tagged(e, h, ev, rtt_us, ttl, NULL);
+}
+
+void host_evidence_tagged(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
+                          uint32_t rtt_us, uint8_t ttl, const uint16_t vlan[2])
 {
 	if (rtt_us && (!h->rtt_us || rtt_us < h->rtt_us))
 		h->rtt_us = rtt_us;
@@ -147,7 +161,7 @@ void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
 		h->ttl = ttl;
 	if (!(h->evidence & EVBIT(ev))) {
 		h->evidence |= EVBIT(ev);
-		emit_host(e, h, ev, rtt_us, ttl);
+		emit_host(e, h, ev, rtt_us, ttl, vlan);
 	}
 	if (h->confirmed)
 		return;

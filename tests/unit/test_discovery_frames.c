@@ -47,6 +47,7 @@ static void arp_reply_with_vlan_tags(void **state)
 	assert_int_equal(arp_parse(f, sizeof f, &p), 0);
 	assert_int_equal(p.op, 2);
 	assert_int_equal(p.vlan, 100);
+	assert_int_equal(p.inner_vlan, 10);
 	assert_int_equal(p.spa, 0x0a000001);
 }
 
