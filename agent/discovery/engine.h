@@ -31,6 +31,7 @@ struct host {
 	bool in_queue;
 	bool udp_queued, rdns_queued;
 	bool timed_out;
+	bool deep; /* TCP 1-65535 (the job, or one of its deep targets) */
 	uint8_t ttl;
 	uint32_t rtt_us;   /* best round trip seen (ARP, ICMP, connect) */
 	uint32_t evidence; /* EVBIT of each evidence already emitted */
@@ -67,6 +68,7 @@ struct engine {
 	struct evloop loop;
 	struct ratelimit rate;
 	struct target_set targets;
+	struct target_set deep; /* the request's deep_targets */
 	struct links links;
 	uint8_t *klass; /* per target ordinal: 0 routed, 1+i on link i, KLASS_SKIP */
 	/* hosts */
@@ -74,7 +76,7 @@ struct engine {
 	size_t nbuckets, nhosts;
 	struct host *qhead, *qtail; /* hosts with TCP ports left, round robin */
 	/* what to scan */
-	uint16_t *tcp; /* port order (not deep) */
+	uint16_t *tcp; /* port order (hosts not deep) */
 	uint32_t ntcp;
 	uint16_t *udp;
 	size_t nudp;
@@ -141,6 +143,8 @@ void host_queue_ports(struct engine *e, struct host *h);
 void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rtt_us);
 /* Connect timeout for h (from its round trip, or a default when unknown). */
 unsigned host_connect_timeout(const struct host *h);
+/* TCP ports h is scanned on: 65535 when deep, else the port order's. */
+uint32_t host_tcp_total(const struct engine *e, const struct host *h);
 
 /* --- ARP (arp.c) --- */
 int arp_start(struct engine *e);

@@ -88,6 +88,7 @@ struct host *host_get(struct engine *e, uint32_t ip)
 	int64_t ord = targets_ordinal(&e->targets, ip);
 	uint8_t k = ord >= 0 ? e->klass[ord] : KLASS_ROUTED;
 	h->link = (k != KLASS_ROUTED && k != KLASS_SKIP) ? k - 1 : -1;
+	h->deep = e->req->deep || targets_ordinal(&e->deep, ip) >= 0;
 	if (e->nhosts + 1 > e->nbuckets)
 		grow(e);
 	size_t b = bucket(e, ip);
@@ -177,7 +178,7 @@ void host_evidence_tagged(struct engine *e, struct host *h, Scanopy__V1__Evidenc
 	free(h->pending);
 	h->pending = NULL;
 	h->npending = h->cappending = 0;
-	e->ports_total += e->req->deep ? 65535 : e->ntcp;
+	e->ports_total += host_tcp_total(e, h);
 	host_queue_ports(e, h);
 	udp_queue_host(e, h);
 	if (e->req->resolve_names)
@@ -201,6 +202,11 @@ void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rt
 		h->cappending = cap;
 	}
 	h->pending[h->npending++] = (struct pending_port){port, rtt_us};
+}
+
+uint32_t host_tcp_total(const struct engine *e, const struct host *h)
+{
+	return h->deep ? 65535 : e->ntcp;
 }
 
 unsigned host_connect_timeout(const struct host *h)

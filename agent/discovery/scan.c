@@ -145,6 +145,7 @@ static int setup(struct engine *e)
 {
 	const struct scan_request *r = e->req;
 	if (targets_build(&e->targets, r->targets, r->ntargets) ||
+	    targets_build(&e->deep, r->deep_targets, r->ndeep_targets) ||
 	    links_load(&e->links) || classify(e))
 		return -1;
 	e->st.targets = e->targets.count;
@@ -202,6 +203,7 @@ static void teardown(struct engine *e)
 	if (e->buckets)
 		hosts_free(e);
 	targets_free(&e->targets);
+	targets_free(&e->deep);
 	links_free(&e->links);
 	free(e->klass);
 	free(e->tcp);
@@ -259,7 +261,10 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 	sc_info(
 	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets "
 	    "(%u per host)",
-	    e->targets.count, req->deep ? 65535 : e->ntcp, req->deep ? " (deep)" : "",
+	    e->targets.count, req->deep ? 65535 : e->ntcp,
+	    req->deep       ? " (deep)"
+	    : e->deep.count ? " (65535 on deep targets)"
+	                    : "",
 	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets,
 	    e->per_host);
 	emit_progress(e, "start", false);

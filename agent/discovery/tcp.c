@@ -39,18 +39,13 @@ static int disc_index(uint16_t port)
 	return -1;
 }
 
-static uint32_t total_ports(const struct engine *e)
-{
-	return e->req->deep ? 65535 : e->ntcp;
-}
-
 static bool has_ports(const struct engine *e, const struct host *h)
 {
 	if (h->timed_out)
 		return false;
 	if (h->discovery_only)
 		return h->next_disc < NDISC;
-	return h->confirmed && h->next_port < total_ports(e);
+	return h->confirmed && h->next_port < host_tcp_total(e, h);
 }
 
 /* The next port to try on h, 0 when none. */
@@ -62,9 +57,9 @@ static uint16_t next_port(struct engine *e, struct host *h)
 		h->disc_done |= (uint8_t)(1u << h->next_disc);
 		return disc_ports[h->next_disc++];
 	}
-	while (h->next_port < total_ports(e)) {
+	while (h->next_port < host_tcp_total(e, h)) {
 		uint16_t p =
-		    e->req->deep ? (uint16_t)(h->next_port + 1) : e->tcp[h->next_port];
+		    h->deep ? (uint16_t)(h->next_port + 1) : e->tcp[h->next_port];
 		h->next_port++;
 		e->ports_done++;
 		int d = disc_index(p);
