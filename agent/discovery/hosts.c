@@ -6,6 +6,7 @@
 #include "sc_log.h"
 #include "sink.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,6 +90,11 @@ struct host *host_get(struct engine *e, uint32_t ip)
 	uint8_t k = ord >= 0 ? e->klass[ord] : KLASS_ROUTED;
 	h->link = (k != KLASS_ROUTED && k != KLASS_SKIP) ? k - 1 : -1;
 	h->deep = e->req->deep || targets_ordinal(&e->deep, ip) >= 0;
+	if (IS_HOST6_KEY(ip) && ip - HOST6_KEY < e->nv6) {
+		h->v6 = true;
+		for (size_t i = 0; i < e->ndeep6; i++)
+			h->deep |= target6_contains(&e->deep6[i], e->v6[ip - HOST6_KEY]);
+	}
 	if (e->nhosts + 1 > e->nbuckets)
 		grow(e);
 	size_t b = bucket(e, ip);
@@ -114,9 +120,9 @@ static void record_open(struct host *h, uint16_t port)
 static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
                       uint32_t rtt_us, uint8_t ttl, const uint16_t vlan[2])
 {
-	char ip[16], mac[18];
+	char ip[IP_TEXT_LEN], mac[18];
 	Scanopy__V1__HostSeen m = SCANOPY__V1__HOST_SEEN__INIT;
-	m.ip = (char *)ip_text(h->ip, ip);
+	m.ip = (char *)eng_ip_text(e, h->ip, ip);
 	if (h->has_mac) {
 		static const uint8_t zero[6];
 		if (memcmp(h->mac, zero, 6)) {
@@ -202,6 +208,44 @@ void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rt
 		h->cappending = cap;
 	}
 	h->pending[h->npending++] = (struct pending_port){port, rtt_us};
+}
+
+const char *eng_ip_text(const struct engine *e, uint32_t ip, char buf[IP_TEXT_LEN])
+{
+	if (IS_HOST6_KEY(ip) && ip - HOST6_KEY < e->nv6)
+		return inet_ntop(AF_INET6, e->v6[ip - HOST6_KEY], buf, IP_TEXT_LEN);
+	return ip_text(ip, buf);
+}
+
+socklen_t host_sockaddr(const struct engine *e, const struct host *h, uint16_t port,
+                        struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (h->v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		memcpy(&a->sin6_addr, e->v6[h->ip - HOST6_KEY], 16);
+		return sizeof *a;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)out;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(h->ip);
+	return sizeof *a;
+}
+
+void hosts_start_v6(struct engine *e)
+{
+	e->disc_total += e->nv6;
+	for (uint32_t i = 0; i < e->nv6; i++) {
+		struct host *h = host_get(e, HOST6_KEY + i);
+		if (!h)
+			return;
+		h->discovery_only = true;
+		e->disc_done++;
+		host_queue_ports(e, h);
+	}
 }
 
 uint32_t host_tcp_total(const struct engine *e, const struct host *h)
