@@ -107,7 +107,8 @@ static int read_input(json_t *in, struct schedule_in *s, char *msg, size_t len,
 		s->has_targets = true;
 		if (!json_is_array(targets) || json_array_size(targets) > 64 ||
 		    targets_literal(targets, s->targets, sizeof s->targets))
-			BAD("targets", "targets: up to 64 CIDRs or addresses");
+			BAD("targets", "targets: up to 64 CIDRs or addresses (IPv6: "
+			               "addresses or prefixes of /120 or longer)");
 	}
 	json_t *deep_targets = json_object_get(in, "deep_targets");
 	if (deep_targets) {
@@ -116,7 +117,8 @@ static int read_input(json_t *in, struct schedule_in *s, char *msg, size_t len,
 		    targets_literal(deep_targets, s->deep_targets,
 		                    sizeof s->deep_targets))
 			BAD("deep_targets",
-			    "deep_targets: up to 64 CIDRs or addresses to "
+			    "deep_targets: up to 64 CIDRs or addresses (IPv6: /120 or "
+			    "longer) to "
 			    "scan on every port");
 	}
 	return 0;

@@ -24,7 +24,8 @@ bool discovery_type_valid(const char *t)
 	return false;
 }
 
-/* Targets as a PostgreSQL text[] literal of CIDRs/addresses; -1 if invalid. */
+/* Targets as a PostgreSQL text[] literal of CIDRs/addresses; -1 if invalid,
+ * or an IPv6 prefix shorter than /120 (the daemon never sweeps one). */
 int targets_literal(json_t *targets, char *out, size_t len)
 {
 	size_t n = 0;
@@ -36,6 +37,9 @@ int targets_literal(json_t *targets, char *out, size_t len)
 		const char *s = json_string_value(t);
 		if (!s || !*s || strlen(s) > 64 ||
 		    strspn(s, "0123456789abcdefABCDEF:./") != strlen(s))
+			return -1;
+		const char *slash = strchr(s, '/');
+		if (strchr(s, ':') && slash && atoi(slash + 1) < 120)
 			return -1;
 		int w = snprintf(out + n, len - n, "%s%s", i ? "," : "", s);
 		if (w < 0 || (size_t)w >= len - n - 1)
@@ -67,14 +71,17 @@ enum MHD_Result api_discoveries_create(struct request *r)
 	else if (targets && (!json_is_array(targets) || json_array_size(targets) > 64 ||
 	                     targets_literal(targets, tlit, sizeof tlit)))
 		res = reply_error(r, 422, "invalid_field",
-		                  "targets: up to 64 CIDRs or addresses", "targets");
+		                  "targets: up to 64 CIDRs or addresses (IPv6: "
+		                  "addresses or prefixes of /120 or longer)",
+		                  "targets");
 	else if (deep && !json_is_boolean(deep))
 		res = reply_error(r, 422, "invalid_field", "deep: true or false", "deep");
 	else if (deep_targets &&
 	         (!json_is_array(deep_targets) || json_array_size(deep_targets) > 64 ||
 	          targets_literal(deep_targets, dlit, sizeof dlit)))
 		res = reply_error(r, 422, "invalid_field",
-		                  "deep_targets: up to 64 CIDRs or addresses to scan on "
+		                  "deep_targets: up to 64 CIDRs or addresses "
+		                  "(IPv6: /120 or longer) to scan on "
 		                  "every port",
 		                  "deep_targets");
 	else if (daemon && !is_uuid(daemon))

@@ -50,6 +50,9 @@ check "both hosts listen on $HIGH" wait_for 10 up
 bad() { curl -s -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d "$1" | jq -e '.error.field == "deep_targets"' >/dev/null; }
 check "deep_targets must be an array of addresses" bad '{"type":"network","deep_targets":"127.0.0.3"}'
 check "and of addresses only" bad '{"type":"network","deep_targets":["127.0.0.3; drop"]}'
+refused() { curl -s -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d "$1" | jq -e --arg f "$2" '.error.field == $f and (.error.message | test("/120"))' >/dev/null; }
+check "an IPv6 /64 target is refused, saying what is taken" refused '{"type":"network","targets":["fd00:1::/64"]}' targets
+check "as a deep target too" refused '{"type":"network","deep_targets":["fd00:1::/64"]}' deep_targets
 T0=$(date +%s%3N)
 S=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
 	-d '{"type":"network","targets":["127.0.0.2"],"deep_targets":["127.0.0.3"]}')
