@@ -64,7 +64,7 @@ check "with the gateway gone, reports are spooled" wait_for 15 spooled
 check "and the daemon keeps running" daemon status
 unreachable() { daemon status | jq -e --argjson k "$KILLED_MS" '.server == "unreachable" and .unreachable_since_ms >= $k and .last_contact_ms <= .unreachable_since_ms and (.last_error | length > 0)' >/dev/null; }
 check "status says the server is unreachable, since when, and why" wait_for 10 unreachable
-daemon status >"$T_DIR/status-down.json"
+echo "     status with the gateway down: $(daemon status)"
 svc_start scanopy-gateway $GW_PORT
 reconnected() { daemon status | jq -e --argjson k "$KILLED_MS" '.server == "connected" and .last_contact_ms > $k and .unreachable_since_ms == 0' >/dev/null; }
 check "once the gateway is back, status says connected again" wait_for 20 reconnected
