@@ -97,6 +97,31 @@ void client_global_cleanup(void)
 /* POSTs body to url path (GETs it when body is NULL), with one optional
  * extra header line; returns the HTTP status, or 0 when no answer came (with
  * the transport error in `why`). The answer body lands in out. */
+static void error_message(const struct buffer *b, char *out, size_t len);
+
+/* What one call says of the server's reachability (link.h). */
+static void note_link(struct client *c, long status, const struct buffer *out,
+                      const char *why)
+{
+	if (!c->link)
+		return;
+	char msg[WHY_LEN];
+	int64_t now = sc_now_ms();
+	if (status == 0) {
+		link_fail(c->link, now, why);
+	} else if (status >= 500) {
+		snprintf(msg, sizeof msg, "HTTP %ld from the server", status);
+		link_fail(c->link, now, msg);
+	} else if (status >= 400) {
+		char m[200];
+		error_message(out, m, sizeof m);
+		snprintf(msg, sizeof msg, "HTTP %ld: %s", status, m);
+		link_refused(c->link, now, msg);
+	} else {
+		link_ok(c->link, now);
+	}
+}
+
 static long call(struct client *c, const char *path, const char *type, const void *body,
                  size_t len, const char *extra, struct buffer *out, char *why,
                  size_t whylen)
@@ -140,6 +165,7 @@ static long call(struct client *c, const char *path, const char *type, const voi
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	else
 		explain(rc, err, why, whylen);
+	note_link(c, status, out, why);
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(h);
 	return status;

@@ -3,6 +3,7 @@
 #ifndef AGENT_CLIENT_H
 #define AGENT_CLIENT_H
 
+#include "link.h"
 #include "outbox.h"
 
 #include <jansson.h>
@@ -21,6 +22,7 @@ struct client {
 	char org_id[40];
 	char network_id[40];
 	int64_t clock_skew_ms; /* server minus local, from the last answer */
+	struct link *link;     /* told of every call's outcome; may be NULL */
 };
 
 struct registration {

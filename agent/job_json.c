@@ -12,12 +12,17 @@ int job_from_json(json_t *j, Scanopy__V1__Job *job, char **targets, size_t max,
 	memset(creds, 0, sizeof *creds);
 	if (!session || !type)
 		return -1;
-	size_t n = 0, i;
+	size_t n = 0, ndeep = 0, i;
 	json_t *t;
 	json_array_foreach(json_object_get(j, "targets"), i, t)
 	{
 		if (json_is_string(t) && n < max)
 			targets[n++] = (char *)json_string_value(t);
+	}
+	json_array_foreach(json_object_get(j, "deep_targets"), i, t)
+	{
+		if (json_is_string(t) && n + ndeep < max)
+			targets[n + ndeep++] = (char *)json_string_value(t);
 	}
 	job->session_id = (char *)session;
 	job->job_id = (char *)session;
@@ -27,6 +32,8 @@ int job_from_json(json_t *j, Scanopy__V1__Job *job, char **targets, size_t max,
 	job->has_deep = 1;
 	job->targets = targets;
 	job->n_targets = n;
+	job->deep_targets = targets + n;
+	job->n_deep_targets = ndeep;
 	/* SNMP credentials: in memory for this job only, never logged */
 	if (snmp_creds_from_json(json_object_get(j, "snmp_credentials"), creds) == 0) {
 		job->snmp_credentials = creds->ptr;

@@ -63,6 +63,7 @@ struct daemon {
 	volatile int job_cancel; /* the running job stops soon (stop or cancel) */
 	struct progress_reporter *reporter; /* the running poll session's */
 	struct job_slot *slot;              /* server_poll mode */
+	struct link link;                   /* does the server answer (status) */
 };
 
 static bool docker_reachable(const struct daemon_config *c)
@@ -124,18 +125,31 @@ static int run_self_report(struct daemon *d, const char *session_id)
 	return rc;
 }
 
+/* Integrated mode: the bus connection is the server link. */
+static void note_nats(struct daemon *d)
+{
+	if (!d->integrated || !d->nats.nc)
+		return;
+	if (sc_nats_connected(&d->nats))
+		link_ok(&d->link, sc_now_ms());
+	else
+		link_fail(&d->link, sc_now_ms(), "not connected to NATS");
+}
+
 static void on_control(void *ctx, const char *cmd, char *reply, size_t len)
 {
 	struct daemon *d = ctx;
 	if (!strcmp(cmd, "status")) {
-		bool up = d->integrated ? sc_nats_connected(&d->nats)
-		                        : atomic_load(&d->registered);
+		char server[512];
+		note_nats(d);
+		link_json(&d->link, server, sizeof server);
 		snprintf(reply, len,
 		         "{\"name\":\"%s\",\"daemon_id\":\"%s\",\"mode\":\"%s\","
-		         "\"version\":\"%s\",\"server\":\"%s\",\"spooled_batches\":%zu,"
-		         "\"last_report_ms\":%lld}",
+		         "\"version\":\"%s\",%s,\"registered\":%s,"
+		         "\"spooled_batches\":%zu,\"last_report_ms\":%lld}",
 		         d->cfg.name ? d->cfg.name : "", d->state.daemon_id, d->cfg.mode,
-		         SCANOPY_VERSION, up ? "connected" : "disconnected",
+		         SCANOPY_VERSION, server,
+		         atomic_load(&d->registered) ? "true" : "false",
 		         d->outbox ? outbox_pending(d->outbox) : 0,
 		         (long long)atomic_load(&d->last_report_ms));
 	} else if (!strcmp(cmd, "scan")) {
@@ -438,9 +452,9 @@ static void job_end(struct daemon *d, int rc, bool deliver, const struct scan_st
 static void run_poll_job(struct daemon *d, json_t *j)
 {
 	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
-	char *targets[64];
+	char *targets[128];
 	struct snmp_creds creds;
-	if (job_from_json(j, &job, targets, 64, &creds))
+	if (job_from_json(j, &job, targets, 128, &creds))
 		return;
 	const char *session = job.session_id;
 
@@ -503,6 +517,7 @@ static int run_daemon_poll(struct daemon *d)
 	    d->cfg.server_pin && *d->cfg.server_pin ? d->cfg.server_pin : NULL;
 	snprintf(d->client.daemon_id, sizeof d->client.daemon_id, "%s",
 	         d->state.daemon_id);
+	d->client.link = &d->link;
 	register_daemon(d);
 	if (sc_shutdown_requested())
 		return 0;
@@ -577,6 +592,7 @@ static int run_integrated(struct daemon *d)
 	sc_info("daemon %s ready; jobs on %s", d->state.daemon_id, subject);
 	atomic_store(&d->scan_requested, true);
 	while (!sc_shutdown_requested()) {
+		note_nats(d);
 		if (atomic_exchange(&d->scan_requested, false))
 			run_self_report(d, NULL);
 		natsMsg *m = NULL;
@@ -615,7 +631,8 @@ static int run_server_poll(struct daemon *d)
 	struct serve_cfg cfg = {.bind = d->cfg.listen_address,
 	                        .daemon_id = d->state.daemon_id,
 	                        .name = d->cfg.name ? d->cfg.name : "",
-	                        .port = d->cfg.listen_port};
+	                        .port = d->cfg.listen_port,
+	                        .link = &d->link};
 	if (serve_key_hash(d->cfg.call_key, d->cfg.call_key_sha256, cfg.key_sha256))
 		return -1;
 	if (d->cfg.call_key) /* only its hash is kept */
@@ -663,6 +680,7 @@ static int run(struct daemon *d)
 		return -1;
 	sc_shutdown_install();
 	d->integrated = !strcmp(d->cfg.mode, "integrated");
+	link_init(&d->link);
 	struct control *ctl = control_serve(d->cfg.control_socket, on_control, d);
 	if (!ctl)
 		return -1;
@@ -688,6 +706,7 @@ static int run(struct daemon *d)
 		sc_nats_close(&d->nats);
 	client_global_cleanup();
 	control_close(ctl);
+	link_destroy(&d->link);
 	slot_free(d->slot);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include "serve.h"
 
 #include "job_json.h"
+#include "sc_batch.h"
 #include "sc_log.h"
 
 #include <arpa/inet.h>
@@ -102,9 +103,9 @@ static enum MHD_Result post_job(struct serve *s, struct MHD_Connection *c,
 	if (type && !strncasecmp(type, "application/json", 16)) {
 		json_t *j = json_loadb(b->data ? b->data : "", b->len, 0, NULL);
 		Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
-		char *targets[64];
+		char *targets[128];
 		struct snmp_creds creds;
-		if (j && job_from_json(j, &job, targets, 64, &creds) == 0) {
+		if (j && job_from_json(j, &job, targets, 128, &creds) == 0) {
 			len = scanopy__v1__job__get_packed_size(&job);
 			packed = malloc(len ? len : 1);
 			if (packed)
@@ -210,6 +211,8 @@ static enum MHD_Result route(struct serve *s, struct MHD_Connection *c,
 {
 	if (!authorized(s, c))
 		return error(c, 401, "unauthorized", "a valid call key is required");
+	if (s->cfg->link)
+		link_ok(s->cfg->link, sc_now_ms());
 	bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 	if (!strcmp(url, "/v1/status") && get)
 		return status(s, c);

@@ -17,6 +17,7 @@
 #define AGENT_SERVE_H
 
 #include "job_slot.h"
+#include "link.h"
 #include "outbox.h"
 
 #include <stdint.h>
@@ -27,6 +28,7 @@ struct serve_cfg {
 	uint8_t key_sha256[32];
 	struct job_slot *slot;
 	struct outbox *outbox;
+	struct link *link; /* each authorized call is a contact (may be NULL) */
 };
 
 struct serve;

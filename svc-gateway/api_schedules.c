@@ -20,7 +20,8 @@
 	"json_build_object('id', c.id, 'network_id', c.network_id, 'daemon_id', "        \
 	"c.daemon_id, 'name', c.name, 'type', c.discovery_type, 'cron', c.cron, "        \
 	"'interval_seconds', c.interval_seconds, 'time_zone', c.time_zone, 'deep', "     \
-	"c.deep, 'deep_every', c.deep_every, 'targets', c.targets, 'paused', "           \
+	"c.deep, 'deep_every', c.deep_every, 'targets', c.targets, 'deep_targets', "     \
+	"c.deep_targets, 'paused', "                                                     \
 	"c.paused, 'next_run_at', c.next_run_at, 'last_run_at', c.last_run_at, "         \
 	"'run_count', c.run_count, 'last_error', c.last_error, 'created_at', "           \
 	"c.created_at, 'updated_at', c.updated_at)"
@@ -29,9 +30,10 @@
 struct schedule_in {
 	const char *name, *type, *cron, *zone;
 	long interval, deep_every, first_run_in;
-	int deep, paused;         /* -1 absent, 0, 1 */
-	bool has_targets, timing; /* timing: cron, interval or zone given */
-	char targets[4096];
+	int deep, paused;                           /* -1 absent, 0, 1 */
+	bool has_targets, has_deep_targets, timing; /* timing: cron, interval or
+	                                                zone given */
+	char targets[4096], deep_targets[4096];
 	char next[24]; /* the first run, unix seconds, when computed */
 };
 
@@ -105,7 +107,19 @@ static int read_input(json_t *in, struct schedule_in *s, char *msg, size_t len,
 		s->has_targets = true;
 		if (!json_is_array(targets) || json_array_size(targets) > 64 ||
 		    targets_literal(targets, s->targets, sizeof s->targets))
-			BAD("targets", "targets: up to 64 CIDRs or addresses");
+			BAD("targets", "targets: up to 64 CIDRs or addresses (IPv6: "
+			               "addresses or prefixes of /120 or longer)");
+	}
+	json_t *deep_targets = json_object_get(in, "deep_targets");
+	if (deep_targets) {
+		s->has_deep_targets = true;
+		if (!json_is_array(deep_targets) || json_array_size(deep_targets) > 64 ||
+		    targets_literal(deep_targets, s->deep_targets,
+		                    sizeof s->deep_targets))
+			BAD("deep_targets",
+			    "deep_targets: up to 64 CIDRs or addresses (IPv6: /120 or "
+			    "longer) to "
+			    "scan on every port");
 	}
 	return 0;
 }
@@ -176,7 +190,8 @@ enum MHD_Result api_schedules_list(struct request *r)
 }
 
 /* POST /api/v1/schedules {daemon_id, type, cron|interval_seconds, time_zone?,
- * name?, deep?, deep_every?, targets?, paused?, first_run_in_seconds?} */
+ * name?, deep?, deep_every?, targets?, deep_targets?, paused?,
+ * first_run_in_seconds?} */
 enum MHD_Result api_schedules_create(struct request *r)
 {
 	enum MHD_Result res;
@@ -214,20 +229,21 @@ enum MHD_Result api_schedules_create(struct request *r)
 	                   num(de, sizeof de, s.deep_every < 0 ? 0 : s.deep_every),
 	                   s.has_targets ? s.targets : "{}",
 	                   s.paused == 1 ? "t" : "f",
-	                   s.next};
+	                   s.next,
+	                   s.has_deep_targets ? s.deep_targets : "{}"};
 	res = reply_query_json(
 	    r, 201,
 	    "WITH d AS (SELECT id, org_id, network_id, mode FROM core.daemons WHERE id = "
 	    "$1), c AS (INSERT INTO sched.schedules (org_id, network_id, daemon_id, "
 	    "name, "
 	    "discovery_type, interval_seconds, cron, time_zone, deep, deep_every, "
-	    "targets, paused, dispatch, next_run_at) SELECT d.org_id, d.network_id, "
-	    "d.id, "
-	    "$2, $3, $4::int, $5, $6, $7::boolean, $8::int, $9::text[], "
+	    "targets, deep_targets, paused, dispatch, next_run_at) SELECT d.org_id, "
+	    "d.network_id, d.id, "
+	    "$2, $3, $4::int, $5, $6, $7::boolean, $8::int, $9::text[], $12::text[], "
 	    "$10::boolean, " DISPATCH_OF_DAEMON
 	    ", to_timestamp($11::bigint) FROM d RETURNING *) "
 	    "SELECT " SCHEDULE_JSON "::text FROM c",
-	    11, p, 404, "no such daemon");
+	    12, p, 404, "no such daemon");
 	json_decref(in);
 	return res;
 }
@@ -309,7 +325,8 @@ enum MHD_Result api_schedule_patch(struct request *r)
 	                   num(de, sizeof de, s.deep_every),
 	                   s.has_targets ? s.targets : NULL,
 	                   flag(s.paused),
-	                   s.next[0] ? s.next : NULL};
+	                   s.next[0] ? s.next : NULL,
+	                   s.has_deep_targets ? s.deep_targets : NULL};
 	res = reply_query_json(
 	    r, 200,
 	    "UPDATE sched.schedules c SET name = coalesce($2, c.name), discovery_type = "
@@ -318,13 +335,14 @@ enum MHD_Result api_schedule_patch(struct request *r)
 	    "$6 ELSE c.cron END, time_zone = coalesce($7, c.time_zone), deep = "
 	    "coalesce($8::boolean, c.deep), deep_every = coalesce($9::int, "
 	    "c.deep_every), "
-	    "targets = coalesce($10::text[], c.targets), paused = coalesce($11::boolean, "
+	    "targets = coalesce($10::text[], c.targets), deep_targets = "
+	    "coalesce($13::text[], c.deep_targets), paused = coalesce($11::boolean, "
 	    "c.paused), next_run_at = coalesce(to_timestamp($12::bigint), "
 	    "c.next_run_at), "
 	    "last_error = CASE WHEN $11::boolean = false THEN NULL ELSE c.last_error "
 	    "END, "
 	    "updated_at = now() WHERE c.id = $1 RETURNING " SCHEDULE_JSON "::text",
-	    12, p, 404, "no such schedule");
+	    13, p, 404, "no such schedule");
 	json_decref(in);
 	return res;
 }
@@ -353,9 +371,9 @@ enum MHD_Result api_schedule_run(struct request *r)
 	return reply_query_json(
 	    r, 201,
 	    "WITH s AS (INSERT INTO sched.sessions (org_id, network_id, daemon_id, "
-	    "schedule_id, discovery_type, deep, targets, dispatch, started_by) SELECT "
-	    "org_id, network_id, daemon_id, id, discovery_type, deep, targets, dispatch, "
-	    "$2 FROM sched.schedules WHERE id = $1 RETURNING *) SELECT " SESSION_JSON
-	    " FROM s",
+	    "schedule_id, discovery_type, deep, targets, deep_targets, dispatch, "
+	    "started_by) SELECT org_id, network_id, daemon_id, id, discovery_type, deep, "
+	    "targets, deep_targets, dispatch, $2 FROM sched.schedules WHERE id = $1 "
+	    "RETURNING *) SELECT " SESSION_JSON " FROM s",
 	    2, p, 404, "no such schedule");
 }

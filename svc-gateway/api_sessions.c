@@ -24,7 +24,8 @@ bool discovery_type_valid(const char *t)
 	return false;
 }
 
-/* Targets as a PostgreSQL text[] literal of CIDRs/addresses; -1 if invalid. */
+/* Targets as a PostgreSQL text[] literal of CIDRs/addresses; -1 if invalid,
+ * or an IPv6 prefix shorter than /120 (the daemon never sweeps one). */
 int targets_literal(json_t *targets, char *out, size_t len)
 {
 	size_t n = 0;
@@ -37,6 +38,9 @@ int targets_literal(json_t *targets, char *out, size_t len)
 		if (!s || !*s || strlen(s) > 64 ||
 		    strspn(s, "0123456789abcdefABCDEF:./") != strlen(s))
 			return -1;
+		const char *slash = strchr(s, '/');
+		if (strchr(s, ':') && slash && atoi(slash + 1) < 120)
+			return -1;
 		int w = snprintf(out + n, len - n, "%s%s", i ? "," : "", s);
 		if (w < 0 || (size_t)w >= len - n - 1)
 			return -1;
@@ -47,7 +51,8 @@ int targets_literal(json_t *targets, char *out, size_t len)
 	return 0;
 }
 
-/* POST /api/v1/networks/{id}/discoveries {type, targets?, deep?, daemon_id?} */
+/* POST /api/v1/networks/{id}/discoveries {type, targets?, deep?, deep_targets?,
+ * daemon_id?} */
 enum MHD_Result api_discoveries_create(struct request *r)
 {
 	enum MHD_Result res;
@@ -56,8 +61,9 @@ enum MHD_Result api_discoveries_create(struct request *r)
 		return res;
 	const char *type = json_str(in, "type"), *daemon = json_str(in, "daemon_id");
 	json_t *targets = json_object_get(in, "targets"),
-	       *deep = json_object_get(in, "deep");
-	char tlit[4096] = "{}";
+	       *deep = json_object_get(in, "deep"),
+	       *deep_targets = json_object_get(in, "deep_targets");
+	char tlit[4096] = "{}", dlit[4096] = "{}";
 	if (!discovery_type_valid(type))
 		res = reply_error(r, 422, "invalid_field",
 		                  "type: self_report, network, snmp, docker or unified",
@@ -65,18 +71,28 @@ enum MHD_Result api_discoveries_create(struct request *r)
 	else if (targets && (!json_is_array(targets) || json_array_size(targets) > 64 ||
 	                     targets_literal(targets, tlit, sizeof tlit)))
 		res = reply_error(r, 422, "invalid_field",
-		                  "targets: up to 64 CIDRs or addresses", "targets");
+		                  "targets: up to 64 CIDRs or addresses (IPv6: "
+		                  "addresses or prefixes of /120 or longer)",
+		                  "targets");
 	else if (deep && !json_is_boolean(deep))
 		res = reply_error(r, 422, "invalid_field", "deep: true or false", "deep");
+	else if (deep_targets &&
+	         (!json_is_array(deep_targets) || json_array_size(deep_targets) > 64 ||
+	          targets_literal(deep_targets, dlit, sizeof dlit)))
+		res = reply_error(r, 422, "invalid_field",
+		                  "deep_targets: up to 64 CIDRs or addresses "
+		                  "(IPv6: /120 or longer) to scan on "
+		                  "every port",
+		                  "deep_targets");
 	else if (daemon && !is_uuid(daemon))
 		res = reply_error(r, 422, "invalid_field", "daemon_id: not a UUID",
 		                  "daemon_id");
 	else {
 		char started_by[64];
 		snprintf(started_by, sizeof started_by, "user:%s", r->who.user_id);
-		const char *p[] = {r->param[0], daemon,
-		                   type,        json_is_true(deep) ? "t" : "f",
-		                   tlit,        started_by};
+		const char *p[] = {
+		    r->param[0], daemon,     type, json_is_true(deep) ? "t" : "f",
+		    tlit,        started_by, dlit};
 		/* The daemon: the one named, else the network's most recently seen. */
 		res = reply_query_json(
 		    r, 201,
@@ -85,11 +101,12 @@ enum MHD_Result api_discoveries_create(struct request *r)
 		    "network_id = $1 AND ($2::uuid IS NULL OR id = $2::uuid) ORDER BY "
 		    "last_seen "
 		    "DESC NULLS LAST LIMIT 1), s AS (INSERT INTO sched.sessions (org_id, "
-		    "network_id, daemon_id, discovery_type, deep, targets, dispatch, "
-		    "started_by) SELECT d.org_id, d.network_id, d.id, $3, $4::boolean, "
-		    "$5::text[], " DISPATCH_OF_DAEMON ", $6 FROM d RETURNING *) "
+		    "network_id, daemon_id, discovery_type, deep, targets, deep_targets, "
+		    "dispatch, started_by) SELECT d.org_id, d.network_id, d.id, $3, "
+		    "$4::boolean, $5::text[], $7::text[], " DISPATCH_OF_DAEMON
+		    ", $6 FROM d RETURNING *) "
 		    "SELECT " SESSION_JSON " FROM s",
-		    6, p, 404,
+		    7, p, 404,
 		    "no such network, or no daemon in it to run the discovery");
 	}
 	json_decref(in);

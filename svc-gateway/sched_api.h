@@ -11,7 +11,8 @@
 #define SESSION_JSON                                                                     \
 	"json_build_object('id', s.id, 'network_id', s.network_id, 'daemon_id', "        \
 	"s.daemon_id, 'schedule_id', s.schedule_id, 'type', s.discovery_type, 'deep', "  \
-	"s.deep, 'targets', s.targets, 'state', s.state, 'progress', s.progress, "       \
+	"s.deep, 'targets', s.targets, 'deep_targets', s.deep_targets, 'state', "        \
+	"s.state, 'progress', s.progress, "                                              \
 	"'phase', s.phase, 'reason', s.reason, 'summary', s.summary, 'hosts_found', "    \
 	"s.hosts_found, 'ports_found', s.ports_found, 'started_by', s.started_by, "      \
 	"'created_at', s.created_at, 'started_at', s.started_at, 'finished_at', "        \

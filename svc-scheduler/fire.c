@@ -124,11 +124,13 @@ int sched_fire_due(struct scheduler *s, const struct sched_now *now)
 		    "= NULL FROM x WHERE c.id = x.id RETURNING c.*) "
 		    "INSERT INTO sched.sessions (org_id, network_id, daemon_id, "
 		    "schedule_id, "
-		    "discovery_type, deep, targets, dispatch, started_by, created_at) "
+		    "discovery_type, deep, targets, deep_targets, dispatch, started_by, "
+		    "created_at) "
 		    "SELECT "
 		    "org_id, network_id, daemon_id, id, discovery_type, deep OR "
 		    "(deep_every > "
-		    "0 AND run_count % deep_every = 0), targets, dispatch, 'schedule', "
+		    "0 AND run_count % deep_every = 0), targets, deep_targets, dispatch, "
+		    "'schedule', "
 		    "$3::timestamptz FROM u",
 		    3, p);
 		rc = q ? 0 : -1;

@@ -159,6 +159,7 @@ uint8_t *sched_job_pack(const struct scheduler *s, PGresult *r, int row, size_t 
 	job.deadline_ms = strtoll(PQgetvalue(r, row, 7), NULL, 10);
 	job.has_deadline_ms = 1;
 	char *targets = strdup(PQgetvalue(r, row, 6)), *save = NULL, *list[MAX_TARGETS];
+	char *deep = strdup(PQgetvalue(r, row, 8)), *deep_list[MAX_TARGETS];
 	struct job_creds *creds = calloc(1, sizeof *creds);
 	/* Only SNMP and unified runs take credentials. */
 	json_t *sealed = job.type == SCANOPY__V1__JOB_TYPE__JOB_SNMP ||
@@ -166,12 +167,16 @@ uint8_t *sched_job_pack(const struct scheduler *s, PGresult *r, int row, size_t 
 	                     ? creds_sealed(s, job.network_id)
 	                     : NULL;
 	uint8_t *buf = NULL;
-	if (!targets || !creds)
+	if (!targets || !deep || !creds)
 		goto out;
 	for (char *t = strtok_r(targets, " ", &save); t && job.n_targets < MAX_TARGETS;
 	     t = strtok_r(NULL, " ", &save))
 		list[job.n_targets++] = t;
 	job.targets = list;
+	for (char *t = strtok_r(deep, " ", &save); t && job.n_deep_targets < MAX_TARGETS;
+	     t = strtok_r(NULL, " ", &save))
+		deep_list[job.n_deep_targets++] = t;
+	job.deep_targets = deep_list;
 	creds_open(s, job.network_id, sealed, creds);
 	job.snmp_credentials = creds->ptr;
 	job.n_snmp_credentials = creds->n;
@@ -185,5 +190,6 @@ out:
 	free(creds);
 	json_decref(sealed);
 	free(targets);
+	free(deep);
 	return buf;
 }

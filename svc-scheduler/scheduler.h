@@ -47,7 +47,8 @@ int sched_dispatch(struct scheduler *s, const struct sched_now *now);
 #define SCHED_JOB_COLUMNS                                                                \
 	"p.id, p.org_id, p.network_id, p.daemon_id, p.discovery_type, p.deep, "          \
 	"array_to_string(p.targets, ' '), floor(extract(epoch FROM $1::timestamptz + "   \
-	"make_interval(secs => $2::int)) * 1000)::bigint"
+	"make_interval(secs => $2::int)) * 1000)::bigint, "                              \
+	"array_to_string(p.deep_targets, ' ')"
 /* A row of SCHED_JOB_COLUMNS as a packed Job (caller frees), its SNMP
  * credentials opened with the gateway's secret key; NULL on no memory. */
 uint8_t *sched_job_pack(const struct scheduler *s, PGresult *r, int row, size_t *len);

@@ -1,5 +1,7 @@
 #include "arp_frame.h"
 
+#include "eth_frame.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -47,24 +49,16 @@ void arp_build_request(uint8_t f[ARP_FRAME_LEN], const uint8_t sha[6], uint32_t 
 
 int arp_parse(const uint8_t *f, size_t len, struct arp_packet *out)
 {
-	if (len < 14)
-		return -1;
-	size_t off = 12;
-	uint16_t type = get16(f + off);
+	struct eth_header eh;
 	memset(out, 0, sizeof *out);
-	memcpy(out->eth_src, f + 6, 6);
-	/* One or two VLAN tags (802.1Q, 802.1ad QinQ). */
-	for (int tags = 0; (type == 0x8100 || type == 0x88a8) && tags < 2; tags++) {
-		if (len < off + 6)
-			return -1;
-		if (!out->vlan)
-			out->vlan = get16(f + off + 2) & 0x0fff;
-		off += 4;
-		type = get16(f + off);
-	}
-	if (type != 0x0806)
+	if (eth_header(f, len, &eh))
 		return -1;
-	off += 2;
+	memcpy(out->eth_src, f + 6, 6);
+	out->vlan = eh.vlan;
+	out->inner_vlan = eh.inner_vlan;
+	if (eh.type != 0x0806)
+		return -1;
+	size_t off = eh.off;
 	if (len < off + 28)
 		return -1;
 	const uint8_t *a = f + off;

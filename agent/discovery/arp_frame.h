@@ -18,7 +18,8 @@ struct arp_packet {
 	uint32_t spa;   /* sender IPv4, host byte order */
 	uint8_t tha[6];
 	uint32_t tpa;
-	uint16_t vlan; /* 802.1Q id of the frame, 0 when untagged */
+	uint16_t vlan;       /* 802.1Q id of the frame (QinQ: outer), 0 untagged */
+	uint16_t inner_vlan; /* QinQ: the inner (customer) tag's id, else 0 */
 	uint8_t eth_src[6];
 };
 

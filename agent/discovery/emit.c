@@ -8,9 +8,9 @@
 void emit_port(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto, uint16_t port,
                uint32_t rtt_us)
 {
-	char text[16];
+	char text[IP_TEXT_LEN];
 	Scanopy__V1__PortState p = SCANOPY__V1__PORT_STATE__INIT;
-	p.ip = (char *)ip_text(ip, text);
+	p.ip = (char *)eng_ip_text(e, ip, text);
 	p.protocol = proto;
 	p.has_protocol = 1;
 	p.port = port;
@@ -27,9 +27,9 @@ void emit_port(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto, uint1
 void emit_banner(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto,
                  uint16_t port, const char *probe, const uint8_t *data, size_t len)
 {
-	char text[16];
+	char text[IP_TEXT_LEN];
 	Scanopy__V1__Banner b = SCANOPY__V1__BANNER__INIT;
-	b.ip = (char *)ip_text(ip, text);
+	b.ip = (char *)eng_ip_text(e, ip, text);
 	b.protocol = proto;
 	b.has_protocol = 1;
 	b.port = port;
@@ -44,9 +44,9 @@ void emit_banner(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto,
 void emit_udp_reply(struct engine *e, uint32_t ip, uint16_t port, const char *probe,
                     const uint8_t *data, size_t len)
 {
-	char text[16];
+	char text[IP_TEXT_LEN];
 	Scanopy__V1__UdpReply u = SCANOPY__V1__UDP_REPLY__INIT;
-	u.ip = (char *)ip_text(ip, text);
+	u.ip = (char *)eng_ip_text(e, ip, text);
 	u.port = port;
 	u.has_port = 1;
 	u.probe = (char *)probe;
@@ -60,9 +60,9 @@ void emit_name(struct engine *e, uint32_t ip, Scanopy__V1__NameSource src,
                const char *name, const char *const *types, size_t ntypes,
                const char *detail)
 {
-	char text[16];
+	char text[IP_TEXT_LEN];
 	Scanopy__V1__NameRecord n = SCANOPY__V1__NAME_RECORD__INIT;
-	n.ip = (char *)ip_text(ip, text);
+	n.ip = (char *)eng_ip_text(e, ip, text);
 	n.source = src;
 	n.has_source = 1;
 	n.name = (char *)(name ? name : "");

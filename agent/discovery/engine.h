@@ -8,6 +8,7 @@
 #include "observation.pb-c.h"
 #include "ratelimit.h"
 #include "scan.h"
+#include "target6.h"
 #include "targets.h"
 
 #include <openssl/ssl.h>
@@ -15,6 +16,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+
+/* IPv6 target hosts live in the host table under keys from the reserved
+ * 240.0.0.0/4 (never an IPv4 target): HOST6_KEY + their index in the
+ * engine's v6 list. Everything keyed by address works for both; what needs
+ * the address itself asks eng_ip_text or host_sockaddr. */
+#define HOST6_KEY 0xf0000000u
+#define IS_HOST6_KEY(ip) (((ip)&0xf0000000u) == HOST6_KEY)
+#define IP_TEXT_LEN 46 /* INET6_ADDRSTRLEN */
 
 /* Evidence bits (one HostSeen per kind and host). */
 #define EVBIT(e) (1u << (e))
@@ -31,6 +41,8 @@ struct host {
 	bool in_queue;
 	bool udp_queued, rdns_queued;
 	bool timed_out;
+	bool deep; /* TCP 1-65535 (the job, or one of its deep targets) */
+	bool v6;   /* an IPv6 target: its address is e->v6[ip - HOST6_KEY] */
 	uint8_t ttl;
 	uint32_t rtt_us;   /* best round trip seen (ARP, ICMP, connect) */
 	uint32_t evidence; /* EVBIT of each evidence already emitted */
@@ -67,6 +79,11 @@ struct engine {
 	struct evloop loop;
 	struct ratelimit rate;
 	struct target_set targets;
+	struct target_set deep; /* the request's deep_targets */
+	uint8_t (*v6)[16];      /* the IPv6 target addresses */
+	uint32_t nv6;
+	struct target6 *deep6; /* the IPv6 deep targets */
+	size_t ndeep6;
 	struct links links;
 	uint8_t *klass; /* per target ordinal: 0 routed, 1+i on link i, KLASS_SKIP */
 	/* hosts */
@@ -74,7 +91,7 @@ struct engine {
 	size_t nbuckets, nhosts;
 	struct host *qhead, *qtail; /* hosts with TCP ports left, round robin */
 	/* what to scan */
-	uint16_t *tcp; /* port order (not deep) */
+	uint16_t *tcp; /* port order (hosts not deep) */
 	uint32_t ntcp;
 	uint16_t *udp;
 	size_t nudp;
@@ -129,12 +146,28 @@ struct host *host_get(struct engine *e, uint32_t ip);
  * port scan); each new kind emits one HostSeen. rtt_us/ttl 0 = unknown. */
 void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence evidence,
                    uint32_t rtt_us, uint8_t ttl);
+/* The same for an answer heard in a VLAN-tagged frame: vlan[0] the outer
+ * (or only) tag's id, vlan[1] QinQ's inner one, 0 each when absent; the
+ * HostSeen carries them. vlan may be NULL (untagged). */
+void host_evidence_tagged(struct engine *e, struct host *h,
+                          Scanopy__V1__Evidence evidence, uint32_t rtt_us, uint8_t ttl,
+                          const uint16_t vlan[2]);
 /* Puts h on the port-scan queue (if it has ports left). */
 void host_queue_ports(struct engine *e, struct host *h);
 /* Emits an open TCP port now (confirmed host) or holds it until confirmed. */
 void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rtt_us);
 /* Connect timeout for h (from its round trip, or a default when unknown). */
 unsigned host_connect_timeout(const struct host *h);
+/* The text of a host key: its IPv4 address, or its IPv6 one. */
+const char *eng_ip_text(const struct engine *e, uint32_t ip, char buf[IP_TEXT_LEN]);
+/* The socket address of port on h (either family); its length. */
+socklen_t host_sockaddr(const struct engine *e, const struct host *h, uint16_t port,
+                        struct sockaddr_storage *out);
+/* Creates the IPv6 target hosts and queues them for TCP discovery (as
+ * routed hosts: created only from an answer). */
+void hosts_start_v6(struct engine *e);
+/* TCP ports h is scanned on: 65535 when deep, else the port order's. */
+uint32_t host_tcp_total(const struct engine *e, const struct host *h);
 
 /* --- ARP (arp.c) --- */
 int arp_start(struct engine *e);

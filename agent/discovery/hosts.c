@@ -6,6 +6,7 @@
 #include "sc_log.h"
 #include "sink.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,12 @@ struct host *host_get(struct engine *e, uint32_t ip)
 	int64_t ord = targets_ordinal(&e->targets, ip);
 	uint8_t k = ord >= 0 ? e->klass[ord] : KLASS_ROUTED;
 	h->link = (k != KLASS_ROUTED && k != KLASS_SKIP) ? k - 1 : -1;
+	h->deep = e->req->deep || targets_ordinal(&e->deep, ip) >= 0;
+	if (IS_HOST6_KEY(ip) && ip - HOST6_KEY < e->nv6) {
+		h->v6 = true;
+		for (size_t i = 0; i < e->ndeep6; i++)
+			h->deep |= target6_contains(&e->deep6[i], e->v6[ip - HOST6_KEY]);
+	}
 	if (e->nhosts + 1 > e->nbuckets)
 		grow(e);
 	size_t b = bucket(e, ip);
@@ -111,11 +118,11 @@ static void record_open(struct host *h, uint16_t port)
 }
 
 static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
-                      uint32_t rtt_us, uint8_t ttl)
+                      uint32_t rtt_us, uint8_t ttl, const uint16_t vlan[2])
 {
-	char ip[16], mac[18];
+	char ip[IP_TEXT_LEN], mac[18];
 	Scanopy__V1__HostSeen m = SCANOPY__V1__HOST_SEEN__INIT;
-	m.ip = (char *)ip_text(h->ip, ip);
+	m.ip = (char *)eng_ip_text(e, h->ip, ip);
 	if (h->has_mac) {
 		static const uint8_t zero[6];
 		if (memcmp(h->mac, zero, 6)) {
@@ -135,11 +142,25 @@ static void emit_host(struct engine *e, struct host *h, Scanopy__V1__Evidence ev
 		m.ttl = ttl;
 		m.has_ttl = 1;
 	}
+	if (vlan && vlan[0]) {
+		m.vlan_id = vlan[0];
+		m.has_vlan_id = 1;
+	}
+	if (vlan && vlan[1]) {
+		m.inner_vlan_id = vlan[1];
+		m.has_inner_vlan_id = 1;
+	}
 	sink_host(e->sink, &m);
 }
 
 void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
                    uint32_t rtt_us, uint8_t ttl)
+{
+	host_evidence_tagged(e, h, ev, rtt_us, ttl, NULL);
+}
+
+void host_evidence_tagged(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
+                          uint32_t rtt_us, uint8_t ttl, const uint16_t vlan[2])
 {
 	if (rtt_us && (!h->rtt_us || rtt_us < h->rtt_us))
 		h->rtt_us = rtt_us;
@@ -147,7 +168,7 @@ void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
 		h->ttl = ttl;
 	if (!(h->evidence & EVBIT(ev))) {
 		h->evidence |= EVBIT(ev);
-		emit_host(e, h, ev, rtt_us, ttl);
+		emit_host(e, h, ev, rtt_us, ttl, vlan);
 	}
 	if (h->confirmed)
 		return;
@@ -163,7 +184,7 @@ void host_evidence(struct engine *e, struct host *h, Scanopy__V1__Evidence ev,
 	free(h->pending);
 	h->pending = NULL;
 	h->npending = h->cappending = 0;
-	e->ports_total += e->req->deep ? 65535 : e->ntcp;
+	e->ports_total += host_tcp_total(e, h);
 	host_queue_ports(e, h);
 	udp_queue_host(e, h);
 	if (e->req->resolve_names)
@@ -187,6 +208,49 @@ void host_port_open(struct engine *e, struct host *h, uint16_t port, uint32_t rt
 		h->cappending = cap;
 	}
 	h->pending[h->npending++] = (struct pending_port){port, rtt_us};
+}
+
+const char *eng_ip_text(const struct engine *e, uint32_t ip, char buf[IP_TEXT_LEN])
+{
+	if (IS_HOST6_KEY(ip) && ip - HOST6_KEY < e->nv6)
+		return inet_ntop(AF_INET6, e->v6[ip - HOST6_KEY], buf, IP_TEXT_LEN);
+	return ip_text(ip, buf);
+}
+
+socklen_t host_sockaddr(const struct engine *e, const struct host *h, uint16_t port,
+                        struct sockaddr_storage *out)
+{
+	memset(out, 0, sizeof *out);
+	if (h->v6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)out;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons(port);
+		memcpy(&a->sin6_addr, e->v6[h->ip - HOST6_KEY], 16);
+		return sizeof *a;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)out;
+	a->sin_family = AF_INET;
+	a->sin_port = htons(port);
+	a->sin_addr.s_addr = htonl(h->ip);
+	return sizeof *a;
+}
+
+void hosts_start_v6(struct engine *e)
+{
+	e->disc_total += e->nv6;
+	for (uint32_t i = 0; i < e->nv6; i++) {
+		struct host *h = host_get(e, HOST6_KEY + i);
+		if (!h)
+			return;
+		h->discovery_only = true;
+		e->disc_done++;
+		host_queue_ports(e, h);
+	}
+}
+
+uint32_t host_tcp_total(const struct engine *e, const struct host *h)
+{
+	return h->deep ? 65535 : e->ntcp;
 }
 
 unsigned host_connect_timeout(const struct host *h)

@@ -1,5 +1,7 @@
 #include "lldp_frame.h"
 
+#include "eth_frame.h"
+
 #include "arp_frame.h"
 #include "text.h"
 
@@ -166,20 +168,15 @@ static int parse_cdp(const uint8_t *p, size_t len, struct l2_announce *o)
 
 int lldp_frame_parse(const uint8_t *f, size_t len, struct l2_announce *o)
 {
+	struct eth_header eh;
 	memset(o, 0, sizeof *o);
-	if (len < 14)
+	if (eth_header(f, len, &eh))
 		return -1;
 	memcpy(o->src, f + 6, 6);
-	size_t off = 12;
-	uint16_t type = get16(f + off);
-	if (type == 0x8100 || type == 0x88a8) {
-		if (len < 18)
-			return -1;
-		o->vlan = get16(f + 14) & 0x0fff;
-		off = 16;
-		type = get16(f + off);
-	}
-	off += 2;
+	o->vlan = eh.vlan;
+	o->inner_vlan = eh.inner_vlan;
+	uint16_t type = eh.type;
+	size_t off = eh.off;
 	if (type == 0x88cc) {
 		o->proto = L2_LLDP;
 		return parse_lldp(f + off, len - off, o);

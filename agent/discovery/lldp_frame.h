@@ -13,9 +13,10 @@
 enum { L2_LLDP = 1, L2_CDP = 2 };
 
 struct l2_announce {
-	int proto;      /* L2_LLDP or L2_CDP */
-	uint8_t src[6]; /* Ethernet source of the frame */
-	uint16_t vlan;  /* 802.1Q id, 0 untagged */
+	int proto;           /* L2_LLDP or L2_CDP */
+	uint8_t src[6];      /* Ethernet source of the frame */
+	uint16_t vlan;       /* 802.1Q id (QinQ: outer), 0 untagged */
+	uint16_t inner_vlan; /* QinQ: the inner tag's id, else 0 */
 	char chassis_id[128];
 	unsigned chassis_subtype; /* LLDP subtype (4 MAC, 5 address, 7 local...); CDP 7 */
 	char port_id[128];

@@ -38,10 +38,14 @@
 
 #define PASSIVE_SNAPLEN 2048
 #define PASSIVE_MAX_RECORDS 4096
-#define PASSIVE_FILTER                                                                   \
+/* The announcements, untagged or behind one or two VLAN tags (each `vlan`
+ * moves the offsets of what follows it by one tag). */
+#define PASSIVE_ANNOUNCE                                                                 \
 	"(arp or ether proto 0x88cc or ether dst 01:00:0c:cc:cc:cc or (udp and (port "   \
-	"67 "                                                                            \
-	"or port 68 or port 5353 or port 1900))) and ether multicast"
+	"67 or port 68 or port 5353 or port 1900)))"
+#define PASSIVE_FILTER                                                                   \
+	"ether multicast and (" PASSIVE_ANNOUNCE " or (vlan and (" PASSIVE_ANNOUNCE      \
+	" or (vlan and " PASSIVE_ANNOUNCE "))))"
 
 struct passive_link {
 	struct engine *e;
@@ -86,7 +90,7 @@ static bool first_time(struct passive_state *s, const char *text)
 
 /* A host within the targets, with what was heard from it as evidence. */
 static struct host *heard(struct engine *e, uint32_t ip, const uint8_t *mac,
-                          Scanopy__V1__Evidence ev)
+                          Scanopy__V1__Evidence ev, const struct passive_pkt *p)
 {
 	int64_t ord = ip ? targets_ordinal(&e->targets, ip) : -1;
 	if (ord < 0 || e->klass[ord] == KLASS_SKIP)
@@ -99,7 +103,8 @@ static struct host *heard(struct engine *e, uint32_t ip, const uint8_t *mac,
 		memcpy(h->mac, mac, 6);
 		h->has_mac = true;
 	}
-	host_evidence(e, h, ev, 0, 0);
+	const uint16_t vlan[2] = {p ? p->vlan : 0, p ? p->inner_vlan : 0};
+	host_evidence_tagged(e, h, ev, 0, 0, vlan);
 	return h;
 }
 
@@ -123,7 +128,8 @@ static void on_arp(struct passive_link *pl, const uint8_t *f, size_t len)
 	struct arp_packet a;
 	if (arp_parse(f, len, &a) || a.spa == k->ip || !memcmp(a.sha, k->mac, 6))
 		return;
-	heard(e, a.spa, a.sha, SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE);
+	struct passive_pkt tag = {.vlan = a.vlan, .inner_vlan = a.inner_vlan};
+	heard(e, a.spa, a.sha, SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE, &tag);
 }
 
 static void on_dhcp(struct engine *e, const struct passive_pkt *p)
@@ -137,8 +143,8 @@ static void on_dhcp(struct engine *e, const struct passive_pkt *p)
 	else if (d.msg_type == 5) /* a server's ACK: the client's address */
 		ip = d.yiaddr;
 	if (d.op == 2)
-		heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_DHCP);
-	if (!heard(e, ip, d.chaddr, SCANOPY__V1__EVIDENCE__EVIDENCE_DHCP))
+		heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_DHCP, p);
+	if (!heard(e, ip, d.chaddr, SCANOPY__V1__EVIDENCE__EVIDENCE_DHCP, p))
 		return;
 	if (d.hostname[0] || d.vendor_class[0]) {
 		char detail[160] = "";
@@ -188,7 +194,7 @@ static void on_mdns(struct engine *e, const struct passive_pkt *p)
 		if (type && !dup && ntypes < 8)
 			types[ntypes++] = type;
 	}
-	if (heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_MDNS) &&
+	if (heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_MDNS, p) &&
 	    (name[0] || ntypes))
 		name_once(e, p->sip, SCANOPY__V1__NAME_SOURCE__NAME_MDNS, name, types,
 		          ntypes, instance);
@@ -200,7 +206,7 @@ static void on_ssdp(struct engine *e, const struct passive_pkt *p)
 	struct ssdp_info s;
 	if (ssdp_parse(p->payload, p->plen, &s) || !s.notify || s.byebye)
 		return;
-	if (!heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_SSDP))
+	if (!heard(e, p->sip, p->src, SCANOPY__V1__EVIDENCE__EVIDENCE_SSDP, p))
 		return;
 	const char *types[1] = {s.st};
 	name_once(e, p->sip, SCANOPY__V1__NAME_SOURCE__NAME_SSDP, s.server, types,
@@ -248,13 +254,15 @@ static void on_l2(struct passive_link *pl, const uint8_t *f, size_t len)
 		free(a);
 		return;
 	}
+	struct passive_pkt tag = {.vlan = a->vlan, .inner_vlan = a->inner_vlan};
 	char key[400];
 	snprintf(key, sizeof key, "l2|%d|%d|%s|%s|%s", pl->link, a->proto, a->chassis_id,
 	         a->port_id, a->sys_name);
 	if (first_time(e->passive, key))
 		emit_neighbor(pl, a);
 	for (size_t i = 0; i < a->nmgmt; i++)
-		if (heard(e, a->mgmt[i], NULL, SCANOPY__V1__EVIDENCE__EVIDENCE_LLDP) &&
+		if (heard(e, a->mgmt[i], NULL, SCANOPY__V1__EVIDENCE__EVIDENCE_LLDP,
+		          &tag) &&
 		    a->sys_name[0])
 			name_once(e, a->mgmt[i], SCANOPY__V1__NAME_SOURCE__NAME_LLDP,
 			          a->sys_name, NULL, 0, NULL);

@@ -1,5 +1,7 @@
 #include "passive_frame.h"
 
+#include "eth_frame.h"
+
 #include <string.h>
 
 static const uint8_t cdp_dst[6] = {0x01, 0x00, 0x0c, 0xcc, 0xcc, 0xcc};
@@ -38,27 +40,20 @@ static enum passive_kind udp4(const uint8_t *ip, size_t len, struct passive_pkt 
 
 enum passive_kind passive_decode(const uint8_t *f, size_t len, struct passive_pkt *p)
 {
+	struct eth_header eh;
 	memset(p, 0, sizeof *p);
-	if (len < 14)
+	if (eth_header(f, len, &eh))
 		return PF_OTHER;
 	memcpy(p->dst, f, 6);
 	memcpy(p->src, f + 6, 6);
 	p->group = (f[0] & 1) != 0;
-	size_t off = 12;
-	uint16_t type = get16(f + off);
-	if (type == 0x8100 || type == 0x88a8) {
-		if (len < 18)
-			return PF_OTHER;
-		p->vlan = get16(f + 14) & 0x0fff;
-		off = 16;
-		type = get16(f + off);
-	}
-	off += 2;
-	if (type == 0x0806)
+	p->vlan = eh.vlan;
+	p->inner_vlan = eh.inner_vlan;
+	if (eh.type == 0x0806)
 		return p->kind = PF_ARP;
-	if (type == 0x88cc || (type <= 1500 && !memcmp(p->dst, cdp_dst, 6)))
+	if (eh.type == 0x88cc || (eh.type <= 1500 && !memcmp(p->dst, cdp_dst, 6)))
 		return p->kind = PF_L2;
-	if (type == 0x0800)
-		return udp4(f + off, len - off, p);
+	if (eh.type == 0x0800)
+		return udp4(f + eh.off, len - eh.off, p);
 	return PF_OTHER;
 }

@@ -1,5 +1,5 @@
 /* What passive capture hears, decoded down to where a protocol parser takes
- * over: an Ethernet frame (possibly 802.1Q-tagged) carrying ARP, an
+ * over: an Ethernet frame (untagged, 802.1Q-tagged or QinQ) carrying ARP, an
  * LLDP/CDP announcement, or IPv4 UDP (DHCP, mDNS, SSDP). No I/O. */
 #ifndef DISC_PASSIVE_FRAME_H
 #define DISC_PASSIVE_FRAME_H
@@ -18,9 +18,10 @@ enum passive_kind {
 struct passive_pkt {
 	enum passive_kind kind;
 	uint8_t dst[6], src[6];
-	uint16_t vlan;
-	bool group;        /* destination MAC is multicast or broadcast */
-	uint32_t sip, dip; /* host order */
+	uint16_t vlan;       /* first (outer) tag's id, 0 untagged */
+	uint16_t inner_vlan; /* QinQ: the second tag's id, else 0 */
+	bool group;          /* destination MAC is multicast or broadcast */
+	uint32_t sip, dip;   /* host order */
 	uint16_t sport, dport;
 	const uint8_t *payload; /* into the frame */
 	size_t plen;

@@ -279,15 +279,24 @@ static void start_handshake(struct probe *p, bool offer_h2)
 
 /* ---------------------------------------------------------------- emitting */
 
+/* The host as a URL authority: "10.0.0.1", or "[fd00::1]" for IPv6. */
+static const char *authority(const struct probe *p, char buf[IP_TEXT_LEN + 2])
+{
+	char ip[IP_TEXT_LEN];
+	eng_ip_text(p->e, p->h->ip, ip);
+	snprintf(buf, IP_TEXT_LEN + 2, p->h->v6 ? "[%s]" : "%s", ip);
+	return buf;
+}
+
 static void emit_tls(struct probe *p)
 {
 	struct engine *e = p->e;
 	X509 *x = SSL_get0_peer_certificate(p->ssl);
 	struct tls_cert *c = x ? calloc(1, sizeof *c) : NULL;
-	char ip[16];
+	char ip[IP_TEXT_LEN];
 	Scanopy__V1__TlsInfo t = SCANOPY__V1__TLS_INFO__INIT;
 	char *sans[TLS_MAX_SANS];
-	t.ip = (char *)ip_text(p->h->ip, ip);
+	t.ip = (char *)eng_ip_text(e, p->h->ip, ip);
 	t.port = p->port;
 	t.has_port = 1;
 	if (c && tls_cert_fields(x, c) == 0) {
@@ -326,7 +335,7 @@ static void emit_tls(struct probe *p)
 static void emit_http(struct probe *p, const struct http_resp *r)
 {
 	struct engine *e = p->e;
-	char ip[16], title[512];
+	char ip[IP_TEXT_LEN], title[512];
 	Scanopy__V1__HttpResponse m = SCANOPY__V1__HTTP_RESPONSE__INIT;
 	Scanopy__V1__HttpHeader hs[HTTP_MAX_HEADERS], *hp[HTTP_MAX_HEADERS];
 	char *scratch = malloc(HTTP_MAX_HEADERS * 1280);
@@ -336,7 +345,7 @@ static void emit_http(struct probe *p, const struct http_resp *r)
 		free(body);
 		return;
 	}
-	m.ip = (char *)ip_text(p->h->ip, ip);
+	m.ip = (char *)eng_ip_text(p->e, p->h->ip, ip);
 	m.port = p->port;
 	m.has_port = 1;
 	m.scheme = p->tls ? "https" : "http";
@@ -402,13 +411,13 @@ static bool same_port_redirect(struct probe *p, const struct http_resp *r, char 
 			return false;
 		const char *hostpart = l + (https ? 8 : 7);
 		const char *slash = strchr(hostpart, '/');
-		char hp[64], want[64], ip[16];
+		char hp[64], want[64], ip[IP_TEXT_LEN + 2];
 		size_t hl = slash ? (size_t)(slash - hostpart) : strlen(hostpart);
 		if (hl >= sizeof hp)
 			return false;
 		memcpy(hp, hostpart, hl);
 		hp[hl] = '\0';
-		ip_text(p->h->ip, ip);
+		authority(p, ip);
 		unsigned dflt = https ? 443 : 80;
 		if (p->port == dflt)
 			snprintf(want, sizeof want, "%s", ip);
@@ -430,11 +439,11 @@ static bool same_port_redirect(struct probe *p, const struct http_resp *r, char 
 
 static void send_get(struct probe *p)
 {
-	char req[1024], ip[16];
+	char req[1024], ip[IP_TEXT_LEN + 2];
 	if (!p->tls)
 		p->plain_tried = true; /* a plain service was given its chance */
-	int n = payload_http_get(req, sizeof req, ip_text(p->h->ip, ip), p->port, p->tls,
-	                         p->path);
+	int n =
+	    payload_http_get(req, sizeof req, authority(p, ip), p->port, p->tls, p->path);
 	/* What the Host header carried, for the observation. */
 	if ((p->tls && p->port == 443) || (!p->tls && p->port == 80))
 		snprintf(p->host_hdr, sizeof p->host_hdr, "%s", ip);
@@ -469,8 +478,8 @@ static void stage_begin(struct probe *p)
 	uint8_t buf[1024];
 	size_t n;
 	struct payload_ctx pc;
-	char ip[16], local[16];
-	struct sockaddr_in sa;
+	char ip[IP_TEXT_LEN], local[IP_TEXT_LEN];
+	struct sockaddr_storage sa;
 	socklen_t sl = sizeof sa;
 	switch (p->stage) {
 	case STG_GREET: {
@@ -503,11 +512,18 @@ static void stage_begin(struct probe *p)
 	case STG_PAYLOAD:
 	case STG_FOLLOW:
 		memset(&pc, 0, sizeof pc);
-		pc.ip = ip_text(p->h->ip, ip);
+		pc.ip = eng_ip_text(p->e, p->h->ip, ip);
 		pc.port = p->port;
-		if (getsockname(p->w.fd, (struct sockaddr *)&sa, &sl) == 0) {
-			pc.local_ip = ip_text(ntohl(sa.sin_addr.s_addr), local);
-			pc.local_port = ntohs(sa.sin_port);
+		if (getsockname(p->w.fd, (struct sockaddr *)&sa, &sl) == 0 &&
+		    sa.ss_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&sa;
+			pc.local_ip =
+			    inet_ntop(AF_INET6, &a->sin6_addr, local, sizeof local);
+			pc.local_port = ntohs(a->sin6_port);
+		} else if (sa.ss_family == AF_INET) {
+			const struct sockaddr_in *a = (const struct sockaddr_in *)&sa;
+			pc.local_ip = ip_text(ntohl(a->sin_addr.s_addr), local);
+			pc.local_port = ntohs(a->sin_port);
 		} else {
 			pc.local_ip = "0.0.0.0";
 		}
@@ -1001,16 +1017,15 @@ void probe_start(struct engine *e, struct host *h, uint16_t port, int fd)
 static void open_conn(struct engine *e, struct probe *p)
 {
 	p->queued = false;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = host_sockaddr(e, p->h, p->port, &to);
+	int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		finish(p);
 		return;
 	}
 	eng_socket_opened(e);
 	p->w.fd = fd;
-	struct sockaddr_in to = {.sin_family = AF_INET,
-	                         .sin_port = htons(p->port),
-	                         .sin_addr.s_addr = htonl(p->h->ip)};
 	p->conn_start_us = ev_now_us();
 	p->len = 0;
 	p->eof = false;
@@ -1022,7 +1037,7 @@ static void open_conn(struct engine *e, struct probe *p)
 		finish(p);
 		return;
 	}
-	int rc = connect(fd, (struct sockaddr *)&to, sizeof to);
+	int rc = connect(fd, (struct sockaddr *)&to, tolen);
 	if (rc < 0 && errno != EINPROGRESS) {
 		finish(p);
 		return;

@@ -169,7 +169,7 @@ int rdns_init(struct engine *e)
 void rdns_queue_host(struct engine *e, struct host *h)
 {
 	struct rdns_state *s = e->rdns;
-	if (!s || h->rdns_queued || (h->ip >> 24) == 127 || s->n >= 65535)
+	if (!s || h->rdns_queued || h->v6 || (h->ip >> 24) == 127 || s->n >= 65535)
 		return;
 	h->rdns_queued = true;
 	if (s->n == s->cap) {

@@ -13,6 +13,8 @@
 #include "sc_log.h"
 #include "sink.h"
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,13 +143,95 @@ static int classify(struct engine *e)
 	return 0;
 }
 
+/* True when a is one of this machine's IPv6 addresses (ifs: getifaddrs). */
+static bool own_ip6(const struct ifaddrs *ifs, const uint8_t a[16])
+{
+	for (const struct ifaddrs *i = ifs; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 &&
+		    !memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, a, 16))
+			return true;
+	return false;
+}
+
+/* Splits texts into IPv4 ones (into *v4, to build a target_set from) and
+ * IPv6 ones: addresses into e->v6 (targets) or prefixes into e->deep6. */
+static int split_targets(struct engine *e, const char *const *texts, size_t n, bool deep,
+                         const char ***v4, size_t *nv4)
+{
+	struct ifaddrs *ifs = NULL;
+	int rc = -1;
+	*v4 = calloc(n ? n : 1, sizeof **v4);
+	*nv4 = 0;
+	if (!*v4)
+		return -1;
+	if (getifaddrs(&ifs))
+		ifs = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!target6_is(texts[i])) {
+			(*v4)[(*nv4)++] = texts[i];
+			continue;
+		}
+		struct target6 t;
+		char why[320];
+		if (target6_parse(texts[i], &t, why, sizeof why)) {
+			sc_error("discovery: target %s", why);
+			goto out;
+		}
+		if (deep) {
+			struct target6 *g =
+			    realloc(e->deep6, (e->ndeep6 + 1) * sizeof *g);
+			if (!g)
+				goto out;
+			e->deep6 = g;
+			e->deep6[e->ndeep6++] = t;
+			continue;
+		}
+		if (e->nv6 + t.count > TARGET6_MAX) {
+			sc_error("discovery: targets cover more than %d IPv6 addresses",
+			         TARGET6_MAX);
+			goto out;
+		}
+		uint8_t(*g)[16] = realloc(e->v6, (e->nv6 + t.count) * sizeof *g);
+		if (!g)
+			goto out;
+		e->v6 = g;
+		for (uint32_t k = 0; k < t.count; k++) {
+			target6_addr(&t, k, e->v6[e->nv6]);
+			/* our own addresses only when named alone (as in IPv4) */
+			if (t.count == 1 || !own_ip6(ifs, e->v6[e->nv6]))
+				e->nv6++;
+		}
+	}
+	rc = 0;
+out:
+	if (ifs)
+		freeifaddrs(ifs);
+	return rc;
+}
+
+static int build_targets(struct engine *e)
+{
+	const struct scan_request *r = e->req;
+	const char **v4 = NULL, **deep4 = NULL;
+	size_t nv4 = 0, ndeep4 = 0;
+	int rc = split_targets(e, r->targets, r->ntargets, false, &v4, &nv4) ||
+	                 split_targets(e, r->deep_targets, r->ndeep_targets, true, &deep4,
+	                               &ndeep4) ||
+	                 targets_build(&e->targets, v4, nv4) ||
+	                 targets_build(&e->deep, deep4, ndeep4)
+	             ? -1
+	             : 0;
+	free(v4);
+	free(deep4);
+	return rc;
+}
+
 static int setup(struct engine *e)
 {
 	const struct scan_request *r = e->req;
-	if (targets_build(&e->targets, r->targets, r->ntargets) ||
-	    links_load(&e->links) || classify(e))
+	if (build_targets(e) || links_load(&e->links) || classify(e))
 		return -1;
-	e->st.targets = e->targets.count;
+	e->st.targets = e->targets.count + e->nv6;
 	size_t n;
 	if (!r->deep) {
 		if (port_list(r->tcp_ports, r->ntcp, scan_default_tcp, scan_default_ntcp,
@@ -183,6 +267,7 @@ static int setup(struct engine *e)
 		return -1;
 	if (arp_start(e) || icmp_start(e) || passive_start(e) || ndp_start(e))
 		return -1;
+	hosts_start_v6(e);
 	return 0;
 }
 
@@ -202,6 +287,9 @@ static void teardown(struct engine *e)
 	if (e->buckets)
 		hosts_free(e);
 	targets_free(&e->targets);
+	targets_free(&e->deep);
+	free(e->v6);
+	free(e->deep6);
 	links_free(&e->links);
 	free(e->klass);
 	free(e->tcp);
@@ -259,7 +347,10 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 	sc_info(
 	    "discovery: %u addresses, %u tcp ports%s, %zu udp ports, %u pps, %u sockets "
 	    "(%u per host)",
-	    e->targets.count, req->deep ? 65535 : e->ntcp, req->deep ? " (deep)" : "",
+	    e->targets.count + e->nv6, req->deep ? 65535 : e->ntcp,
+	    req->deep       ? " (deep)"
+	    : e->deep.count ? " (65535 on deep targets)"
+	                    : "",
 	    e->nudp, req->max_pps ? req->max_pps : SCAN_DEFAULT_PPS, e->max_sockets,
 	    e->per_host);
 	emit_progress(e, "start", false);

@@ -67,7 +67,11 @@ struct scan_request {
 	 * agents are always found by engine-id discovery, without credentials.) */
 	const char *const *snmp_communities;
 	size_t ncommunities;
-	bool deep;                /* TCP 1-65535 instead of tcp_ports */
+	bool deep; /* TCP 1-65535 instead of tcp_ports */
+	/* Targets (same forms) whose hosts get TCP 1-65535 when deep is false;
+	 * the others get tcp_ports. Only what `targets` covers is scanned. */
+	const char *const *deep_targets;
+	size_t ndeep_targets;
 	bool printer_payloads;    /* allow payloads to TCP 9100-9107 */
 	bool resolve_names;       /* reverse DNS through the resolvers in resolv.conf */
 	unsigned max_pps;         /* 0: SCAN_DEFAULT_PPS */
@@ -79,8 +83,8 @@ struct scan_request {
 	 * the ports it names, and when http_paths are its path_strings, each
 	 * path is requested only on the ports the plan names for it. */
 	const struct scan_plan *plan;
-	volatile int *cancel;     /* stop soon after *cancel becomes non-zero */
-	int64_t deadline_ms;      /* unix ms to stop at; 0: none */
+	volatile int *cancel; /* stop soon after *cancel becomes non-zero */
+	int64_t deadline_ms;  /* unix ms to stop at; 0: none */
 };
 
 struct scan_stats {

@@ -11,6 +11,7 @@ void scan_job_storage_free(struct scan_job_storage *own)
 	free(own->tcp);
 	free(own->udp);
 	free(own->communities);
+	free(own->targets);
 	memset(own, 0, sizeof *own);
 }
 
@@ -20,7 +21,19 @@ int scan_request_from_job(const Scanopy__V1__Job *job, const char *const *defaul
 {
 	memset(req, 0, sizeof *req);
 	memset(own, 0, sizeof *own);
-	if (job->n_targets) {
+	if (job->n_targets && job->n_deep_targets) {
+		own->targets =
+		    calloc(job->n_targets + job->n_deep_targets, sizeof *own->targets);
+		if (!own->targets) {
+			sc_error("discovery: out of memory for the job's targets");
+			return -1;
+		}
+		for (size_t i = 0; i < job->n_targets; i++)
+			own->targets[req->ntargets++] = job->targets[i];
+		for (size_t i = 0; i < job->n_deep_targets; i++)
+			own->targets[req->ntargets++] = job->deep_targets[i];
+		req->targets = own->targets;
+	} else if (job->n_targets) {
 		req->targets = (const char *const *)job->targets;
 		req->ntargets = job->n_targets;
 	} else {
@@ -67,6 +80,8 @@ int scan_request_from_job(const Scanopy__V1__Job *job, const char *const *defaul
 	if (req->ncommunities)
 		req->snmp_communities = own->communities;
 	req->deep = job->has_deep && job->deep;
+	req->deep_targets = (const char *const *)job->deep_targets;
+	req->ndeep_targets = job->n_deep_targets;
 	req->max_pps = job->has_max_packets_per_second ? job->max_packets_per_second : 0;
 	req->deadline_ms = job->has_deadline_ms ? job->deadline_ms : 0;
 	req->resolve_names = true;

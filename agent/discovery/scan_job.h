@@ -1,5 +1,6 @@
 /* From a discovery Job (job.proto) to a scan_request: the probe plan's ports
- * merged with the built-in lists (plan first), its HTTP paths, deep, the
+ * merged with the built-in lists (plan first), its HTTP paths, deep and
+ * the deep targets (scanned too when the job names targets), the
  * packet budget, the deadline, and v1/v2c communities from the job's SNMP
  * credentials. The request points into the job and into `own`; keep both
  * alive while the scan runs. */
@@ -12,6 +13,7 @@
 struct scan_job_storage {
 	uint32_t *tcp, *udp;
 	const char **communities;
+	const char **targets; /* the job's targets and its deep targets */
 };
 
 /* default_targets: the daemon's interfaced subnets, used when the job names

@@ -37,6 +37,8 @@ static void usage(FILE *f)
 	    "53,67,123,137,161,1900,5060,5353)\n"
 	    "  --no-tcp, --no-udp    skip TCP or UDP ports\n"
 	    "  --deep                TCP 1-65535\n"
+	    "  --deep-targets LIST   scan these targets too, on TCP 1-65535 "
+	    "(repeatable)\n"
 	    "  --paths LIST          HTTP paths to GET (default: /)\n"
 	    "  --community NAME      SNMP v1/v2c community (repeatable; default: "
 	    "public)\n"
@@ -129,6 +131,7 @@ int main(int argc, char **argv)
 		O_NOTCP,
 		O_NOUDP,
 		O_DEEP,
+		O_DEEP_TARGETS,
 		O_PATHS,
 		O_COMMUNITY,
 		O_PPS,
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 	    {"no-tcp", no_argument, NULL, O_NOTCP},
 	    {"no-udp", no_argument, NULL, O_NOUDP},
 	    {"deep", no_argument, NULL, O_DEEP},
+	    {"deep-targets", required_argument, NULL, O_DEEP_TARGETS},
 	    {"paths", required_argument, NULL, O_PATHS},
 	    {"community", required_argument, NULL, O_COMMUNITY},
 	    {"pps", required_argument, NULL, O_PPS},
@@ -162,7 +166,7 @@ int main(int argc, char **argv)
 	    {"help", no_argument, NULL, O_HELP},
 	    {NULL, 0, NULL, 0},
 	};
-	struct strlist targets = {0}, paths = {0}, communities = {0};
+	struct strlist targets = {0}, deep = {0}, paths = {0}, communities = {0};
 	uint32_t *tcp = NULL, *udp = NULL;
 	size_t ntcp = 0, nudp = 0;
 	bool tcp_set = false, udp_set = false, top = false, no_tcp = false,
@@ -199,6 +203,10 @@ int main(int argc, char **argv)
 			break;
 		case O_DEEP:
 			req.deep = true;
+			break;
+		case O_DEEP_TARGETS:
+			if (add_items(&deep, optarg) || add_items(&targets, optarg))
+				goto out;
 			break;
 		case O_PATHS:
 			if (add_items(&paths, optarg))
@@ -268,6 +276,8 @@ int main(int argc, char **argv)
 	}
 	req.targets = (const char *const *)targets.v;
 	req.ntargets = targets.n;
+	req.deep_targets = (const char *const *)deep.v;
+	req.ndeep_targets = deep.n;
 	req.http_paths = (const char *const *)paths.v;
 	req.npaths = paths.n;
 	req.snmp_communities = (const char *const *)communities.v;
@@ -301,6 +311,7 @@ out_merged:
 	free(merged);
 out:
 	free_items(&targets);
+	free_items(&deep);
 	free_items(&paths);
 	free_items(&communities);
 	free(tcp);

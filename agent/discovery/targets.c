@@ -31,7 +31,8 @@ static int parse_ip(const char *s, size_t len, uint32_t *ip)
 	return 0;
 }
 
-int target_parse(const char *text, uint32_t *lo, uint32_t *hi, char *why, size_t whylen)
+static int parse_range(const char *text, uint32_t *lo, uint32_t *hi, char *why,
+                       size_t whylen)
 {
 	size_t len = strlen(text);
 	while (len && (text[len - 1] == ' ' || text[len - 1] == '\n'))
@@ -169,6 +170,20 @@ int64_t targets_ordinal(const struct target_set *ts, uint32_t ip)
 			return (int64_t)ts->r[mid].base + (ip - ts->r[mid].lo);
 	}
 	return -1;
+}
+
+int target_parse(const char *text, uint32_t *lo, uint32_t *hi, char *why, size_t whylen)
+{
+	if (parse_range(text, lo, hi, why, whylen))
+		return -1;
+	/* 240.0.0.0/4 is reserved (and 255.255.255.255 is broadcast): never a
+	 * host, and the engine keys its IPv6 hosts there. */
+	if (*hi >= 0xf0000000u) {
+		snprintf(why, whylen, "'%s' reaches into 240.0.0.0/4, which is reserved",
+		         text);
+		return -1;
+	}
+	return 0;
 }
 
 /* ---- links ---- */

@@ -26,7 +26,8 @@ struct target_set {
 };
 
 /* Parses one target into [lo, hi]; CIDRs shorter than /31 lose their network
- * and broadcast addresses. -1 (with the reason in why) when malformed. */
+ * and broadcast addresses. -1 (with the reason in why) when malformed or
+ * reaching into the reserved 240.0.0.0/4. IPv6 targets: target6.h. */
 int target_parse(const char *text, uint32_t *lo, uint32_t *hi, char *why, size_t whylen);
 /* Builds the set from the texts; -1 when one is malformed or the total is over
  * TARGETS_MAX (reason logged). */

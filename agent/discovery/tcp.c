@@ -39,18 +39,13 @@ static int disc_index(uint16_t port)
 	return -1;
 }
 
-static uint32_t total_ports(const struct engine *e)
-{
-	return e->req->deep ? 65535 : e->ntcp;
-}
-
 static bool has_ports(const struct engine *e, const struct host *h)
 {
 	if (h->timed_out)
 		return false;
 	if (h->discovery_only)
 		return h->next_disc < NDISC;
-	return h->confirmed && h->next_port < total_ports(e);
+	return h->confirmed && h->next_port < host_tcp_total(e, h);
 }
 
 /* The next port to try on h, 0 when none. */
@@ -62,9 +57,9 @@ static uint16_t next_port(struct engine *e, struct host *h)
 		h->disc_done |= (uint8_t)(1u << h->next_disc);
 		return disc_ports[h->next_disc++];
 	}
-	while (h->next_port < total_ports(e)) {
+	while (h->next_port < host_tcp_total(e, h)) {
 		uint16_t p =
-		    e->req->deep ? (uint16_t)(h->next_port + 1) : e->tcp[h->next_port];
+		    h->deep ? (uint16_t)(h->next_port + 1) : e->tcp[h->next_port];
 		h->next_port++;
 		e->ports_done++;
 		int d = disc_index(p);
@@ -109,23 +104,34 @@ static void queue_push_front(struct engine *e, struct host *h)
 		e->qtail = h;
 }
 
-/* After ECONNREFUSED: was it an ICMP error from someone other than the host
- * (a router or firewall refusing for it)? */
-static bool refused_by_other(int fd, uint32_t target)
+/* After ECONNREFUSED: was it an ICMP (or ICMPv6) error from someone other
+ * than the host (a router or firewall refusing for it)? */
+static bool refused_by_other(const struct engine *e, int fd, const struct host *h)
 {
+	struct sockaddr_storage target;
+	host_sockaddr(e, h, 0, &target);
 	char cbuf[512];
 	struct msghdr m = {.msg_control = cbuf, .msg_controllen = sizeof cbuf};
 	if (recvmsg(fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT) < 0)
 		return false; /* nothing queued: a reset */
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level != SOL_IP || c->cmsg_type != IP_RECVERR)
+		bool v4 = c->cmsg_level == SOL_IP && c->cmsg_type == IP_RECVERR,
+		     v6 = c->cmsg_level == SOL_IPV6 && c->cmsg_type == IPV6_RECVERR;
+		if (!v4 && !v6)
 			continue;
 		struct sock_extended_err *ee = (struct sock_extended_err *)CMSG_DATA(c);
-		if (ee->ee_origin != SO_EE_ORIGIN_ICMP)
+		if (ee->ee_origin != SO_EE_ORIGIN_ICMP &&
+		    ee->ee_origin != SO_EE_ORIGIN_ICMP6)
 			continue;
-		struct sockaddr_in *off = (struct sockaddr_in *)SO_EE_OFFENDER(ee);
-		return off->sin_family == AF_INET &&
-		       ntohl(off->sin_addr.s_addr) != target;
+		struct sockaddr *off = SO_EE_OFFENDER(ee);
+		if (off->sa_family == AF_INET && target.ss_family == AF_INET)
+			return ((struct sockaddr_in *)off)->sin_addr.s_addr !=
+			       ((struct sockaddr_in *)&target)->sin_addr.s_addr;
+		if (off->sa_family == AF_INET6 && target.ss_family == AF_INET6)
+			return memcmp(&((struct sockaddr_in6 *)off)->sin6_addr,
+			              &((struct sockaddr_in6 *)&target)->sin6_addr,
+			              16) != 0;
+		return false;
 	}
 	return false;
 }
@@ -170,7 +176,7 @@ static void finish(struct conn *c, int err)
 		probe_start(e, h, c->port, fd); /* owns fd (and its socket count) now */
 		return;
 	}
-	if (err == ECONNREFUSED && !refused_by_other(c->w.fd, h->ip)) {
+	if (err == ECONNREFUSED && !refused_by_other(e, c->w.fd, h)) {
 		h->closed++;
 		e->st.tcp_closed++;
 		h->last_answer_ms = e->loop.now_ms;
@@ -218,7 +224,9 @@ static void unget_port(struct engine *e, struct host *h)
 /* 0 issued (or failed for good), 1 retry later (no port used up). */
 static int issue(struct engine *e, struct host *h, uint16_t port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = host_sockaddr(e, h, port, &to);
+	int fd = socket(to.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		if (errno == EMFILE || errno == ENFILE) {
 			/* Fewer sockets than we thought: shrink the budget. */
@@ -232,13 +240,13 @@ static int issue(struct engine *e, struct host *h, uint16_t port)
 		return 1;
 	}
 	int one = 1;
-	setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one);
+	if (to.ss_family == AF_INET6)
+		setsockopt(fd, SOL_IPV6, IPV6_RECVERR, &one, sizeof one);
+	else
+		setsockopt(fd, SOL_IP, IP_RECVERR, &one, sizeof one);
 	/* A reset, not a FIN, when we drop an open port without probing it. */
 	struct linger lg = {.l_onoff = 1, .l_linger = 0};
 	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-	struct sockaddr_in to = {.sin_family = AF_INET,
-	                         .sin_port = htons(port),
-	                         .sin_addr.s_addr = htonl(h->ip)};
 	struct conn *c = calloc(1, sizeof *c);
 	if (!c) {
 		close(fd);
@@ -261,7 +269,7 @@ static int issue(struct engine *e, struct host *h, uint16_t port)
 	if (!h->started_ms)
 		h->started_ms = h->last_answer_ms = e->loop.now_ms;
 	c->start_us = ev_now_us();
-	int rc = connect(fd, (struct sockaddr *)&to, sizeof to);
+	int rc = connect(fd, (struct sockaddr *)&to, tolen);
 	int err = rc == 0 ? 0 : errno;
 	if (rc == 0 || err == ECONNREFUSED || err == ENETUNREACH || err == EHOSTUNREACH) {
 		finish(c, err); /* settled at once (loopback, no route) */
@@ -294,11 +302,10 @@ void tcp_pump(struct engine *e)
 		    e->loop.now_ms - h->last_answer_ms > (int64_t)e->host_timeout_ms &&
 		    !h->discovery_only) {
 			h->timed_out = true; /* silent too long: spend no more on it */
-			sc_debug(
-			    "discovery: %u.%u.%u.%u silent for %u ms, skipping its other "
-			    "ports",
-			    h->ip >> 24, (h->ip >> 16) & 255, (h->ip >> 8) & 255,
-			    h->ip & 255, e->host_timeout_ms);
+			char ip[IP_TEXT_LEN];
+			sc_debug("discovery: %s silent for %u ms, skipping its other "
+			         "ports",
+			         eng_ip_text(e, h->ip, ip), e->host_timeout_ms);
 		}
 		if (!has_ports(e, h))
 			continue;

@@ -115,7 +115,7 @@ void udp_queue_host(struct engine *e, struct host *h)
 {
 	struct udp_state *s = e->udp_st;
 	const struct scan_plan *plan = e->req->plan;
-	if (!s || h->udp_queued)
+	if (!s || h->udp_queued || h->v6) /* UDP probes are IPv4 only */
 		return;
 	h->udp_queued = true;
 	for (size_t i = 0; i < e->nudp; i++) {

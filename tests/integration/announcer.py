@@ -3,8 +3,11 @@
 interface, until killed: a DHCP client's REQUEST (host name, vendor class),
 an mDNS announcement (A record and a DNS-SD service), and an SSDP NOTIFY.
 For discovery_passive.sh: the scanner must learn all of it by listening.
+With QINQ_IP and DOT1Q_IP it also sends, as if bridged in from VLANs, an mDNS
+announcement of QINQ_IP behind QinQ tags (S-tag 300 in 0x88a8, C-tag 12) and a
+gratuitous ARP of DOT1Q_IP behind an 802.1Q tag (VLAN 7).
 
-usage: announcer.py IFNAME IP HOSTNAME [INTERVAL_S]
+usage: announcer.py IFNAME IP HOSTNAME [INTERVAL_S [QINQ_IP DOT1Q_IP]]
 """
 import socket
 import struct
@@ -27,6 +30,20 @@ def udp_frame(src_mac, dst_mac, sip, dip, sport, dport, payload):
                      socket.inet_aton(sip), socket.inet_aton(dip))
     ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
     return dst_mac + src_mac + b"\x08\x00" + ip + udp
+
+
+def tagged(frame, tags):
+    """frame with VLAN tags ((tpid, vid), outer first) after the MACs."""
+    out = frame[:12]
+    for tpid, vid in tags:
+        out += struct.pack("!HH", tpid, vid)
+    return out + frame[12:]
+
+
+def garp(mac, ip):
+    arp = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, 1, mac, socket.inet_aton(ip),
+                      b"\0" * 6, socket.inet_aton(ip))
+    return b"\xff" * 6 + mac + b"\x08\x06" + arp + b"\0" * 18
 
 
 def dns_name(name):
@@ -91,6 +108,15 @@ def main():
         udp_frame(mac, bytes.fromhex("01005e7ffffa"), ip, "239.255.255.250", 1900,
                   1900, ssdp_notify(ip)),
     ]
+    if len(sys.argv) > 6:
+        qinq_ip, dot1q_ip = sys.argv[5:7]
+        # hosts of their own behind the bridge: MACs of their own
+        qmac, dmac = bytes.fromhex("02000000012c"), bytes.fromhex("020000000007")
+        frames.append(tagged(udp_frame(qmac, bytes.fromhex("01005e0000fb"), qinq_ip,
+                                       "224.0.0.251", 5353, 5353,
+                                       mdns(qinq_ip, "vlan-host")),
+                             [(0x88A8, 300), (0x8100, 12)]))
+        frames.append(tagged(garp(dmac, dot1q_ip), [(0x8100, 7)]))
     while True:
         for f in frames:
             s.send(f)

@@ -68,12 +68,20 @@ check "a finished session cannot be reopened" test "$(curl -s -o /dev/null -w '%
 	-H "Authorization: Bearer $DKEY" -H "$J" "$G/api/v1/daemons/$DID/sessions/$SID/progress" -d '{"state":"running"}')" = 409
 BASE=$(batches)
 
+check "while the gateway answers, status says connected" sh -c \
+	"'$BIN/scanopy-daemon' status --control-socket '$CTL' | jq -e '.server == \"connected\" and .last_contact_ms > 0 and .unreachable_since_ms == 0' >/dev/null"
+KILLED_MS=$(($(date +%s%3N) - 1))
 svc_kill scanopy-gateway $GW_PORT
 for i in 1 2 3; do daemon scan >/dev/null; sleep 0.5; done
 spooled() { daemon status | jq -e '.spooled_batches >= 3' >/dev/null; }
 check "with the gateway gone, reports are spooled" wait_for 15 spooled
 check "and the daemon keeps running" daemon status
+unreachable() { daemon status | jq -e --argjson k "$KILLED_MS" '.server == "unreachable" and .unreachable_since_ms >= $k and .last_contact_ms <= .unreachable_since_ms and (.last_error | length > 0)' >/dev/null; }
+check "status says the server is unreachable, since when, and why" wait_for 10 unreachable
+echo "     status with the gateway down: $(daemon status)"
 svc_start scanopy-gateway $GW_PORT
+reconnected() { daemon status | jq -e --argjson k "$KILLED_MS" '.server == "connected" and .last_contact_ms > $k and .unreachable_since_ms == 0' >/dev/null; }
+check "once the gateway is back, status says connected again" wait_for 20 reconnected
 all_in() { [ "$(batches)" -ge $((BASE + 3)) ]; }
 check "after the gateway returns, every spooled batch arrives" wait_for 60 all_in
 sleep 2

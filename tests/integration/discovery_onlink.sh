@@ -7,6 +7,9 @@
 # DNS-SD service, an SSDP NOTIFY; and a real lldpd sending LLDP and CDP, both
 # forced with -l -cc), and scanopy-scan in the other namespace must report
 # each as evidence of its own and what each names, without having asked.
+# Frames bridged in from VLANs (an mDNS announcement behind QinQ tags, a
+# gratuitous ARP behind an 802.1Q tag) pass the capture filter and are
+# evidence too, with their VLAN ids.
 #
 # IPv6: both ends have link-local and global (ULA) addresses; the scan (of
 # IPv4 targets) must report the peer's IPv6 addresses as the peer's (its MAC,
@@ -49,7 +52,8 @@ wait_for 20 test -S "$T_DIR/lldpd.sock"
 listening() { ip netns exec "$PEER" ss -Hltn "sport = :8080" | grep -q .; }
 wait_for 30 listening
 ip netns exec "$PEER" lldpcli -u "$T_DIR/lldpd.sock" configure lldp tx-interval 1 >/dev/null
-peer announcer python3 "$ROOT/tests/integration/announcer.py" eth0 "$PEER_IP" printer-7 0.2
+QINQ_IP=10.248.$NETB.3 DOT1Q_IP=10.248.$NETB.4 # heard only in tagged frames
+peer announcer python3 "$ROOT/tests/integration/announcer.py" eth0 "$PEER_IP" printer-7 0.2 "$QINQ_IP" "$DOT1Q_IP"
 sleep 1
 
 # A deep scan of the /24 lasts a few seconds: the capture runs all along.
@@ -70,6 +74,10 @@ check "SSDP: server, device type and location" has ".name.source == \"NAME_SSDP\
 check "LLDP: the neighbour on our port" has ".neighbor.protocol == \"NEIGHBOR_LLDP\" and .neighbor.remote_sys_name == \"lab-peer\" and .neighbor.local_port == \"eth0\" and .neighbor.device_ip == \"$SCAN_IP\" and (.neighbor.remote_mgmt_addresses | index(\"$PEER_IP\") != null)"
 check "CDP: the same neighbour over CDP" has ".neighbor.protocol == \"NEIGHBOR_CDP\" and .neighbor.remote_sys_name == \"lab-peer\" and .neighbor.remote_port_id == \"eth0\""
 check "LLDP: the management address is evidence" ev LLDP
+check "VLAN: an mDNS announcement behind QinQ tags is evidence, with both ids" has ".host.ip == \"$QINQ_IP\" and .host.evidence == \"EVIDENCE_MDNS\" and .host.vlan_id == 300 and .host.inner_vlan_id == 12"
+check "VLAN: its name too" has ".name.source == \"NAME_MDNS\" and .name.ip == \"$QINQ_IP\" and .name.name == \"vlan-host.local\""
+check "VLAN: a gratuitous ARP behind an 802.1Q tag is evidence, with its id" has ".host.ip == \"$DOT1Q_IP\" and .host.evidence == \"EVIDENCE_PASSIVE\" and .host.vlan_id == 7 and (.host.inner_vlan_id == null)"
+check "untagged evidence carries no VLAN id" test -z "$(sel ".host.ip == \"$PEER_IP\" and .host.vlan_id != null")"
 check "each record once" test "$(sel '.name.source == "NAME_SSDP"' | wc -l)" -eq 1
 check "the scan still finds the peer's port" has ".port.ip == \"$PEER_IP\" and .port.port == 8080"
 check "nothing outside the targets" test -z "$(sel '.host and (.host.ip | startswith("10.248.") or startswith("fd00:248:") or startswith("fe80:") | not)')"

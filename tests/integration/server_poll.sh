@@ -54,15 +54,20 @@ check "its default self-report is dispatched by the scheduler and completes" wai
 check "the scheduler's calls are its heartbeat (last_seen)" \
 	test "$(sql "SELECT last_seen > now() - interval '30 s' FROM core.daemons WHERE id = '$DID'")" = t
 
-# A network scan of 127.0.0.1: every state, progress, results in the hosts API.
+check "the daemon's status says the server has been in touch" sh -c \
+	"'$BIN/scanopy-daemon' status --control-socket 'ipc://$T_DIR/daemon.ipc' | jq -e '.server == \"connected\" and .last_contact_ms > 0' >/dev/null"
+
+# A network scan of 127.0.0.1, named as a deep target (the scheduler's packed
+# job carries it): every state, progress, results in the hosts API.
 S=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
-	-d '{"type":"network","targets":["127.0.0.1"],"deep":true}' | jq -r .id)
+	-d '{"type":"network","targets":["127.0.0.1"],"deep_targets":["127.0.0.1"]}' | jq -r .id)
 : >"$T_DIR/progress"
 for i in $(seq 300); do
 	st=$(session "$S" | jq -r '"\(.state) \(.progress)"'); echo "$st" >>"$T_DIR/progress"
 	case $st in completed*|failed*|cancelled*) break;; esac; sleep 0.2
 done
 check "the scan completed" is_state "$S" completed
+check "the packed job's deep target was scanned on every port" grep -q "(65535 on deep targets)" "$T_DIR/scanopy-daemon.log"
 check "it went pending, starting, running, completed" test \
 	"$(sql "SELECT string_agg(state, ',' ORDER BY id) FROM sched.session_events WHERE session_id = '$S'")" = "pending,starting,running,completed"
 check "progress arrived while it ran" awk '$1 == "running" && $2 > 0 && $2 < 100 { f = 1 } END { exit !f }' "$T_DIR/progress"

@@ -547,6 +547,65 @@ static void requests_from_jobs(void **state)
 	scan_job_storage_free(&own);
 }
 
+/* One job, two hosts: the deep target is scanned on every port (its high,
+ * unplanned port is found), the other on the light list only (the same port,
+ * open there too, is not). The job's deep targets are scanned as well. */
+static void deep_targets_in_one_job(void **state)
+{
+	(void)state;
+	if (!have_netns)
+		skip();
+	const uint16_t high = 47913; /* in no list: only a deep scan finds it */
+	int fds[2];
+	const char *addrs[] = {"127.0.0.2", "127.0.0.3"};
+	for (int i = 0; i < 2; i++) {
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(high)};
+		inet_pton(AF_INET, addrs[i], &a.sin_addr);
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fds[i] >= 0);
+		assert_int_equal(bind(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+		assert_int_equal(listen(fds[i], 512), 0);
+	}
+	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
+	char *targets[] = {"127.0.0.2"}, *deep[] = {"127.0.0.3"};
+	job.targets = targets, job.n_targets = 1;
+	job.deep_targets = deep, job.n_deep_targets = 1;
+	job.max_packets_per_second = 60000, job.has_max_packets_per_second = 1;
+	struct scan_request req;
+	struct scan_job_storage own;
+	assert_int_equal(scan_request_from_job(&job, NULL, 0, NULL, &req, &own), 0);
+	assert_int_equal(req.ntargets, 2);
+	assert_string_equal(req.targets[1], "127.0.0.3");
+	assert_int_equal(req.ndeep_targets, 1);
+	assert_false(req.deep);
+	req.resolve_names = false;
+	req.udp_ports = NULL, req.nudp = 0;
+	struct sink *s = localsink_open(NULL, true);
+	struct scan_stats st;
+	int64_t t0 = ev_now_ms();
+	assert_int_equal(scan_run(&req, s, &st), 0);
+	int64_t took = ev_now_ms() - t0;
+	bool light_high = false, deep_high = false;
+	for (size_t i = 0; i < localsink_count(s); i++) {
+		Scanopy__V1__Observation *o = localsink_get(s, i);
+		if (o->kind_case == SCANOPY__V1__OBSERVATION__KIND_PORT &&
+		    o->port->port == high) {
+			light_high |= !strcmp(o->port->ip, "127.0.0.2");
+			deep_high |= !strcmp(o->port->ip, "127.0.0.3");
+		}
+		scanopy__v1__observation__free_unpacked(o, NULL);
+	}
+	print_message("deep target: 65535 ports + a light host in %lld ms\n",
+	              (long long)took);
+	assert_true(deep_high);
+	assert_false(light_high);
+	assert_int_equal(st.hosts, 2);
+	sink_close(s);
+	scan_job_storage_free(&own);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 /* A fresh network namespace with loopback up. */
 static bool enter_netns(void)
 {
@@ -580,6 +639,7 @@ int main(void)
 	    cmocka_unit_test(plan_probes_only_where_planned),
 	    cmocka_unit_test(cancel_and_deadline),
 	    cmocka_unit_test(requests_from_jobs),
+	    cmocka_unit_test(deep_targets_in_one_job),
 	};
 	return cmocka_run_group_tests(tests, start_servers, stop_all);
 }

@@ -1,8 +1,10 @@
 /* Discovery: ARP frames, ICMP packets and target lists, with hostile input. */
 #include "arp_frame.h"
 #include "icmp_packet.h"
+#include "target6.h"
 #include "targets.h"
 
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -47,6 +49,7 @@ static void arp_reply_with_vlan_tags(void **state)
 	assert_int_equal(arp_parse(f, sizeof f, &p), 0);
 	assert_int_equal(p.op, 2);
 	assert_int_equal(p.vlan, 100);
+	assert_int_equal(p.inner_vlan, 10);
 	assert_int_equal(p.spa, 0x0a000001);
 }
 
@@ -137,6 +140,50 @@ static void icmp_unreachable_quotes_original(void **state)
 	assert_int_equal(icmp_parse(pkt, sizeof pkt, &in), -1);
 }
 
+/* IPv6 targets: addresses and small prefixes; a /64 is refused with what
+ * to do instead; the reserved IPv4 240/4 (where IPv6 hosts are keyed) too. */
+static void target6_forms(void **state)
+{
+	(void)state;
+	struct target6 t;
+	uint8_t a[16], want[16];
+	char why[320];
+	assert_true(target6_is("fd00::1"));
+	assert_false(target6_is("10.0.0.1"));
+	assert_int_equal(target6_parse("fd00:249:1::2", &t, why, sizeof why), 0);
+	assert_int_equal(t.count, 1);
+	inet_pton(AF_INET6, "fd00:249:1::2", want);
+	assert_memory_equal(t.base, want, 16);
+	assert_true(target6_contains(&t, want));
+	/* a /126: ::1..::3 (the subnet-router anycast ::0 is skipped) */
+	assert_int_equal(target6_parse("fd00:249:1::2/126", &t, why, sizeof why), 0);
+	assert_int_equal(t.count, 3);
+	target6_addr(&t, 0, a);
+	inet_pton(AF_INET6, "fd00:249:1::1", want);
+	assert_memory_equal(a, want, 16);
+	target6_addr(&t, 2, a);
+	inet_pton(AF_INET6, "fd00:249:1::3", want);
+	assert_memory_equal(a, want, 16);
+	inet_pton(AF_INET6, "fd00:249:1::4", want);
+	assert_false(target6_contains(&t, want));
+	assert_int_equal(target6_parse("fd00::ff00/120", &t, why, sizeof why), 0);
+	assert_int_equal(t.count, 255);
+	assert_int_equal(target6_parse("fd00::/127", &t, why, sizeof why), 0);
+	assert_int_equal(t.count, 2);
+	assert_int_equal(target6_parse("fd00::/64", &t, why, sizeof why), -1);
+	assert_non_null(strstr(why, "too many addresses to sweep"));
+	assert_non_null(strstr(why, "/120"));
+	assert_int_equal(target6_parse("fd00::/119", &t, why, sizeof why), -1);
+	const char *bad[] = {"fd00::/", "fd00::/129",     "fd00::/x", "fd00:::1",
+	                     ":",       "fd00::1/64junk", "g::1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(target6_parse(bad[i], &t, why, sizeof why), -1);
+	uint32_t lo, hi;
+	assert_int_equal(target_parse("240.0.0.1", &lo, &hi, why, sizeof why), -1);
+	assert_int_equal(target_parse("239.255.255.0/24", &lo, &hi, why, sizeof why), 0);
+	assert_int_equal(target_parse("255.255.255.255", &lo, &hi, why, sizeof why), -1);
+}
+
 static void target_forms(void **state)
 {
 	(void)state;
@@ -191,10 +238,12 @@ static void target_sets_merge_and_map(void **state)
 	assert_int_equal(targets_build(&ts, huge, 1), -1);
 	const char *broken[] = {"10.0.0.1", "nope"};
 	assert_int_equal(targets_build(&ts, broken, 2), -1);
-	const char *all[] = {"0.0.0.0-0.0.0.0", "255.255.255.255"};
+	const char *all[] = {"0.0.0.0-0.0.0.0", "239.255.255.255"};
 	assert_int_equal(targets_build(&ts, all, 2), 0);
 	assert_int_equal(ts.count, 2);
 	targets_free(&ts);
+	const char *top[] = {"255.255.255.255"}; /* reserved 240/4 */
+	assert_int_equal(targets_build(&ts, top, 1), -1);
 }
 
 static void links_of_this_machine(void **state)
@@ -220,6 +269,7 @@ int main(void)
 	    cmocka_unit_test(icmp_echo_round_trip),
 	    cmocka_unit_test(icmp_unreachable_quotes_original),
 	    cmocka_unit_test(target_forms),
+	    cmocka_unit_test(target6_forms),
 	    cmocka_unit_test(target_sets_merge_and_map),
 	    cmocka_unit_test(links_of_this_machine),
 	};

@@ -3,6 +3,7 @@
  * NOTIFY as tests/integration/announcer.py sends them) through the frame
  * decoder and the protocol parsers, then every truncation and hostile
  * variants. */
+#include "arp_frame.h"
 #include "dhcp_message.h"
 #include "dns_message.h"
 #include "lldp_frame.h"
@@ -235,6 +236,92 @@ static void decode_kinds(void **state)
 	assert_int_equal(passive_decode(f, sizeof f, &p), PF_OTHER);
 }
 
+/* frame with tags (4 bytes each) inserted after the MACs, into out */
+static size_t tagged(const uint8_t *f, size_t len, const uint8_t *tags, size_t ntags,
+                     uint8_t *out)
+{
+	memcpy(out, f, 12);
+	memcpy(out + 12, tags, 4 * ntags);
+	memcpy(out + 12 + 4 * ntags, f + 12, len - 12);
+	return len + 4 * ntags;
+}
+
+/* Every announcement the capture decodes arrives the same behind an 802.1Q
+ * tag or a QinQ pair (0x88a8 or 0x9100 outer), with the ids recorded. */
+static void decode_tagged(void **state)
+{
+	(void)state;
+	static const uint8_t dot1q[] = {0x81, 0x00, 0x20, 0x07}; /* pcp 1, 7 */
+	static const uint8_t qinq[] = {0x88, 0xa8, 0x01, 0x2c, 0x81, 0x00, 0x00, 0x0c};
+	static const uint8_t qinq_old[] = {0x91, 0x00, 0x0f, 0xff,
+	                                   0x81, 0x00, 0x00, 0x01};
+	uint8_t f[1600];
+	struct passive_pkt p;
+	size_t n = tagged(mdns_announce, sizeof mdns_announce, dot1q, 1, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_UDP4);
+	assert_int_equal(p.vlan, 7);
+	assert_int_equal(p.inner_vlan, 0);
+	assert_int_equal(p.dport, 5353);
+	assert_int_equal(p.sip, 0x0a4d0128);
+	struct dns_msg *m = calloc(1, sizeof *m);
+	assert_int_equal(dns_parse(p.payload, p.plen, m), 0);
+	free(m);
+
+	n = tagged(ssdp_notify, sizeof ssdp_notify, qinq, 2, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_UDP4);
+	assert_int_equal(p.vlan, 300);
+	assert_int_equal(p.inner_vlan, 12);
+	assert_int_equal(p.plen, sizeof ssdp_notify - 42);
+	struct ssdp_info si;
+	assert_int_equal(ssdp_parse(p.payload, p.plen, &si), 0);
+	assert_true(si.notify);
+
+	n = tagged(dhcp_request, sizeof dhcp_request, qinq_old, 2, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_UDP4);
+	assert_int_equal(p.vlan, 4095);
+	assert_int_equal(p.inner_vlan, 1);
+	struct dhcp_info di;
+	assert_int_equal(dhcp_parse(p.payload, p.plen, &di), 0);
+
+	n = tagged(lldp, sizeof lldp, qinq, 2, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_L2);
+	assert_int_equal(p.vlan, 300);
+	struct l2_announce a;
+	assert_int_equal(lldp_frame_parse(f, n, &a), 0);
+	assert_int_equal(a.vlan, 300);
+	assert_int_equal(a.inner_vlan, 12);
+	assert_string_equal(a.sys_name, "lab-peer");
+
+	n = tagged(cdp, sizeof cdp, dot1q, 1, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_L2);
+	assert_int_equal(lldp_frame_parse(f, n, &a), 0);
+	assert_int_equal(a.proto, L2_CDP);
+	assert_int_equal(a.vlan, 7);
+
+	static const uint8_t mac[6] = {0x02, 0x4d, 0x01, 0x00, 0x00, 0x05};
+	uint8_t arp[ARP_FRAME_LEN];
+	arp_build_request(arp, mac, 0x0a4d0105, 0x0a4d0101);
+	n = tagged(arp, sizeof arp, qinq, 2, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_ARP);
+	struct arp_packet ap;
+	assert_int_equal(arp_parse(f, n, &ap), 0);
+	assert_int_equal(ap.vlan, 300);
+	assert_int_equal(ap.inner_vlan, 12);
+	assert_int_equal(ap.spa, 0x0a4d0105);
+
+	/* three tags: refused by every decoder; a tag cut short too */
+	static const uint8_t three[] = {0x88, 0xa8, 0, 1, 0x81, 0, 0, 2, 0x81, 0, 0, 3};
+	n = tagged(mdns_announce, sizeof mdns_announce, three, 3, f);
+	assert_int_equal(passive_decode(f, n, &p), PF_OTHER);
+	n = tagged(lldp, sizeof lldp, three, 3, f);
+	assert_int_equal(lldp_frame_parse(f, n, &a), -1);
+	n = tagged(mdns_announce, sizeof mdns_announce, qinq, 2, f);
+	for (size_t k = 0; k < n; k++)
+		if (passive_decode(f, k, &p) == PF_UDP4)
+			assert_true(p.payload + p.plen <= f + k);
+	assert_int_equal(passive_decode(f, 17, &p), PF_OTHER);
+}
+
 static void dhcp_client_request(void **state)
 {
 	(void)state;
@@ -306,9 +393,13 @@ static void ssdp_notify_and_byebye(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(lldp_from_lldpd),        cmocka_unit_test(cdp_from_lldpd),
-	    cmocka_unit_test(l2_tagged_and_hostile),  cmocka_unit_test(decode_kinds),
-	    cmocka_unit_test(dhcp_client_request),    cmocka_unit_test(mdns_announcement),
+	    cmocka_unit_test(lldp_from_lldpd),
+	    cmocka_unit_test(cdp_from_lldpd),
+	    cmocka_unit_test(l2_tagged_and_hostile),
+	    cmocka_unit_test(decode_kinds),
+	    cmocka_unit_test(decode_tagged),
+	    cmocka_unit_test(dhcp_client_request),
+	    cmocka_unit_test(mdns_announcement),
 	    cmocka_unit_test(ssdp_notify_and_byebye),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
