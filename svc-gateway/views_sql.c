@@ -26,17 +26,17 @@
 
 #define HOSTS                                                                            \
 	HOST_BASE                                                                        \
-	    ", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "       \
-	    "hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "  \
-	    "WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "   \
-	    "EXISTS "                                                                    \
-	    "(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "    \
-	    "$3)) "                                                                      \
-	    "AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "   \
-	    "|| "                                                                        \
-	    "coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "           \
-	    "inv.addresses "                                                             \
-	    "a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
+	", hs AS MATERIALIZED (SELECT hb.* FROM hb WHERE ($5::boolean OR NOT "           \
+	"hb.stale) AND ($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a "      \
+	"WHERE a.host_id = hb.id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "       \
+	"EXISTS "                                                                        \
+	"(SELECT 1 FROM inv.services s WHERE s.host_id = hb.id AND s.category = "        \
+	"$3)) "                                                                          \
+	"AND ($4::text IS NULL OR strpos(lower(coalesce(hb.user_name, '') || ' ' "       \
+	"|| "                                                                            \
+	"coalesce(hb.name, '')), lower($4)) > 0 OR EXISTS (SELECT 1 FROM "               \
+	"inv.addresses "                                                                 \
+	"a WHERE a.host_id = hb.id AND strpos(host(a.ip), $4) > 0)))"
 
 #define HOST_NODE(h)                                                                     \
 	"json_build_object('id', 'h:' || " h ".id, 'kind', " h ".kind, 'label', " h      \
@@ -217,3 +217,14 @@ const char *const view_sql_applications =
     "json_build_object('nodes', coalesce((SELECT "
     "json_agg(n ORDER BY id) FROM nodes), '[]'), 'edges', coalesce((SELECT "
     "json_agg(e ORDER BY id) FROM edges), '[]'))::text";
+
+/* The view as the topology service rendered it ahead ($1 network, $2 view),
+ * if current: of the network's generation, and no node's stale flag flipped
+ * since. Its tag (a weak ETag) changes with each rendering. */
+const char *const view_sql_cached =
+    "SELECT 'W/\"v' || c.generation || '.' || (extract(epoch FROM c.built_at) * "
+    "1000000)::bigint || '\"', to_char(c.built_at AT TIME ZONE 'UTC', "
+    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.body FROM inv.view_cache c JOIN "
+    "inv.view_state s ON s.network_id = c.network_id AND s.generation = "
+    "c.generation WHERE c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS "
+    "NULL OR c.fresh_until > now())";

@@ -9,5 +9,9 @@ extern const char *const view_sql_l2;
 extern const char *const view_sql_l3;
 extern const char *const view_sql_workloads;
 extern const char *const view_sql_applications;
+/* An unfiltered view as rendered ahead (inv.view_cache), if current: takes
+ * ($1 network, $2 view name) and returns no row, or (ETag, generated_at,
+ * body) with the body as above. */
+extern const char *const view_sql_cached;
 
 #endif
