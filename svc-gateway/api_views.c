@@ -10,6 +10,8 @@
 #include "http.h"
 #include "reply.h"
 #include "routes.h"
+#include "sc_gzip.h"
+#include "sc_log.h"
 #include "sc_pg.h"
 #include "views_render.h"
 #include "views_sql.h"
@@ -18,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* A CIDR with a valid address and prefix length. */
@@ -39,29 +42,59 @@ static bool valid_cidr(const char *s)
 	return inet_pton(AF_INET6, addr, buf) == 1 && len >= 0 && len <= 128;
 }
 
-/* The cached body ({"nodes" : ..., "edges" : ...}) as the view's reply,
- * wrapped without parsing it. */
-static enum MHD_Result reply_cached(struct request *r, const char *name, PGresult *c)
+/* True when Accept-Encoding takes gzip (by name or "*", q not zero). */
+static bool accepts_gzip(const char *ae)
 {
-	const char *body = PQgetvalue(c, 0, 2);
-	size_t blen = (size_t)PQgetlength(c, 0, 2);
-	char head[256];
-	int hn = snprintf(head, sizeof head,
-	                  "{\"view\":\"%s\",\"network_id\":\"%s\",\"generated_at\":"
-	                  "\"%s\",",
-	                  name, r->param[0], PQgetvalue(c, 0, 1));
-	if (hn < 0 || (size_t)hn >= sizeof head || blen < 2 || body[0] != '{')
-		return reply_error(r, 500, "internal", "view not readable", NULL);
-	char *out = malloc((size_t)hn + blen);
-	if (!out)
-		return reply_error(r, 500, "internal", "out of memory", NULL);
-	memcpy(out, head, (size_t)hn);
-	memcpy(out + hn, body + 1, blen - 1);
+	for (const char *t = ae; t && *t;) {
+		while (*t == ' ' || *t == ',')
+			t++;
+		size_t n = strcspn(t, ",;");
+		while (n && t[n - 1] == ' ')
+			n--;
+		bool named = (n == 4 && !strncasecmp(t, "gzip", 4)) ||
+		             (n == 6 && !strncasecmp(t, "x-gzip", 6)) ||
+		             (n == 1 && *t == '*');
+		const char *end = t + strcspn(t, ",");
+		const char *q = strstr(t, "q=");
+		bool zero = q && q < end && strtod(q + 2, NULL) == 0;
+		if (named && !zero)
+			return true;
+		t = end;
+	}
+	return false;
+}
+
+/* The view as rendered ahead: ETag, then the reply gzip (binary). */
+static PGresult *cached_view(PGconn *c, const char *network, const char *name)
+{
+	const char *p[] = {network, name};
+	PGresult *res = PQexecParams(c, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		sc_error("postgres: %s", PQerrorMessage(c));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The reply kept gzip: as it is to a client that takes gzip, else inflated. */
+static enum MHD_Result reply_cached(struct request *r, PGresult *c)
+{
+	const char *gz = PQgetvalue(c, 0, 1);
+	size_t gzlen = (size_t)PQgetlength(c, 0, 1);
 	request_add_header(r, "ETag", PQgetvalue(c, 0, 0));
+	request_add_header(r, "Vary", "Accept-Encoding");
 	request_add_header(r, "X-Scanopy-View-Source", "cache");
-	enum MHD_Result res =
-	    reply_bytes(r, 200, "application/json", out, (size_t)hn + blen - 1);
-	free(out);
+	if (accepts_gzip(request_header(r, "Accept-Encoding"))) {
+		request_add_header(r, "Content-Encoding", "gzip");
+		return reply_bytes(r, 200, "application/json", gz, gzlen);
+	}
+	char *doc;
+	size_t len;
+	if (sc_gunzip(gz, gzlen, &doc, &len))
+		return reply_error(r, 500, "internal", "view not readable", NULL);
+	enum MHD_Result res = reply_bytes(r, 200, "application/json", doc, len);
+	free(doc);
 	return res;
 }
 
@@ -98,8 +131,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
 	    PQntuples(net) == 1) {
 		if (plain)
-			cached = sc_pg_query(c, view_sql_cached, 2,
-			                     (const char *[]){r->param[0], name});
+			cached = cached_view(c, r->param[0], name);
 		if (!cached || PQntuples(cached) == 0)
 			g = sc_pg_query(c, sql, 5, p);
 	}
@@ -111,11 +143,18 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	} else if (PQntuples(net) == 0) {
 		res = reply_not_found(r, "no such network");
 	} else if (!g && (!format || !strcmp(format, "json"))) {
-		res = reply_cached(r, name, cached);
+		res = reply_cached(r, cached);
 	} else {
 		json_error_t je;
-		json_t *graph = json_loads(
-		    g ? PQgetvalue(g, 0, 0) : PQgetvalue(cached, 0, 2), 0, &je);
+		char *doc = NULL;
+		size_t len;
+		json_t *graph =
+		    g ? json_loads(PQgetvalue(g, 0, 0), 0, &je)
+		    : sc_gunzip(PQgetvalue(cached, 0, 1),
+		                (size_t)PQgetlength(cached, 0, 1), &doc, &len) == 0
+		        ? json_loadb(doc, len, 0, &je)
+		        : NULL;
+		free(doc);
 		request_add_header(r, "X-Scanopy-View-Source", g ? "live" : "cache");
 		char at[32];
 		time_t now = time(NULL);

@@ -223,8 +223,7 @@ const char *const view_sql_applications =
  * since. Its tag (a weak ETag) changes with each rendering. */
 const char *const view_sql_cached =
     "SELECT 'W/\"v' || c.generation || '.' || (extract(epoch FROM c.built_at) * "
-    "1000000)::bigint || '\"', to_char(c.built_at AT TIME ZONE 'UTC', "
-    "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), c.body FROM inv.view_cache c JOIN "
-    "inv.view_state s ON s.network_id = c.network_id AND s.generation = "
-    "c.generation WHERE c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS "
-    "NULL OR c.fresh_until > now())";
+    "1000000)::bigint || '\"', c.doc FROM inv.view_cache c JOIN inv.view_state s "
+    "ON s.network_id = c.network_id AND s.generation = c.generation WHERE "
+    "c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS NULL OR "
+    "c.fresh_until > now())";

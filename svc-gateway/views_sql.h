@@ -10,8 +10,9 @@ extern const char *const view_sql_l3;
 extern const char *const view_sql_workloads;
 extern const char *const view_sql_applications;
 /* An unfiltered view as rendered ahead (inv.view_cache), if current: takes
- * ($1 network, $2 view name) and returns no row, or (ETag, generated_at,
- * body) with the body as above. */
+ * ($1 network, $2 view name) and returns no row, or (ETag, the whole reply
+ * {view, network_id, generated_at, nodes, edges} gzip), the second column in
+ * binary when the query asks for binary results. */
 extern const char *const view_sql_cached;
 
 #endif

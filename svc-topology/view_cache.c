@@ -1,6 +1,7 @@
 /* Rendering each network's views ahead of the requests: see view_cache.h. */
 #include "view_cache.h"
 
+#include "sc_gzip.h"
 #include "sc_log.h"
 #include "sc_pg.h"
 #include "sc_shutdown.h"
@@ -41,42 +42,65 @@ int view_cache_touch(PGconn *pg, const char *org, const char *network)
 	"min(s.last_seen) FROM inv.services s JOIN inv.hosts h ON h.id = s.host_id "     \
 	"WHERE h.network_id = $1 AND s.last_seen >= now() - interval '7 days') x"
 
-/* One view rendered by the server and stored in the same statement (the body
- * never crosses the wire): the view's own parameters ($1 network, $2-$4 no
- * filter, $5 stale shown), then $6 view, $7 org, $8 generation, $9
- * fresh_until. Only ever moves a cache forward. */
-static char *upsert_sql(const char *view_sql)
-{
-	static const char
-	    head[] = "WITH b AS MATERIALIZED (SELECT (",
-	    tail[] =
-	        ") AS body) INSERT INTO inv.view_cache AS c "
-	        "(network_id, view, org_id, generation, built_at, "
-	        "fresh_until, build_ms, body) SELECT $1, $6::text, $7::uuid, $8::bigint, "
-	        "now(), $9::timestamptz, (extract(epoch FROM "
-	        "clock_timestamp() - statement_timestamp()) * "
-	        "1000)::integer, b.body FROM b ON CONFLICT "
-	        "(network_id, view) DO UPDATE SET org_id = "
-	        "EXCLUDED.org_id, generation = EXCLUDED.generation, "
-	        "built_at = EXCLUDED.built_at, fresh_until = "
-	        "EXCLUDED.fresh_until, build_ms = EXCLUDED.build_ms, "
-	        "body = EXCLUDED.body WHERE c.generation <= "
-	        "EXCLUDED.generation";
-	size_t n = strlen(view_sql);
-	char *s = malloc(sizeof head + n + sizeof tail);
-	if (s) {
-		memcpy(s, head, sizeof head - 1);
-		memcpy(s + sizeof head - 1, view_sql, n);
-		memcpy(s + sizeof head - 1 + n, tail, sizeof tail);
-	}
-	return s;
-}
+/* Stores one view's reply, gzip: only ever moves a cache forward. */
+static const char UPSERT_SQL[] =
+    "INSERT INTO inv.view_cache AS c (network_id, view, org_id, generation, "
+    "built_at, fresh_until, build_ms, doc) VALUES ($1, $2, $3, $4, now(), $5, $6, "
+    "$7) ON CONFLICT (network_id, view) DO UPDATE SET org_id = EXCLUDED.org_id, "
+    "generation = EXCLUDED.generation, built_at = EXCLUDED.built_at, fresh_until "
+    "= EXCLUDED.fresh_until, build_ms = EXCLUDED.build_ms, doc = EXCLUDED.doc "
+    "WHERE c.generation <= EXCLUDED.generation";
 
 static double now_ms(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Renders one view (in the snapshot of the refresh) and stores its reply:
+ * the graph wrapped as the gateway serves it, generated at the snapshot's
+ * time, gzip. */
+static int render_one(PGconn *pg, const char *org, const char *network, size_t v,
+                      const char *gen, const char *fresh, const char *at)
+{
+	double t0 = now_ms();
+	const char *vp[] = {network, NULL, NULL, NULL, "t"};
+	PGresult *r = sc_pg_query(pg, *views[v].sql, 5, vp);
+	if (!r)
+		return -1;
+	const char *graph = PQgetvalue(r, 0, 0);
+	size_t glen = (size_t)PQgetlength(r, 0, 0);
+	char head[256];
+	int hn = snprintf(head, sizeof head,
+	                  "{\"view\":\"%s\",\"network_id\":\"%s\",\"generated_at\":"
+	                  "\"%s\",",
+	                  views[v].name, network, at);
+	char *doc = NULL;
+	unsigned char *gz = NULL;
+	size_t gzlen = 0;
+	int rc = -1;
+	if (hn > 0 && (size_t)hn < sizeof head && glen >= 2 && graph[0] == '{' &&
+	    (doc = malloc((size_t)hn + glen))) {
+		memcpy(doc, head, (size_t)hn);
+		memcpy(doc + hn, graph + 1, glen - 1);
+		rc = sc_gzip(doc, (size_t)hn + glen - 1, 6, &gz, &gzlen);
+	}
+	free(doc);
+	PQclear(r);
+	if (rc)
+		return -1;
+	char ms[24];
+	snprintf(ms, sizeof ms, "%.0f", now_ms() - t0);
+	const char *up[] = {network, views[v].name, org, gen, fresh, ms, (char *)gz};
+	int lens[] = {0, 0, 0, 0, 0, 0, (int)gzlen}, fmts[] = {0, 0, 0, 0, 0, 0, 1};
+	r = PQexecParams(pg, UPSERT_SQL, 7, NULL, up, lens, fmts, 0);
+	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
+	if (rc)
+		sc_warn("view cache: %s", PQerrorMessage(pg));
+	PQclear(r);
+	free(gz);
+	return rc;
 }
 
 /* Inside the refresh transaction: 1 rendered, 0 nothing to do, -1 error. */
@@ -96,7 +120,8 @@ static int refresh_in_tx(PGconn *pg, const char *org, const char *network)
 		return -1;
 	/* The generation this snapshot sees, if any view is behind it. */
 	r = sc_pg_query(pg,
-	                "SELECT s.generation, (" FRESH_UNTIL_SQL ") FROM "
+	                "SELECT s.generation, (" FRESH_UNTIL_SQL "), to_char(now() AT "
+	                "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
 	                "inv.view_state s WHERE s.network_id = $1 AND (SELECT "
 	                "count(*) FROM inv.view_cache c WHERE c.network_id = $1 AND "
 	                "c.generation = s.generation AND (c.fresh_until IS NULL OR "
@@ -108,21 +133,15 @@ static int refresh_in_tx(PGconn *pg, const char *org, const char *network)
 		PQclear(r);
 		return 0;
 	}
-	char gen[24], fresh[64];
+	char gen[24], fresh[64], at[32];
 	snprintf(gen, sizeof gen, "%s", PQgetvalue(r, 0, 0));
 	bool has_fresh = !PQgetisnull(r, 0, 1);
 	snprintf(fresh, sizeof fresh, "%s", PQgetvalue(r, 0, 1));
+	snprintf(at, sizeof at, "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
-	for (size_t i = 0; i < NVIEWS; i++) {
-		char *sql = upsert_sql(*views[i].sql);
-		const char *vp[] = {network, NULL, NULL,
-		                    NULL,    "t",  views[i].name,
-		                    org,     gen,  has_fresh ? fresh : NULL};
-		int rc = sql ? sc_pg_exec(pg, sql, 9, vp) : -1;
-		free(sql);
-		if (rc)
+	for (size_t i = 0; i < NVIEWS; i++)
+		if (render_one(pg, org, network, i, gen, has_fresh ? fresh : NULL, at))
 			return -1;
-	}
 	return 1;
 }
 

@@ -194,6 +194,8 @@ for v in l2 l3 workloads applications; do
 	check "the cached $v view is the view rendered per request" \
 		sh -c "jq -e '.nodes | length > 0' '$T_DIR/cached.$v' >/dev/null && cmp -s '$T_DIR/cached.$v' '$T_DIR/live.$v'"
 done
+check "a cached view goes gzip to a client that takes it" \
+	sh -c "curl -s -D - -o /dev/null --compressed -H '$A' '$G$V/l2' | tr -d '\r' | grep -qix 'content-encoding: gzip' && curl -sf --compressed -H '$A' '$G$V/l2' | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}' | cmp -s - '$T_DIR/cached.l2'"
 TAG=$(curl -s -D - -o /dev/null -H "$A" "$G$V/l3" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}')
 check "a cached view revalidates: 304" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $TAG" "$G$V/l3")" -eq 304
 cat >"$T_DIR/new.json" <<JSON
