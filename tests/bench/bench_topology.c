@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SET_BATCHES 128 /* scanopy-topology's default fetch_batch */
 
@@ -107,6 +108,34 @@ static void make_obs(struct obs_buf *b, long k, long hosts)
 		b->o.kind_case = SCANOPY__V1__OBSERVATION__KIND_PORT;
 		b->o.port = &b->u.p;
 	}
+}
+
+/* CPU seconds used so far by this process, and by the PostgreSQL backend
+ * serving pg when it runs on this machine (else -1): the machine is shared,
+ * so wall times swing with the load while CPU times much less. */
+static double cpu_self(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double cpu_backend(PGconn *pg)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", PQbackendPID(pg));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *s = strrchr(buf, ')'); /* after the command name */
+	unsigned long ut = 0, st = 0;
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	                 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
 /* Applies every observation in batches; returns seconds (of which the
@@ -348,7 +377,9 @@ int main(int argc, char **argv)
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
 	long total = 4 * hosts;
+	double c0 = cpu_self(), b0 = cpu_backend(pg);
 	double tr = 0, ta = apply_all(pg, total, hosts, per_batch, &tr);
+	double c1 = cpu_self(), b1 = cpu_backend(pg);
 	double tc = copy_all(pg, total, hosts);
 	printf("observations      %ld (%ld hosts: ARP answer, 2 open ports, 1 LLDP entry "
 	       "each), "
@@ -358,6 +389,9 @@ int main(int argc, char **argv)
 	printf("  of which rebuild %.2f s (links, L3, statistics; once per set of %d "
 	       "batches)\n",
 	       tr, SET_BATCHES);
+	if (b0 >= 0 && b1 >= 0)
+		printf("  CPU: %.2f s here, %.2f s in the PostgreSQL backend\n", c1 - c0,
+		       b1 - b0);
 	printf("plain COPY        %.2f s  %.0f rows/s\n", tc, (double)total / tc);
 	printf("ratio             %.1fx slower than COPY\n", ta / tc);
 	double refresh_ms = 0;
