@@ -6,6 +6,7 @@
  * the views of the networks changed (view_cache.h) once their changes pause. */
 #include "apply.h"
 #include "events.h"
+#include "gone.h"
 #include "sc_batch.h"
 #include "sc_consume.h"
 #include "sc_log.h"
@@ -30,6 +31,7 @@ struct topology {
 	struct sc_service svc;
 	long fetch_batch;
 	long view_poll_ms, view_debounce_ms, view_max_age_ms;
+	long gone_sweep_ms, host_gone_after_s;
 	struct pending_event *events;
 	int nevents;
 };
@@ -183,6 +185,13 @@ int main(int argc, char **argv)
 	    {"view_max_age_ms", SC_OPT_INT, "30000",
 	     "or once its rendered views are this old, changes going on",
 	     &t.view_max_age_ms, 0, 86400000},
+	    {"gone_sweep_ms", SC_OPT_INT, "60000",
+	     "how often to look for hosts that disappeared", &t.gone_sweep_ms, 100,
+	     86400000},
+	    {"host_gone_after_s", SC_OPT_INT, "604800",
+	     "a host not seen for this long has disappeared (the views' stale: "
+	     "7 days)",
+	     &t.host_gone_after_s, 60, 315360000},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&t.svc, opts, nopts, argc, argv);
@@ -202,9 +211,12 @@ int main(int argc, char **argv)
 		rc = sc_service_consumer(&t.svc, SC_STREAM_CLASSIFIED,
 		                         SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
 	struct view_refresher *views = NULL;
+	struct gone_sweeper *gone = NULL;
 	if (rc == 0 &&
-	    !(views = view_refresher_start(t.svc.database_url, t.view_poll_ms,
-	                                   t.view_debounce_ms, t.view_max_age_ms)))
+	    (!(views = view_refresher_start(t.svc.database_url, t.view_poll_ms,
+	                                    t.view_debounce_ms, t.view_max_age_ms)) ||
+	     !(gone = gone_sweeper_start(t.svc.database_url, &t.svc.nats, t.gone_sweep_ms,
+	                                 t.host_gone_after_s))))
 		rc = -1;
 	if (rc == 0) {
 		sc_info("consuming %s.>", SC_SUBJECT_CLASSIFIED);
@@ -212,6 +224,7 @@ int main(int argc, char **argv)
 		                    on_messages, &t);
 	}
 	view_refresher_stop(views);
+	gone_sweeper_stop(gone);
 	natsSubscription_Destroy(sub);
 	free(t.events);
 	sc_service_stop(&t.svc);

@@ -124,13 +124,16 @@ int key_cache_flush(struct batch_ctx *b)
 	}
 	int rc = -1;
 	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
-	/* Only hosts whose times move: no dead row for an unchanged one. */
+	/* Only hosts whose times move: no dead row for an unchanged one. A host
+	 * seen later than before is back, if it had disappeared (gone.h). */
 	if (p[0] && p[1])
 		rc = batch_exec(
 		    b,
 		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
 		    "to_timestamp(x.s)), first_seen = LEAST(h.first_seen, "
-		    "to_timestamp(x.s)) FROM unnest($1::uuid[], $2::float8[]) AS x(id, "
+		    "to_timestamp(x.s)), gone_at = CASE WHEN to_timestamp(x.s) > "
+		    "h.last_seen THEN NULL ELSE h.gone_at END FROM unnest($1::uuid[], "
+		    "$2::float8[]) AS x(id, "
 		    "s) WHERE h.id = ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
 		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s))",
 		    2, p);

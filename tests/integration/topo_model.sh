@@ -9,7 +9,7 @@
 # visible to another organisation.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-gateway $GW_PORT
 api_bootstrap topo
@@ -198,6 +198,9 @@ check "a cached view goes gzip to a client that takes it" \
 	sh -c "curl -s -D - -o /dev/null --compressed -H '$A' '$G$V/l2' | tr -d '\r' | grep -qix 'content-encoding: gzip' && curl -sf --compressed -H '$A' '$G$V/l2' | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}' | cmp -s - '$T_DIR/cached.l2'"
 TAG=$(curl -s -D - -o /dev/null -H "$A" "$G$V/l3" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}')
 check "a cached view revalidates: 304" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $TAG" "$G$V/l3")" -eq 304
+curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
+EVPID=$!
+wait_for 10 grep -q ": connected" "$T_DIR/events.txt"
 cat >"$T_DIR/new.json" <<JSON
 [{"observations": [{"observed_at_ms": 1700000010000, "host": {"ip": "10.77.1.98", "evidence": "EVIDENCE_ICMP"}}]}]
 JSON
@@ -211,6 +214,25 @@ l3_cached() { [ "$(src l3)" = cache ]; }
 check "then the cache catches up" wait_for 30 l3_cached
 check "and shows it too" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '$has98' >/dev/null"
 NEWH=$(sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.98'")
+# Hosts that disappeared: the lab's (last seen in 2023) and this new one,
+# each recorded once, announced on the network's events; seen again, back.
+gone98() { [ "$(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$NEWH' AND kind = 'host_disappeared'")" -eq 1 ]; }
+check "a host not seen for 7 days has disappeared" wait_for 10 gone98
+ngone() { sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_disappeared'"; }
+before=$(ngone)
+sleep 2 # four more sweeps
+check "every host not seen for 7 days has disappeared" \
+	test "$(sql "SELECT count(*) FROM inv.hosts h WHERE network_id = '$NET' AND last_seen < now() - interval '7 days' AND (gone_at IS NULL OR NOT EXISTS (SELECT 1 FROM inv.changes c WHERE c.host_id = h.id AND c.kind = 'host_disappeared'))")" -eq 0
+check "and only once (later sweeps record nothing more)" test "$(ngone)" -eq "$before"
+check "the disappearance is announced on the network's events" \
+	sh -c "grep '^data: ' '$T_DIR/events.txt' | grep -qi 'hosts_\?disappeared'"
+kill "$EVPID" 2>/dev/null
+cat >"$T_DIR/back.json" <<JSON
+[{"observations": [{"observed_at_ms": $(( $(date +%s) * 1000 )), "host": {"ip": "10.77.1.98", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/back.json"
+back98() { [ "$(sql "SELECT gone_at IS NULL AND last_seen > now() - interval '1 hour' FROM inv.hosts WHERE id = '$NEWH'")" = t ]; }
+check "seen again, it is back" wait_for 30 back98
 curl -sf -o /dev/null -X PATCH -H "$A" -H "$J" -d '{"name":"renamed-98"}' "$G/api/v1/hosts/$NEWH"
 check "a rename shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '[.nodes[] | select(.label == \"renamed-98\")] | length == 1' >/dev/null"
 # A host about to turn stale (last seen 7 days less 8 seconds ago): the
