@@ -47,7 +47,7 @@ long gone_sweep(PGconn *pg, struct sc_nats *nats, long after_s)
 	char after[24];
 	snprintf(after, sizeof after, "%ld", after_s);
 	/* Every network the service has applied something to (view_state is
-	 * readable across organisations by its owner; hosts are not). */
+	 * readable across organisations by the service, migration 0007). */
 	PGresult *r =
 	    sc_pg_query(pg, "SELECT org_id, network_id FROM inv.view_state", 0, NULL);
 	if (!r)

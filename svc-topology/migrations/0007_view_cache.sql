@@ -8,10 +8,10 @@
 -- its generation is the network's and no node's stale flag has flipped
 -- since (fresh_until), and renders the view itself otherwise.
 --
--- Tenancy: both tables are enabled but not forced, unlike the others: the
--- topology service (their owner) lists every organisation's out-of-date
--- caches to refresh them, while the gateway, as scanopy_tenant, sees only
--- its caller's organisation (and networks).
+-- Tenancy as everywhere (enabled, forced, per organisation and network),
+-- and one more policy: the role that runs this migration (the topology
+-- service's) lists every organisation's networks, to refresh their views and
+-- sweep their hosts. The gateway, as scanopy_tenant, sees only its caller's.
 CREATE TABLE inv.view_state (
     network_id  uuid PRIMARY KEY,
     org_id      uuid        NOT NULL,
@@ -41,6 +41,9 @@ DECLARE t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['view_state', 'view_cache'] LOOP
         EXECUTE format('ALTER TABLE inv.%I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE inv.%I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY service_all ON inv.%I TO %I USING (true)', t,
+                       current_user);
         EXECUTE format('CREATE POLICY tenant_isolation ON inv.%I USING '
                        '(org_id = current_setting(''scanopy.org_id'', true)::uuid)', t);
         EXECUTE format('CREATE POLICY network_access ON inv.%I AS RESTRICTIVE USING ('
