@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
   libnng-dev libnats-dev libpq-dev libmicrohttpd-dev libprotobuf-c-dev protobuf-c-compiler
   libpcap-dev libsnmp-dev libssl-dev libjansson-dev libargon2-dev libcmocka-dev
-  libyaml-dev libpcre2-dev ieee-data libcurl4-openssl-dev"
+  libyaml-dev libpcre2-dev ieee-data libcurl4-openssl-dev zlib1g-dev"
 # Hyperscan (multi-pattern matching for the fingerprint engine) is x86-64 only;
 # elsewhere the engine falls back to PCRE2 alone.
 [ "$(dpkg --print-architecture)" = amd64 ] && BUILD_PKGS="$BUILD_PKGS libhyperscan-dev"

@@ -2,12 +2,17 @@
  * views of a network as one graph {view, network_id, generated_at, nodes,
  * edges}, filtered by ?subnet=CIDR, ?category=, ?q= (name or address
  * substring), ?tag= (repeated or comma-separated: hosts carrying them all)
- * and ?include_stale= (default true); ?format=mermaid, dot or
- * svg renders the same graph as text or a picture. */
+ * and ?include_stale= (default true); ?format=mermaid, dot or svg renders
+ * the same graph as text or a picture. Unfiltered, the view is the one the
+ * topology service rendered ahead (inv.view_cache) when that is of the
+ * network's current generation, tagged with it; else it is rendered here
+ * from the model. */
 #include "db.h"
 #include "http.h"
 #include "reply.h"
 #include "routes.h"
+#include "sc_gzip.h"
+#include "sc_log.h"
 #include "sc_pg.h"
 #include "tags.h"
 #include "views_render.h"
@@ -17,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* A CIDR with a valid address and prefix length. */
@@ -36,6 +42,62 @@ static bool valid_cidr(const char *s)
 	if (inet_pton(AF_INET, addr, buf) == 1)
 		return len >= 0 && len <= 32;
 	return inet_pton(AF_INET6, addr, buf) == 1 && len >= 0 && len <= 128;
+}
+
+/* True when Accept-Encoding takes gzip (by name or "*", q not zero). */
+static bool accepts_gzip(const char *ae)
+{
+	for (const char *t = ae; t && *t;) {
+		while (*t == ' ' || *t == ',')
+			t++;
+		size_t n = strcspn(t, ",;");
+		while (n && t[n - 1] == ' ')
+			n--;
+		bool named = (n == 4 && !strncasecmp(t, "gzip", 4)) ||
+		             (n == 6 && !strncasecmp(t, "x-gzip", 6)) ||
+		             (n == 1 && *t == '*');
+		const char *end = t + strcspn(t, ",");
+		const char *q = strstr(t, "q=");
+		bool zero = q && q < end && strtod(q + 2, NULL) == 0;
+		if (named && !zero)
+			return true;
+		t = end;
+	}
+	return false;
+}
+
+/* The view as rendered ahead: ETag, then the reply gzip (binary). */
+static PGresult *cached_view(PGconn *c, const char *network, const char *name)
+{
+	const char *p[] = {network, name};
+	PGresult *res = PQexecParams(c, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		sc_error("postgres: %s", PQerrorMessage(c));
+		PQclear(res);
+		return NULL;
+	}
+	return res;
+}
+
+/* The reply kept gzip: as it is to a client that takes gzip, else inflated. */
+static enum MHD_Result reply_cached(struct request *r, PGresult *c)
+{
+	const char *gz = PQgetvalue(c, 0, 1);
+	size_t gzlen = (size_t)PQgetlength(c, 0, 1);
+	request_add_header(r, "ETag", PQgetvalue(c, 0, 0));
+	request_add_header(r, "Vary", "Accept-Encoding");
+	request_add_header(r, "X-Scanopy-View-Source", "cache");
+	if (accepts_gzip(request_header(r, "Accept-Encoding"))) {
+		request_add_header(r, "Content-Encoding", "gzip");
+		return reply_bytes(r, 200, "application/json", gz, gzlen);
+	}
+	char *doc;
+	size_t len;
+	if (sc_gunzip(gz, gzlen, &doc, &len))
+		return reply_error(r, 500, "internal", "view not readable", NULL);
+	enum MHD_Result res = reply_bytes(r, 200, "application/json", doc, len);
+	free(doc);
+	return res;
 }
 
 static enum MHD_Result view(struct request *r, const char *name, const char *sql)
@@ -63,32 +125,48 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	    strcmp(format, "dot") && strcmp(format, "svg"))
 		return reply_error(r, 422, "invalid_field",
 		                   "format: json, mermaid, dot or svg", "format");
-	const char *p[] = {r->param[0],
-	                   subnet,
-	                   category,
-	                   q && *q ? q : NULL,
-	                   stale && !strcmp(stale, "false") ? "f" : "t",
-	                   tagged ? tags : NULL};
+	const char *p[VIEW_NPARAMS] = {r->param[0],
+	                               subnet,
+	                               category,
+	                               q && *q ? q : NULL,
+	                               stale && !strcmp(stale, "false") ? "f" : "t",
+	                               tagged ? tags : NULL};
+	bool plain = !p[1] && !p[2] && !p[3] && p[4][0] == 't' && !p[5];
 	/* The network must be the caller's: RLS hides others', so not found. */
 	PGconn *c = db_acquire(r->gw->db);
 	if (!c)
 		return reply_db_error(r);
-	PGresult *net = NULL, *g = NULL;
+	PGresult *net = NULL, *g = NULL, *cached = NULL;
 	int rc = db_begin_tenant(c, &r->who);
 	if (rc == 0 &&
 	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
-	    PQntuples(net) == 1)
-		g = sc_pg_query(c, sql, 6, p);
-	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g) ? 0 : -1);
+	    PQntuples(net) == 1) {
+		if (plain)
+			cached = cached_view(c, r->param[0], name);
+		if (!cached || PQntuples(cached) == 0)
+			g = sc_pg_query(c, sql, VIEW_NPARAMS, p);
+	}
+	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g || cached) ? 0 : -1);
 	db_release(r->gw->db, c);
 	enum MHD_Result res;
 	if (rc || !net) {
 		res = reply_db_error(r);
 	} else if (PQntuples(net) == 0) {
 		res = reply_not_found(r, "no such network");
+	} else if (!g && (!format || !strcmp(format, "json"))) {
+		res = reply_cached(r, cached);
 	} else {
 		json_error_t je;
-		json_t *graph = json_loads(PQgetvalue(g, 0, 0), 0, &je);
+		char *doc = NULL;
+		size_t len;
+		json_t *graph =
+		    g ? json_loads(PQgetvalue(g, 0, 0), 0, &je)
+		    : sc_gunzip(PQgetvalue(cached, 0, 1),
+		                (size_t)PQgetlength(cached, 0, 1), &doc, &len) == 0
+		        ? json_loadb(doc, len, 0, &je)
+		        : NULL;
+		free(doc);
+		request_add_header(r, "X-Scanopy-View-Source", g ? "live" : "cache");
 		char at[32];
 		time_t now = time(NULL);
 		struct tm tm;
@@ -121,6 +199,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	}
 	PQclear(net);
 	PQclear(g);
+	PQclear(cached);
 	return res;
 }
 

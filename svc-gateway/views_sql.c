@@ -269,3 +269,13 @@ const char *const view_sql_applications =
     "ap2) AND dp.target_app IN (SELECT id FROM ap2)) SELECT json_build_object('nodes', "
     "coalesce((SELECT json_agg(n ORDER BY id) FROM nodes), '[]'), 'edges', "
     "coalesce((SELECT json_agg(e ORDER BY id) FROM edges), '[]'))::text";
+
+/* The view as the topology service rendered it ahead ($1 network, $2 view),
+ * if current: of the network's generation, and no node's stale flag flipped
+ * since. Its tag (a weak ETag) changes with each rendering. */
+const char *const view_sql_cached =
+    "SELECT 'W/\"v' || c.generation || '.' || (extract(epoch FROM c.built_at) * "
+    "1000000)::bigint || '\"', c.doc FROM inv.view_cache c JOIN inv.view_state s "
+    "ON s.network_id = c.network_id AND s.generation = c.generation WHERE "
+    "c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS NULL OR "
+    "c.fresh_until > now())";

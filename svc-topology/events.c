@@ -7,32 +7,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int event_topology_changed(struct sc_nats *n, const char *org, const char *network,
-                           const char *daemon, uint64_t sequence,
-                           const struct batch_counts *c)
+/* Publishes a TopologyChanged event on scanopy.events.<org>.<network>. */
+static int publish(struct sc_nats *n, const char *org, const char *network,
+                   Scanopy__V1__TopologyChanged *t)
 {
 	char subject[192];
 	if (sc_subject(subject, sizeof subject, "scanopy.events", org, network))
 		return -1;
-	Scanopy__V1__TopologyChanged t = SCANOPY__V1__TOPOLOGY_CHANGED__INIT;
-	t.daemon_id = (char *)daemon;
-	t.sequence = sequence;
-	t.has_sequence = 1;
-	t.hosts_added = c->hosts_added;
-	t.has_hosts_added = 1;
-	t.hosts_updated = c->hosts_updated;
-	t.has_hosts_updated = 1;
-	t.services_changed = c->services_changed;
-	t.has_services_changed = 1;
-	t.links_changed = c->links_changed;
-	t.has_links_changed = 1;
 	Scanopy__V1__Event e = SCANOPY__V1__EVENT__INIT;
 	e.at_ms = sc_now_ms();
 	e.has_at_ms = 1;
 	e.org_id = (char *)org;
 	e.network_id = (char *)network;
 	e.kind_case = SCANOPY__V1__EVENT__KIND_TOPOLOGY;
-	e.topology = &t;
+	e.topology = t;
 	size_t len = scanopy__v1__event__get_packed_size(&e);
 	uint8_t *buf = malloc(len ? len : 1);
 	if (!buf)
@@ -45,4 +33,32 @@ int event_topology_changed(struct sc_nats *n, const char *org, const char *netwo
 		return -1;
 	}
 	return 0;
+}
+
+int event_topology_changed(struct sc_nats *n, const char *org, const char *network,
+                           const char *daemon, uint64_t sequence,
+                           const struct batch_counts *c)
+{
+	Scanopy__V1__TopologyChanged t = SCANOPY__V1__TOPOLOGY_CHANGED__INIT;
+	t.daemon_id = (char *)daemon;
+	t.sequence = sequence;
+	t.has_sequence = 1;
+	t.hosts_added = c->hosts_added;
+	t.has_hosts_added = 1;
+	t.hosts_updated = c->hosts_updated;
+	t.has_hosts_updated = 1;
+	t.services_changed = c->services_changed;
+	t.has_services_changed = 1;
+	t.links_changed = c->links_changed;
+	t.has_links_changed = 1;
+	return publish(n, org, network, &t);
+}
+
+int event_hosts_disappeared(struct sc_nats *n, const char *org, const char *network,
+                            unsigned count)
+{
+	Scanopy__V1__TopologyChanged t = SCANOPY__V1__TOPOLOGY_CHANGED__INIT;
+	t.hosts_disappeared = count;
+	t.has_hosts_disappeared = 1;
+	return publish(n, org, network, &t);
 }

@@ -11,5 +11,8 @@
 int event_topology_changed(struct sc_nats *n, const char *org, const char *network,
                            const char *daemon, uint64_t sequence,
                            const struct batch_counts *c);
+/* count hosts of the network were found gone (gone.h). */
+int event_hosts_disappeared(struct sc_nats *n, const char *org, const char *network,
+                            unsigned count);
 
 #endif

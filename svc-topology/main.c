@@ -2,13 +2,16 @@
  * durable consumer "topology" shared by every replica) and folds them into the
  * inventory in PostgreSQL. A fetched set of messages is applied in one
  * transaction, each batch under its own savepoint, the derived parts rebuilt
- * once per network at the end, and acked only after COMMIT. */
+ * once per network at the end, and acked only after COMMIT. A thread renders
+ * the views of the networks changed (view_cache.h) once their changes pause. */
 #include "apply.h"
 #include "events.h"
+#include "gone.h"
 #include "sc_batch.h"
 #include "sc_consume.h"
 #include "sc_log.h"
 #include "sc_service.h"
+#include "view_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +30,8 @@ struct pending_event {
 struct topology {
 	struct sc_service svc;
 	long fetch_batch;
+	long view_poll_ms, view_debounce_ms, view_max_age_ms;
+	long gone_sweep_ms, host_gone_after_s;
 	struct pending_event *events;
 	int nevents;
 };
@@ -108,7 +113,8 @@ static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out)
 /* The derived parts (links, L3, applications) of each network the set
  * changed, rebuilt once for the whole set rather than after every batch: a
  * rebuild reads the whole network, so once per set keeps the cost of a set
- * near that of its batches. The links count goes to the network's last event. */
+ * near that of its batches. The links count goes to the network's last event.
+ * Each network's rendered views are then behind: its generation moves on. */
 static int rebuild_networks(struct topology *t)
 {
 	for (int i = 0; i < t->nevents; i++) {
@@ -126,7 +132,8 @@ static int rebuild_networks(struct topology *t)
 				last = j;
 			}
 		if (apply_rebuild(t->svc.pg, e->network, touched,
-		                  &t->events[last].counts.links_changed))
+		                  &t->events[last].counts.links_changed) ||
+		    view_cache_touch(t->svc.pg, e->org, e->network))
 			return -1;
 	}
 	return 0;
@@ -169,6 +176,22 @@ int main(int argc, char **argv)
 	    SC_SERVICE_OPTIONS(&t.svc, "60075"),
 	    {"fetch_batch", SC_OPT_INT, "128",
 	     "messages fetched and committed per transaction", &t.fetch_batch, 1, 4096},
+	    {"view_poll_ms", SC_OPT_INT, "250",
+	     "how often to look for networks whose rendered views are behind",
+	     &t.view_poll_ms, 10, 60000},
+	    {"view_debounce_ms", SC_OPT_INT, "500",
+	     "render a changed network's views once its changes pause this long",
+	     &t.view_debounce_ms, 0, 3600000},
+	    {"view_max_age_ms", SC_OPT_INT, "30000",
+	     "or once its rendered views are this old, changes going on",
+	     &t.view_max_age_ms, 0, 86400000},
+	    {"gone_sweep_ms", SC_OPT_INT, "60000",
+	     "how often to look for hosts that disappeared", &t.gone_sweep_ms, 100,
+	     86400000},
+	    {"host_gone_after_s", SC_OPT_INT, "604800",
+	     "a host not seen for this long has disappeared (the views' stale: "
+	     "7 days)",
+	     &t.host_gone_after_s, 60, 315360000},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&t.svc, opts, nopts, argc, argv);
@@ -187,11 +210,21 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = sc_service_consumer(&t.svc, SC_STREAM_CLASSIFIED,
 		                         SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
+	struct view_refresher *views = NULL;
+	struct gone_sweeper *gone = NULL;
+	if (rc == 0 &&
+	    (!(views = view_refresher_start(t.svc.database_url, t.view_poll_ms,
+	                                    t.view_debounce_ms, t.view_max_age_ms)) ||
+	     !(gone = gone_sweeper_start(t.svc.database_url, &t.svc.nats, t.gone_sweep_ms,
+	                                 t.host_gone_after_s))))
+		rc = -1;
 	if (rc == 0) {
 		sc_info("consuming %s.>", SC_SUBJECT_CLASSIFIED);
 		rc = sc_consume_run(&t.svc.nats, sub, (int)t.fetch_batch, "topology",
 		                    on_messages, &t);
 	}
+	view_refresher_stop(views);
+	gone_sweeper_stop(gone);
 	natsSubscription_Destroy(sub);
 	free(t.events);
 	sc_service_stop(&t.svc);

@@ -124,15 +124,18 @@ int key_cache_flush(struct batch_ctx *b)
 	}
 	int rc = -1;
 	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
-	/* Only hosts whose times move: no dead row for an unchanged one. */
+	/* Only hosts whose times move: no dead row for an unchanged one. A host
+	 * seen later than before is back, if it had disappeared (gone.h). */
 	if (p[0] && p[1])
 		rc = batch_exec(
 		    b,
 		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
 		    "to_timestamp(x.s)), first_seen = LEAST(h.first_seen, "
-		    "to_timestamp(x.s)) FROM unnest($1::uuid[], $2::float8[]) AS x(id, "
-		    "s) WHERE h.id = x.id AND (h.last_seen < to_timestamp(x.s) OR "
-		    "h.first_seen > to_timestamp(x.s))",
+		    "to_timestamp(x.s)), gone_at = CASE WHEN to_timestamp(x.s) > "
+		    "h.last_seen THEN NULL ELSE h.gone_at END FROM unnest($1::uuid[], "
+		    "$2::float8[]) AS x(id, "
+		    "s) WHERE h.id = ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
+		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s))",
 		    2, p);
 	pgarr_free(&ids);
 	pgarr_free(&seen);
@@ -152,8 +155,9 @@ int key_cache_prefetch(struct batch_ctx *b, struct pgarr *kinds, struct pgarr *v
 	    b,
 	    "SELECT k.kind, k.value, i.host_id, extract(epoch FROM i.bound_at) FROM "
 	    "(SELECT DISTINCT * FROM unnest($2::text[], $3::text[])) AS k(kind, value) "
-	    "LEFT JOIN inv.host_identities i ON i.network_id = $1 AND i.kind = k.kind "
-	    "AND i.value = k.value",
+	    "LEFT JOIN LATERAL (SELECT i.host_id, i.bound_at FROM inv.host_identities i "
+	    "WHERE i.network_id = $1 AND i.kind = k.kind AND i.value = k.value LIMIT 1) "
+	    "i ON true",
 	    3, p);
 	if (!r)
 		return -1;
@@ -223,8 +227,9 @@ static int lookup(struct batch_ctx *b, const struct ident_set *s, struct found *
 	PGresult *r = batch_query(
 	    b,
 	    "SELECT k.kind, k.value, i.host_id, extract(epoch FROM i.bound_at) FROM "
-	    "unnest($2::text[], $3::text[]) AS k(kind, value) JOIN inv.host_identities i "
-	    "ON i.network_id = $1 AND i.kind = k.kind AND i.value = k.value",
+	    "unnest($2::text[], $3::text[]) AS k(kind, value) JOIN LATERAL (SELECT "
+	    "i.host_id, i.bound_at FROM inv.host_identities i WHERE i.network_id = $1 "
+	    "AND i.kind = k.kind AND i.value = k.value LIMIT 1) i ON true",
 	    3, p);
 	if (!r)
 		return -1;

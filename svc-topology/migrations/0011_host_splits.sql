@@ -109,5 +109,6 @@ BEGIN
 
     INSERT INTO inv.host_splits (org_id, network_id, a_id, b_id, by_user, reason)
     VALUES (h.org_id, h.network_id, p_host, nid, p_by, 'split by a user');
+    PERFORM inv.view_touch(h.org_id, h.network_id); -- its views are out of date (0007)
     RETURN nid;
 END $$;

@@ -8,13 +8,21 @@
  * open ports, behind switches of 48 ports that report each host over LLDP, so
  * every host has a cable. Batches of --batch observations are applied as the
  * service applies them: up to SET_BATCHES batches (its fetch) per
- * transaction, the derived parts rebuilt once per set. Prints figures; not a
+ * transaction, the derived parts rebuilt once per set.
+ *
+ * Views: an unfiltered request is served from the view as the topology
+ * service rendered it ahead (inv.view_cache), so for each view this prints
+ * that read (the gateway's query, as its tenant role) and, apart, the
+ * rendering (the refresh after the changes, all four views) and the view
+ * rendered per request, as filtered requests are. Prints figures; not a
  * pass/fail test. */
 #include "apply.h"
 #include "sc_batch.h"
 #include "sc_config.h"
+#include "sc_gzip.h"
 #include "sc_log.h"
 #include "sc_pg.h"
+#include "view_cache.h"
 #include "views_sql.h"
 
 #include <inttypes.h>
@@ -23,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SET_BATCHES 128 /* scanopy-topology's default fetch_batch */
 
@@ -101,6 +110,34 @@ static void make_obs(struct obs_buf *b, long k, long hosts)
 	}
 }
 
+/* CPU seconds used so far by this process, and by the PostgreSQL backend
+ * serving pg when it runs on this machine (else -1): the machine is shared,
+ * so wall times swing with the load while CPU times much less. */
+static double cpu_self(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double cpu_backend(PGconn *pg)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", PQbackendPID(pg));
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	char *s = strrchr(buf, ')'); /* after the command name */
+	unsigned long ut = 0, st = 0;
+	if (!s || sscanf(s + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+	                 &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
 /* Applies every observation in batches; returns seconds (of which the
  * derived parts' rebuilds: *rebuild_s). */
 static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
@@ -145,9 +182,10 @@ static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
 		}
 		touched |= counts.touched;
 		double r0 = now_s();
-		if (last && (apply_rebuild(pg, NET, touched, NULL) ||
-		             (*rebuild_s += now_s() - r0, 0) ||
-		             sc_pg_exec(pg, "COMMIT", 0, NULL))) {
+		if (last &&
+		    (apply_rebuild(pg, NET, touched, NULL) ||
+		     (*rebuild_s += now_s() - r0, 0) || view_cache_touch(pg, ORG, NET) ||
+		     sc_pg_exec(pg, "COMMIT", 0, NULL))) {
 			fprintf(stderr,
 			        "bench_topology: set ending at batch %" PRIu64
 			        " failed\n",
@@ -211,11 +249,13 @@ static int cmp_d(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median ms of `runs` runs of a view, as the gateway runs it (tenant role). */
-static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
+/* Median ms of `runs` runs of a view's query (np parameters p, the body in
+ * column col), as the gateway runs it (tenant role). */
+static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p, int col,
+                      int runs, int *nodes)
 {
 	double t[64];
-	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL}, *o[] = {ORG};
+	const char *o[] = {ORG};
 	for (int i = 0; i < runs; i++) {
 		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
 		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
@@ -223,12 +263,14 @@ static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
 			exit(1);
 		double t0 = now_s();
-		PGresult *r = sc_pg_query(pg, sql, 6, p);
+		PGresult *r = sc_pg_query(pg, sql, np, p);
 		t[i] = (now_s() - t0) * 1000;
-		if (!r)
+		if (!r || PQntuples(r) != 1) {
+			fprintf(stderr, "bench_topology: the view returned no row\n");
 			exit(1);
+		}
 		if (nodes) {
-			const char *v = PQgetvalue(r, 0, 0);
+			const char *v = PQgetvalue(r, 0, col);
 			int n = 0;
 			for (const char *s = v; (s = strstr(s, "\"kind\"")); s++)
 				n++;
@@ -238,6 +280,50 @@ static double view_ms(PGconn *pg, const char *sql, int runs, int *nodes)
 		sc_pg_exec(pg, "COMMIT", 0, NULL);
 	}
 	qsort(t, (size_t)runs, sizeof t[0], cmp_d);
+	return t[runs / 2];
+}
+
+/* Median ms of `runs` reads of a view as rendered ahead, as the gateway reads
+ * it (tenant role, the gzip reply in binary): as sent to a client that takes
+ * gzip (*gz_ms), and inflated for one that does not (returned). */
+static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, double *gz_ms,
+                        size_t *gz_bytes, size_t *bytes)
+{
+	double t[64], tz[64];
+	const char *p[] = {NET, view}, *o[] = {ORG};
+	for (int i = 0; i < runs; i++) {
+		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
+		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
+		               o) ||
+		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+			exit(1);
+		double t0 = now_s();
+		PGresult *r =
+		    PQexecParams(pg, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+		tz[i] = (now_s() - t0) * 1000;
+		char *doc = NULL;
+		size_t len = 0;
+		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
+		    sc_gunzip(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1), &doc,
+		              &len)) {
+			fprintf(stderr, "bench_topology: no current %s view: %s\n", view,
+			        PQerrorMessage(pg));
+			exit(1);
+		}
+		t[i] = (now_s() - t0) * 1000;
+		*gz_bytes = (size_t)PQgetlength(r, 0, 1);
+		*bytes = len;
+		int n = 0;
+		for (const char *s = doc; (s = strstr(s, "\"kind\"")); s++)
+			n++;
+		*nodes = n;
+		free(doc);
+		PQclear(r);
+		sc_pg_exec(pg, "COMMIT", 0, NULL);
+	}
+	qsort(t, (size_t)runs, sizeof t[0], cmp_d);
+	qsort(tz, (size_t)runs, sizeof tz[0], cmp_d);
+	*gz_ms = tz[runs / 2];
 	return t[runs / 2];
 }
 
@@ -291,7 +377,9 @@ int main(int argc, char **argv)
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
 	long total = 4 * hosts;
+	double c0 = cpu_self(), b0 = cpu_backend(pg);
 	double tr = 0, ta = apply_all(pg, total, hosts, per_batch, &tr);
+	double c1 = cpu_self(), b1 = cpu_backend(pg);
 	double tc = copy_all(pg, total, hosts);
 	printf("observations      %ld (%ld hosts: ARP answer, 2 open ports, 1 LLDP entry "
 	       "each), "
@@ -301,8 +389,18 @@ int main(int argc, char **argv)
 	printf("  of which rebuild %.2f s (links, L3, statistics; once per set of %d "
 	       "batches)\n",
 	       tr, SET_BATCHES);
+	if (b0 >= 0 && b1 >= 0)
+		printf("  CPU: %.2f s here, %.2f s in the PostgreSQL backend\n", c1 - c0,
+		       b1 - b0);
 	printf("plain COPY        %.2f s  %.0f rows/s\n", tc, (double)total / tc);
 	printf("ratio             %.1fx slower than COPY\n", ta / tc);
+	double refresh_ms = 0;
+	if (view_cache_refresh(pg, ORG, NET, &refresh_ms) != 1) {
+		fprintf(stderr, "bench_topology: views not rendered\n");
+		return 1;
+	}
+	printf("views rendered ahead %.0f ms (all four, once after the changes pause)\n",
+	       refresh_ms);
 	const struct {
 		const char *name, *sql;
 	} views[] = {{"l2", view_sql_l2},
@@ -310,10 +408,25 @@ int main(int argc, char **argv)
 	             {"workloads", view_sql_workloads},
 	             {"applications", view_sql_applications}};
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
-		int nodes = 0;
-		double ms = view_ms(pg, views[i].sql, (int)runs, &nodes);
-		printf("view %-12s %7.1f ms (median of %ld, %d nodes+edges)\n",
-		       views[i].name, ms, runs, nodes);
+		int nodes = 0, cnodes = 0;
+		size_t gzb = 0, b = 0;
+		double gzms = 0;
+		const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
+		double cms =
+		    cached_ms(pg, views[i].name, (int)runs, &cnodes, &gzms, &gzb, &b);
+		double ms =
+		    view_ms(pg, views[i].sql, VIEW_NPARAMS, lp, 0, (int)runs, &nodes);
+		printf("view %-12s %7.1f ms served gzip (%zu bytes), %.1f ms inflated "
+		       "(%zu bytes; median of %ld, %d nodes+edges); rendered per "
+		       "request %.1f ms (%d)\n",
+		       views[i].name, gzms, gzb, cms, b, runs, cnodes, ms, nodes);
+		if (cnodes != nodes) {
+			fprintf(stderr,
+			        "bench_topology: the rendered-ahead %s view "
+			        "differs from the live one\n",
+			        views[i].name);
+			return 1;
+		}
 		if (explain)
 			print_plan(pg, views[i].sql);
 	}

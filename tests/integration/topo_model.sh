@@ -9,7 +9,7 @@
 # visible to another organisation.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology $TOPO_PORT
+svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-gateway $GW_PORT
 api_bootstrap topo
@@ -178,12 +178,91 @@ check "changes since a time" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/ch
 check "every response matches the OpenAPI document" \
 	python3 "$ROOT/tests/integration/openapi_check.py" responses "$ROOT/svc-gateway/api/openapi.json" "$T_DIR/responses.jsonl"
 
+# Views rendered ahead: once changes pause, the unfiltered views come from the
+# topology service's cache, the same graph as rendered per request (here the
+# subnet filter 0.0.0.0/0, which keeps everything of this IPv4-only model),
+# with a tag that a revalidation answers with 304; a batch applied, or a
+# user's rename, shows at once, from the model until the cache has caught up.
+src() { curl -s -D - -o /dev/null -H "$A" "$G$V/$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-scanopy-view-source" {print $2}'; }
+all_cached() { for v in l2 l3 workloads applications; do [ "$(src "$v")" = cache ] || return 1; done; }
+check "the four views are rendered ahead once changes pause" wait_for 30 all_cached
+check "the model is IPv4 only, every host addressed (so 0.0.0.0/0 filters nothing)" \
+	test "$(sql "SELECT count(*) FROM inv.hosts h WHERE network_id = '$NET' AND NOT EXISTS (SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND family(a.ip) = 4)") $(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND family(ip) = 6")" = "0 0"
+for v in l2 l3 workloads applications; do
+	curl -sf -H "$A" "$G$V/$v" | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}' >"$T_DIR/cached.$v"
+	curl -sf -H "$A" "$G$V/$v?subnet=0.0.0.0/0" | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}' >"$T_DIR/live.$v"
+	check "the cached $v view is the view rendered per request" \
+		sh -c "jq -e '.nodes | length > 0' '$T_DIR/cached.$v' >/dev/null && cmp -s '$T_DIR/cached.$v' '$T_DIR/live.$v'"
+done
+check "a cached view goes gzip to a client that takes it" \
+	sh -c "curl -s -D - -o /dev/null --compressed -H '$A' '$G$V/l2' | tr -d '\r' | grep -qix 'content-encoding: gzip' && curl -sf --compressed -H '$A' '$G$V/l2' | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}' | cmp -s - '$T_DIR/cached.l2'"
+TAG=$(curl -s -D - -o /dev/null -H "$A" "$G$V/l3" | tr -d '\r' | awk -F': ' 'tolower($1) == "etag" {print $2}')
+check "a cached view revalidates: 304" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $TAG" "$G$V/l3")" -eq 304
+curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
+EVPID=$!
+wait_for 10 grep -q ": connected" "$T_DIR/events.txt"
+cat >"$T_DIR/new.json" <<JSON
+[{"observations": [{"observed_at_ms": 1700000010000, "host": {"ip": "10.77.1.98", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/new.json"
+newhost() { [ "$(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.98'")" -eq 1 ]; }
+wait_for 30 newhost
+has98='[.nodes[] | .data.addresses // [] | .[]] | index("10.77.1.98") != null'
+check "a batch just applied shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '$has98' >/dev/null"
+check "the old tag no longer matches" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $TAG" "$G$V/l3")" -eq 200
+l3_cached() { [ "$(src l3)" = cache ]; }
+check "then the cache catches up" wait_for 30 l3_cached
+check "and shows it too" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '$has98' >/dev/null"
+NEWH=$(sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.98'")
+# Hosts that disappeared: the lab's (last seen in 2023) and this new one,
+# each recorded once, announced on the network's events; seen again, back.
+gone98() { [ "$(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$NEWH' AND kind = 'host_disappeared'")" -eq 1 ]; }
+check "a host not seen for 7 days has disappeared" wait_for 10 gone98
+ngone() { sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_disappeared'"; }
+before=$(ngone)
+sleep 2 # four more sweeps
+check "every host not seen for 7 days has disappeared" \
+	test "$(sql "SELECT count(*) FROM inv.hosts h WHERE network_id = '$NET' AND last_seen < now() - interval '7 days' AND (gone_at IS NULL OR NOT EXISTS (SELECT 1 FROM inv.changes c WHERE c.host_id = h.id AND c.kind = 'host_disappeared'))")" -eq 0
+check "and only once (later sweeps record nothing more)" test "$(ngone)" -eq "$before"
+check "the disappearance is announced on the network's events" \
+	sh -c "grep '^data: ' '$T_DIR/events.txt' | grep -qi 'hosts_\?disappeared'"
+kill "$EVPID" 2>/dev/null
+cat >"$T_DIR/back.json" <<JSON
+[{"observations": [{"observed_at_ms": $(( $(date +%s) * 1000 )), "host": {"ip": "10.77.1.98", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/back.json"
+back98() { [ "$(sql "SELECT gone_at IS NULL AND last_seen > now() - interval '1 hour' FROM inv.hosts WHERE id = '$NEWH'")" = t ]; }
+check "seen again, it is back" wait_for 30 back98
+curl -sf -o /dev/null -X PATCH -H "$A" -H "$J" -d '{"name":"renamed-98"}' "$G/api/v1/hosts/$NEWH"
+check "a rename shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '[.nodes[] | select(.label == \"renamed-98\")] | length == 1' >/dev/null"
+# A host about to turn stale (last seen 7 days less 8 seconds ago): the
+# cached view shows it fresh, and stale once that time has passed.
+cat >"$T_DIR/old.json" <<JSON
+[{"observations": [{"observed_at_ms": $(( ($(date +%s) - 7 * 86400 + 8) * 1000 )), "host": {"ip": "10.77.1.97", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/old.json"
+stale97() { curl -sf -H "$A" "$G$V/l3" | jq -e --argjson s "$1" '[.nodes[] | select(.data.addresses // [] | index("10.77.1.97"))] | length == 1 and all(.stale == $s)' >/dev/null; }
+fresh_cached() { l3_cached && stale97 false; }
+check "a host about to turn stale: fresh in the cached view" wait_for 30 fresh_cached
+sleep 9
+check "and stale once its time has come" stale97 true
+# Users' edits the topology service never sees invalidate the cache too.
+check "the cache catches up once more" wait_for 30 l3_cached
+curl -sf -o /dev/null -X PATCH -H "$A" -H "$J" -d '{"tags":["cache-probe"]}' "$G/api/v1/hosts/$NEWH"
+check "a tag edit shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '[.nodes[] | select(.data.tags // [] | index(\"cache-probe\"))] | length == 1' >/dev/null"
+apps_cached() { [ "$(src applications)" = cache ]; }
+check "the applications view is rendered ahead" wait_for 30 apps_cached
+curl -sf -o /dev/null -X POST -H "$A" -H "$J" -d "{\"network_id\":\"$NET\",\"name\":\"cache-probe-app\"}" "$G/api/v1/applications"
+check "a user's new application shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/applications' | jq -e '[.nodes[] | select(.label == \"cache-probe-app\")] | length == 1' >/dev/null"
+
 # Tenancy in SQL: another organisation's setting sees none of it.
 OTHER=$(uuid)
-for t in hosts host_identities addresses interfaces ports links subnets workloads applications changes fdb neighbors arp if_entries; do
+for t in hosts host_identities addresses interfaces ports links subnets workloads applications changes fdb neighbors arp if_entries view_cache view_state; do
 	check "another organisation reads nothing from inv.$t" \
 		test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$OTHER', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.$t; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -eq 0
 done
-check "while its own organisation reads its hosts" \
-	test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$ORG', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.hosts; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -gt 0
+for t in hosts view_cache; do
+	check "while its own organisation reads its inv.$t" \
+		test "$(sql "BEGIN; SELECT set_config('scanopy.org_id', '$ORG', true); SET LOCAL ROLE scanopy_tenant; SELECT count(*) FROM inv.$t; COMMIT" | grep -x '[0-9]*' | tail -n 1)" -gt 0
+done
 finish

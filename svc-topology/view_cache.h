@@ -1,0 +1,31 @@
+/* The four views of each network rendered ahead of the requests
+ * (inv.view_cache, migration 0007): a change to a network's model bumps its
+ * generation (view_cache_touch, in the change's transaction); a refresher
+ * renders the views of the networks whose caches are behind, once their
+ * changes have paused (debounce) or the caches have grown old (max_age), one
+ * replica per network at a time. */
+#ifndef TOPOLOGY_VIEW_CACHE_H
+#define TOPOLOGY_VIEW_CACHE_H
+
+#include <libpq-fe.h>
+
+/* The network's model changed: inside the changing transaction. */
+int view_cache_touch(PGconn *pg, const char *org, const char *network);
+
+/* Renders the four views of one network from one snapshot at its current
+ * generation, unless they are current already or another replica is at it.
+ * 1 when rendered (*ms: how long, if not NULL), 0 when nothing was to do,
+ * -1 on error. Runs its own transaction. */
+int view_cache_refresh(PGconn *pg, const char *org, const char *network, double *ms);
+
+/* One pass: refreshes every network that is due. The number refreshed, or -1. */
+int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms);
+
+struct view_refresher;
+/* A thread with a connection of its own, refreshing what is due every
+ * poll_ms until shutdown is requested. NULL when it could not start. */
+struct view_refresher *view_refresher_start(const char *database_url, long poll_ms,
+                                            long debounce_ms, long max_age_ms);
+void view_refresher_stop(struct view_refresher *v);
+
+#endif
