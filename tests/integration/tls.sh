@@ -76,7 +76,7 @@ nats_tls() {
 check "services reach NATS over TLS with their client certificate" nats_tls
 
 # A service given the wrong CA for PostgreSQL does not connect, and says why.
-"$BIN/scanopy-topology" --http-port $((TOPO_PORT + 100)) --db-wait-ms 0 \
+"$BIN/scanopy-topology" --http-port $TOPO2_PORT --db-wait-ms 0 \
 	--database-url "postgresql://postgres@localhost:$T_PG_PORT/scanopy?sslmode=verify-full&sslrootcert=$C/other-ca.pem" \
 	>"$T_DIR/topo-wrong-ca.log" 2>&1 && WRONG_RC=0 || WRONG_RC=$?
 check "verify-full with the wrong CA is refused (certificate verify failed)" \

@@ -104,12 +104,12 @@ N2=$(uuid)
 publish "$N2" --shuffle 7
 dump "$N2" >"$T_DIR/model2.txt"
 check "a shuffled order gives the same model" diff "$T_DIR/model1.txt" "$T_DIR/model2.txt"
-svc_start scanopy-topology $((TOPO_PORT + 100)) --fetch-batch 2
+svc_start scanopy-topology $TOPO2_PORT --fetch-batch 2
 N3=$(uuid)
 publish "$N3" --shuffle 11
 dump "$N3" >"$T_DIR/model3.txt"
 check "two replicas at once give the same model" diff "$T_DIR/model1.txt" "$T_DIR/model3.txt"
-check "both replicas applied batches" sh -c "[ \"\$(curl -sf http://127.0.0.1:$((TOPO_PORT + 100))/metrics | grep -c '_total [1-9]')\" -ge 1 ]"
+check "both replicas applied batches" sh -c "[ \"\$(curl -sf http://127.0.0.1:$TOPO2_PORT/metrics | grep -c '_total [1-9]')\" -ge 1 ]"
 
 # A cable moved: sw1 now reports web1 on swp9 (and web1 names swp9 as its far
 # port); the rebuild records link_moved at web1's end, from swp3 to swp9.
