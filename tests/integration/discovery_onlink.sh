@@ -21,24 +21,11 @@ NS=psc$$ PEER=ppe$$ NETB=$((200 + $$ % 50))
 SCAN_IP=10.248.$NETB.1 PEER_IP=10.248.$NETB.2
 SCAN_IP6=fd00:248:$NETB::1 PEER_IP6=fd00:248:$NETB::2
 OUT=$T_DIR/scan.jsonl
-ns_down() {
-	[ -f "$T_DIR/peer.pids" ] && kill $(cat "$T_DIR/peer.pids") 2>/dev/null || true
-	ip netns del "$NS" 2>/dev/null || true
-	ip netns del "$PEER" 2>/dev/null || true
-}
-trap 'rc=$?; ns_down; set +e; (exit $rc); env_down' EXIT
-ip netns add "$NS"
-ip netns add "$PEER"
-ip -n "$NS" link add eth0 type veth peer name eth0 netns "$PEER"
+netns_pair "$NS" "$PEER"
 ip -n "$NS" addr add "$SCAN_IP/24" dev eth0
 ip -n "$PEER" addr add "$PEER_IP/24" dev eth0
 ip -n "$NS" addr add "$SCAN_IP6/64" dev eth0 nodad
 ip -n "$PEER" addr add "$PEER_IP6/64" dev eth0 nodad
-for n in "$NS" "$PEER"; do
-	ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
-	ip -n "$n" link set lo up
-	ip -n "$n" link set eth0 up
-done
 peer() { # NAME CMD...: a daemon in the peer namespace, with hostname lab-peer
 	local name=$1; shift
 	setsid ip netns exec "$PEER" unshare --uts sh -c 'hostname lab-peer && exec "$@"' sh "$@" \

@@ -113,4 +113,22 @@ api_bootstrap() {
 	NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d "{\"name\":\"$1\"}" | jq -r .id)
 	DKEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key)
 }
+# netns_pair NS PEER: two network namespaces joined by a veth pair (eth0 in
+# each, up, no addresses, no duplicate address detection), removed on exit
+# with the servers whose pids are in $T_DIR/peer.pids.
+netns_pair() {
+	NS_PAIR="$1 $2"
+	trap 'rc=$?; netns_pair_down; set +e; (exit $rc); env_down' EXIT
+	ip netns add "$1" && ip netns add "$2" &&
+		ip -n "$1" link add eth0 type veth peer name eth0 netns "$2" || return 1
+	for n in $NS_PAIR; do
+		ip netns exec "$n" sysctl -qw net.ipv6.conf.eth0.accept_dad=0
+		ip -n "$n" link set lo up
+		ip -n "$n" link set eth0 up
+	done
+}
+netns_pair_down() {
+	[ -f "$T_DIR/peer.pids" ] && kill $(cat "$T_DIR/peer.pids") 2>/dev/null || true
+	for n in $NS_PAIR; do ip netns del "$n" 2>/dev/null || true; done
+}
 is_uuid() { [[ "$1" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$ ]]; }
