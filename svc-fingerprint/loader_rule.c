@@ -46,10 +46,14 @@ static int kind_index(const char *key)
 	return -1;
 }
 
+/* Whether a rule of kind ki takes the modifier key mod: a word of its list.
+ * An empty key is no word (and strstr would find it everywhere, forever). */
 static bool takes(int ki, const char *mod)
 {
 	const char *m = kinds[ki].mods;
 	size_t n = strlen(mod);
+	if (n == 0)
+		return false;
 	while ((m = strstr(m, mod))) {
 		if ((m == kinds[ki].mods || m[-1] == ' ') &&
 		    (m[n] == ' ' || m[n] == '\0'))

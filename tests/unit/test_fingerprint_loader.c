@@ -142,6 +142,11 @@ static void hostile_files_are_refused_not_crashed_on(void **state)
 	e = load_one("\x01\x02garbage: [\x7f", NULL);
 	assert_non_null(e);
 	free(e);
+	/* An empty key beside a rule's kind (found by fuzz_definitions: the
+	 * modifier lookup never ended). */
+	expect_error("definitions:\n  - id: x\n    name: X\n    category: Database\n"
+	             "    match: {banner: 'x', \"\": 1}\n",
+	             "under-test.yaml:5:", "'' does not apply to a banner rule");
 }
 
 static char dir[64], userdir[96];
