@@ -7,10 +7,8 @@
 #include "sc_pg.h"
 #include "sc_shutdown.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* Marks the network's hosts gone and records their changes: how many. */
 static const char SWEEP_SQL[] =
@@ -71,54 +69,8 @@ long gone_sweep(PGconn *pg, struct sc_nats *nats, long after_s)
 	return total;
 }
 
-struct gone_sweeper {
-	pthread_t thread;
-	char *url;
-	struct sc_nats *nats;
-	long sweep_ms, after_s;
-};
-
-static void *sweeper_main(void *arg)
+void gone_pass(PGconn *pg, void *arg)
 {
-	struct gone_sweeper *g = arg;
-	PGconn *pg = NULL;
-	while (!sc_shutdown_requested()) {
-		if (!pg)
-			pg = sc_pg_connect(g->url, 0);
-		if (pg && sc_pg_healthy(pg))
-			gone_sweep(pg, g->nats, g->after_s);
-		sc_shutdown_sleep(g->sweep_ms);
-	}
-	if (pg)
-		PQfinish(pg);
-	return NULL;
-}
-
-struct gone_sweeper *gone_sweeper_start(const char *database_url, struct sc_nats *nats,
-                                        long sweep_ms, long after_s)
-{
-	struct gone_sweeper *g = calloc(1, sizeof *g);
-	if (!g || !(g->url = strdup(database_url))) {
-		free(g);
-		return NULL;
-	}
-	g->nats = nats;
-	g->sweep_ms = sweep_ms;
-	g->after_s = after_s;
-	if (pthread_create(&g->thread, NULL, sweeper_main, g)) {
-		free(g->url);
-		free(g);
-		return NULL;
-	}
-	return g;
-}
-
-void gone_sweeper_stop(struct gone_sweeper *g)
-{
-	if (!g)
-		return;
-	sc_shutdown_request();
-	pthread_join(g->thread, NULL);
-	free(g->url);
-	free(g);
+	const struct gone_args *a = arg;
+	gone_sweep(pg, a->nats, a->after_s);
 }

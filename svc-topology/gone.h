@@ -1,4 +1,4 @@
-/* Hosts that disappeared: a thread that, every sweep_ms, finds the hosts of
+/* Hosts that disappeared: a pass that finds the hosts of
  * each network not seen for after_s seconds and not yet recorded as gone,
  * records a host_disappeared change for each (inv.changes) and announces
  * their number on the network's event subject. Seeing a host again (its
@@ -14,9 +14,11 @@
  * network's hosts are marked in a transaction of their own, as its org. */
 long gone_sweep(PGconn *pg, struct sc_nats *nats, long after_s);
 
-struct gone_sweeper;
-struct gone_sweeper *gone_sweeper_start(const char *database_url, struct sc_nats *nats,
-                                        long sweep_ms, long after_s);
-void gone_sweeper_stop(struct gone_sweeper *g);
+/* gone_sweep as a worker's pass (worker.h); arg: a struct gone_args. */
+struct gone_args {
+	struct sc_nats *nats;
+	long after_s;
+};
+void gone_pass(PGconn *pg, void *arg);
 
 #endif

@@ -12,6 +12,7 @@
 #include "sc_log.h"
 #include "sc_service.h"
 #include "view_cache.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,21 +211,21 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = sc_service_consumer(&t.svc, SC_STREAM_CLASSIFIED,
 		                         SC_SUBJECT_CLASSIFIED ".>", "topology", &sub);
-	struct view_refresher *views = NULL;
-	struct gone_sweeper *gone = NULL;
-	if (rc == 0 &&
-	    (!(views = view_refresher_start(t.svc.database_url, t.view_poll_ms,
-	                                    t.view_debounce_ms, t.view_max_age_ms)) ||
-	     !(gone = gone_sweeper_start(t.svc.database_url, &t.svc.nats, t.gone_sweep_ms,
-	                                 t.host_gone_after_s))))
+	struct view_cache_args view_args = {t.view_debounce_ms, t.view_max_age_ms};
+	struct gone_args gone_args = {&t.svc.nats, t.host_gone_after_s};
+	struct pg_worker *views = NULL, *gone = NULL;
+	if (rc == 0 && (!(views = pg_worker_start(t.svc.database_url, t.view_poll_ms,
+	                                          view_cache_pass, &view_args)) ||
+	                !(gone = pg_worker_start(t.svc.database_url, t.gone_sweep_ms,
+	                                         gone_pass, &gone_args))))
 		rc = -1;
 	if (rc == 0) {
 		sc_info("consuming %s.>", SC_SUBJECT_CLASSIFIED);
 		rc = sc_consume_run(&t.svc.nats, sub, (int)t.fetch_batch, "topology",
 		                    on_messages, &t);
 	}
-	view_refresher_stop(views);
-	gone_sweeper_stop(gone);
+	pg_worker_stop(views);
+	pg_worker_stop(gone);
 	natsSubscription_Destroy(sub);
 	free(t.events);
 	sc_service_stop(&t.svc);

@@ -7,7 +7,6 @@
 #include "sc_shutdown.h"
 #include "views_sql.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,53 +199,8 @@ int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms)
 	return done;
 }
 
-struct view_refresher {
-	pthread_t thread;
-	char *url;
-	long poll_ms, debounce_ms, max_age_ms;
-};
-
-static void *refresher_main(void *arg)
+void view_cache_pass(PGconn *pg, void *arg)
 {
-	struct view_refresher *v = arg;
-	PGconn *pg = NULL;
-	while (!sc_shutdown_requested()) {
-		if (!pg)
-			pg = sc_pg_connect(v->url, 0);
-		if (pg && sc_pg_healthy(pg))
-			view_cache_refresh_due(pg, v->debounce_ms, v->max_age_ms);
-		sc_shutdown_sleep(v->poll_ms);
-	}
-	if (pg)
-		PQfinish(pg);
-	return NULL;
-}
-
-struct view_refresher *view_refresher_start(const char *database_url, long poll_ms,
-                                            long debounce_ms, long max_age_ms)
-{
-	struct view_refresher *v = calloc(1, sizeof *v);
-	if (!v || !(v->url = strdup(database_url))) {
-		free(v);
-		return NULL;
-	}
-	v->poll_ms = poll_ms;
-	v->debounce_ms = debounce_ms;
-	v->max_age_ms = max_age_ms;
-	if (pthread_create(&v->thread, NULL, refresher_main, v)) {
-		free(v->url);
-		free(v);
-		return NULL;
-	}
-	return v;
-}
-
-void view_refresher_stop(struct view_refresher *v)
-{
-	if (!v)
-		return;
-	sc_shutdown_request();
-	pthread_join(v->thread, NULL);
-	free(v->url);
-	free(v);
+	const struct view_cache_args *a = arg;
+	view_cache_refresh_due(pg, a->debounce_ms, a->max_age_ms);
 }

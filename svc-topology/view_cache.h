@@ -21,11 +21,11 @@ int view_cache_refresh(PGconn *pg, const char *org, const char *network, double 
 /* One pass: refreshes every network that is due. The number refreshed, or -1. */
 int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms);
 
-struct view_refresher;
-/* A thread with a connection of its own, refreshing what is due every
- * poll_ms until shutdown is requested. NULL when it could not start. */
-struct view_refresher *view_refresher_start(const char *database_url, long poll_ms,
-                                            long debounce_ms, long max_age_ms);
-void view_refresher_stop(struct view_refresher *v);
+/* view_cache_refresh_due as a worker's pass (worker.h); arg: a struct
+ * view_cache_args. */
+struct view_cache_args {
+	long debounce_ms, max_age_ms;
+};
+void view_cache_pass(PGconn *pg, void *arg);
 
 #endif
