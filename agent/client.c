@@ -94,9 +94,6 @@ void client_global_cleanup(void)
 	curl_global_cleanup();
 }
 
-/* POSTs body to url path (GETs it when body is NULL), with one optional
- * extra header line; returns the HTTP status, or 0 when no answer came (with
- * the transport error in `why`). The answer body lands in out. */
 static void error_message(const struct buffer *b, char *out, size_t len);
 
 /* What one call says of the server's reachability (link.h). */
@@ -122,6 +119,9 @@ static void note_link(struct client *c, long status, const struct buffer *out,
 	}
 }
 
+/* POSTs body to url path (GETs it when body is NULL), with one optional
+ * extra header line; returns the HTTP status, or 0 when no answer came (with
+ * the transport error in `why`). The answer body lands in out. */
 static long call(struct client *c, const char *path, const char *type, const void *body,
                  size_t len, const char *extra, struct buffer *out, char *why,
                  size_t whylen)

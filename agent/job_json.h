@@ -10,6 +10,9 @@
 #include <jansson.h>
 #include <stddef.h>
 
+/* Room callers give job_from_json for a job's targets and deep targets. */
+#define JOB_TARGETS_MAX 128
+
 /* Fills job (INIT'd by the caller) from j. Strings point into j, targets into
  * `targets` (room for max: the targets, then the deep targets), credentials into *creds
  * (free with snmp_creds_free): keep all three alive while job is used. 0, or -1 when

@@ -452,9 +452,9 @@ static void job_end(struct daemon *d, int rc, bool deliver, const struct scan_st
 static void run_poll_job(struct daemon *d, json_t *j)
 {
 	Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
-	char *targets[128];
+	char *targets[JOB_TARGETS_MAX];
 	struct snmp_creds creds;
-	if (job_from_json(j, &job, targets, 128, &creds))
+	if (job_from_json(j, &job, targets, JOB_TARGETS_MAX, &creds))
 		return;
 	const char *session = job.session_id;
 

@@ -103,9 +103,9 @@ static enum MHD_Result post_job(struct serve *s, struct MHD_Connection *c,
 	if (type && !strncasecmp(type, "application/json", 16)) {
 		json_t *j = json_loadb(b->data ? b->data : "", b->len, 0, NULL);
 		Scanopy__V1__Job job = SCANOPY__V1__JOB__INIT;
-		char *targets[128];
+		char *targets[JOB_TARGETS_MAX];
 		struct snmp_creds creds;
-		if (j && job_from_json(j, &job, targets, 128, &creds) == 0) {
+		if (j && job_from_json(j, &job, targets, JOB_TARGETS_MAX, &creds) == 0) {
 			len = scanopy__v1__job__get_packed_size(&job);
 			packed = malloc(len ? len : 1);
 			if (packed)
