@@ -71,12 +71,12 @@ static bool result_ok(PGresult *r)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
-PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
-                         size_t keep)
+int sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n, size_t keep,
+                   PGresult **kept)
 {
 	if (!PQenterPipelineMode(conn)) {
 		sc_error("postgres: cannot pipeline: %s", PQerrorMessage(conn));
-		return NULL;
+		return -1;
 	}
 	size_t sent = 0;
 	while (sent < n && PQsendQueryParams(conn, stmts[sent].sql, stmts[sent].nparams,
@@ -85,7 +85,7 @@ PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
 	bool ok = sent == n, broken = !PQpipelineSync(conn);
 	if (!ok || broken)
 		sc_error("postgres: %s", PQerrorMessage(conn));
-	PGresult *kept = NULL;
+	PGresult *res = NULL;
 	/* Each statement's result is followed by a NULL; a broken connection
 	 * gives NULLs only, so a missing result ends the reading. */
 	for (size_t i = 0; i < sent && !broken; i++) {
@@ -100,8 +100,8 @@ PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
 			         stmts[i].sql);
 			ok = false;
 		}
-		if (i == keep && ok)
-			kept = r;
+		if (i == keep && ok && kept)
+			res = r;
 		else
 			PQclear(r);
 		while ((r = PQgetResult(conn)))
@@ -116,10 +116,12 @@ PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
 	if (!PQexitPipelineMode(conn) || broken)
 		ok = false;
 	if (!ok) {
-		PQclear(kept);
-		return NULL;
+		PQclear(res);
+		return -1;
 	}
-	return kept ? kept : SC_PG_OK;
+	if (kept)
+		*kept = res;
+	return 0;
 }
 
 static int applied(PGconn *conn, const char *schema, int version, bool *yes)

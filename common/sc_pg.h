@@ -35,14 +35,12 @@ struct sc_pg_stmt {
 	const char *const *params;
 };
 
-/* Runs statements in one pipeline (one round trip instead of one each) and
- * returns the result of stmts[keep] (caller PQclear()s it), or NULL after
- * logging the first failure; statements after a failure are not run. Pass
- * keep >= n to keep none: then a non-NULL return is not a result, only
- * success, and must not be used or freed (see SC_PG_OK). */
-PGresult *sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n,
-                         size_t keep);
-#define SC_PG_OK ((PGresult *)1)
+/* Runs statements in one pipeline (one round trip instead of one each): 0
+ * when all succeeded, with the result of stmts[keep] in *kept when kept is
+ * not NULL (caller PQclear()s it); -1 after logging the first failure
+ * (statements after it are not run). */
+int sc_pg_pipeline(PGconn *conn, const struct sc_pg_stmt *stmts, size_t n, size_t keep,
+                   PGresult **kept);
 
 /* Applies, in version order, each migration not yet recorded in
  * <schema>.schema_migrations, each in its own transaction, under an advisory

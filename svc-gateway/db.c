@@ -131,7 +131,7 @@ int db_begin_tenant(PGconn *c, const struct principal *who)
 {
 	struct tenant_tx t;
 	tenant_tx_init(&t, who);
-	if (!sc_pg_pipeline(c, t.stmts, t.n, t.n)) {
+	if (sc_pg_pipeline(c, t.stmts, t.n, t.n, NULL)) {
 		rollback_open(c);
 		return -1;
 	}
@@ -157,8 +157,8 @@ PGresult *db_tenant_query(struct db_pool *p, const struct principal *who, const 
 	tenant_tx_init(&t, who);
 	t.stmts[t.n++] = (struct sc_pg_stmt){sql, nparams, params};
 	t.stmts[t.n++] = (struct sc_pg_stmt){"COMMIT", 0, NULL};
-	PGresult *q = sc_pg_pipeline(c, t.stmts, t.n, t.query);
-	if (!q)
+	PGresult *q = NULL;
+	if (sc_pg_pipeline(c, t.stmts, t.n, t.query, &q))
 		rollback_open(c);
 	db_release(p, c);
 	return q;
