@@ -290,42 +290,21 @@ enum MHD_Result api_host_split(struct request *r)
 		return reply_db_error(r);
 	}
 	int rc = db_begin_tenant(c, &r->who);
-	PGresult *q = NULL, *n = NULL, *d = NULL;
-	const char *p[] = {r->param[0], keys_json};
-	if (rc == 0) {
-		/* The host's network, how many of the keys are its, how many it has. */
-		q = sc_pg_query(
-		    c,
-		    "SELECT h.network_id, (SELECT count(*) FROM inv.host_identities i "
-		    "JOIN "
-		    "json_to_recordset($2::json) AS k(kind text, value text) ON i.kind = "
-		    "k.kind AND i.value = k.value WHERE i.host_id = h.id), (SELECT "
-		    "count(*) "
-		    "FROM inv.host_identities i WHERE i.host_id = h.id), "
-		    "json_array_length($2::json) FROM inv.hosts h WHERE h.id = $1",
-		    2, p);
-		rc = q ? 0 : -1;
-	}
-	bool found = q && PQntuples(q) == 1,
-	     keys_ours = found && !strcmp(PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 3)),
-	     one_left = found && strcmp(PQgetvalue(q, 0, 1), PQgetvalue(q, 0, 2));
-	if (rc == 0 && found && keys_ours && one_left) {
-		const char *np[] = {PQgetvalue(q, 0, 0)};
-		rc = network_lock(c, np[0]);
-		if (rc == 0)
-			rc =
-			    (n = sc_pg_query(
-			         c,
-			         "SELECT inv.split_host($1, ARRAY(SELECT kind FROM "
-			         "json_to_recordset($2::json) AS k(kind text, value "
-			         "text)), "
-			         "ARRAY(SELECT value FROM json_to_recordset($2::json) AS "
-			         "k(kind text, value text)), $3)",
-			         3, (const char *[]){p[0], p[1], by}))
-			        ? 0
-			        : -1;
-		const char *nid = rc == 0 ? PQgetvalue(n, 0, 0) : NULL;
-		if (rc == 0 && name)
+	PGresult *n = NULL, *d = NULL;
+	/* Checks, the network's lock and the split, in one statement. */
+	if (rc == 0)
+		rc = (n = sc_pg_query(
+		          c,
+		          "SELECT new_id, network_id, coalesce(problem, '') FROM "
+		          "inv.split_host($1, $2::json, $3)",
+		          3, (const char *[]){r->param[0], keys_json, by}))
+		         ? 0
+		         : -1;
+	const char *problem_db = rc == 0 ? PQgetvalue(n, 0, 2) : "";
+	if (rc == 0 && !*problem_db) {
+		const char *nid = PQgetvalue(n, 0, 0), *net = PQgetvalue(n, 0, 1);
+		const char *p[] = {r->param[0], nid, keys_json, by};
+		if (name)
 			rc = sc_pg_exec(
 			    c, "UPDATE inv.hosts SET user_name = $2 WHERE id = $1", 2,
 			    (const char *[]){nid, name});
@@ -339,9 +318,9 @@ enum MHD_Result api_host_split(struct request *r)
 			    "'keys', "
 			    "$3::jsonb, 'user', $4::text) FROM inv.hosts WHERE id IN "
 			    "($1::uuid, $2::uuid)",
-			    4, (const char *[]){p[0], nid, keys_json, by});
+			    4, p);
 		if (rc == 0)
-			rc = rebuild_network(c, np[0]);
+			rc = rebuild_network(c, net);
 		if (rc == 0)
 			rc = (d = sc_pg_query(c, HOST_DETAIL, 1, &nid)) ? 0 : -1;
 	}
@@ -349,20 +328,19 @@ enum MHD_Result api_host_split(struct request *r)
 	db_release(r->gw->db, c);
 	if (rc)
 		res = reply_db_error(r);
-	else if (!found)
+	else if (!strcmp(problem_db, "not_found"))
 		res = reply_not_found(r, "no such host");
-	else if (!keys_ours)
+	else if (!strcmp(problem_db, "not_its_keys"))
 		res = reply_error(r, 422, "invalid_field",
 		                  "keys: each must be one of this host's identity keys",
 		                  "keys");
-	else if (!one_left)
+	else if (*problem_db)
 		res = reply_error(r, 422, "invalid_field",
 		                  "keys: a split must leave the host at least one key",
 		                  "keys");
 	else
 		res = reply_bytes(r, 201, "application/json", PQgetvalue(d, 0, 0),
 		                  (size_t)PQgetlength(d, 0, 0));
-	PQclear(q);
 	PQclear(n);
 	PQclear(d);
 	free(keys_json);

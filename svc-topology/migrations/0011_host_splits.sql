@@ -49,66 +49,71 @@ END $$;
 CREATE TRIGGER host_merges_splits AFTER INSERT OR UPDATE ON inv.host_merges
     FOR EACH ROW EXECUTE FUNCTION inv.host_merged_splits();
 
--- Takes the keys (p_kinds[i], p_values[i]) off p_host into a new host, with
--- the addresses of its ip keys and of its mac keys, the interfaces of its mac
--- keys, and the ports and services seen on the addresses that moved. Every
--- key must be the host's and at least one must stay. Returns the new host.
--- Callers hold the network's advisory lock.
-CREATE OR REPLACE FUNCTION inv.split_host(p_host uuid, p_kinds text[], p_values text[],
-                                          p_by text)
-RETURNS uuid LANGUAGE plpgsql AS $$
+-- Takes the keys p_keys (a JSON array of {kind, value}) off p_host into a
+-- new host, with the addresses of its ip keys and of its mac keys, the
+-- interfaces of its mac keys, and the ports and services seen on the
+-- addresses that moved. Every key must be the host's and at least one must
+-- stay: else nothing changes and problem says why (not_found, not_its_keys,
+-- no_key_left). Takes the network's lock, as every writer of its model.
+CREATE OR REPLACE FUNCTION inv.split_host(p_host uuid, p_keys json, p_by text,
+                                          OUT new_id uuid, OUT network_id uuid,
+                                          OUT problem text)
+LANGUAGE plpgsql AS $$
 DECLARE
     h inv.hosts;
-    nid uuid := gen_random_uuid();
+    named integer;
     moved integer;
     total integer;
 BEGIN
     SELECT * INTO h FROM inv.hosts WHERE id = p_host;
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'no such host' USING ERRCODE = 'no_data_found';
+        problem := 'not_found';
+        RETURN;
     END IF;
-    IF coalesce(array_length(p_kinds, 1), 0) = 0
-       OR array_length(p_kinds, 1) <> coalesce(array_length(p_values, 1), 0) THEN
-        RAISE EXCEPTION 'name at least one key' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
+    network_id := h.network_id;
+    PERFORM pg_advisory_xact_lock(hashtextextended('inv:' || h.network_id::text, 0));
+    SELECT count(*) INTO named FROM json_to_recordset(p_keys) AS k(kind text, value text);
     SELECT count(*) INTO moved FROM inv.host_identities i
-    JOIN unnest(p_kinds, p_values) AS k(kind, value) ON i.kind = k.kind AND i.value = k.value
+    JOIN json_to_recordset(p_keys) AS k(kind text, value text)
+      ON i.kind = k.kind AND i.value = k.value
     WHERE i.host_id = p_host;
     SELECT count(*) INTO total FROM inv.host_identities WHERE host_id = p_host;
-    IF moved <> array_length(p_kinds, 1) THEN
-        RAISE EXCEPTION 'a key is not this host''s' USING ERRCODE = 'invalid_parameter_value';
+    IF named = 0 OR moved <> named THEN
+        problem := 'not_its_keys';
+        RETURN;
     END IF;
     IF moved = total THEN
-        RAISE EXCEPTION 'a split must leave the host a key' USING ERRCODE = 'invalid_parameter_value';
+        problem := 'no_key_left';
+        RETURN;
     END IF;
 
+    new_id := gen_random_uuid();
     INSERT INTO inv.hosts (id, org_id, network_id, kind, provenance, first_seen, last_seen)
-    VALUES (nid, h.org_id, h.network_id, 'host', '{}', h.first_seen, h.last_seen);
-    UPDATE inv.host_identities i SET host_id = nid, reason = 'split off by a user'
-    FROM unnest(p_kinds, p_values) AS k(kind, value)
+    VALUES (new_id, h.org_id, h.network_id, 'host', '{}', h.first_seen, h.last_seen);
+    UPDATE inv.host_identities i SET host_id = new_id, reason = 'split off by a user'
+    FROM json_to_recordset(p_keys) AS k(kind text, value text)
     WHERE i.host_id = p_host AND i.kind = k.kind AND i.value = k.value;
-    UPDATE inv.addresses a SET host_id = nid WHERE a.host_id = p_host AND (
-        host(a.ip) IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'ip')
-        OR a.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac'));
-    UPDATE inv.interfaces f SET host_id = nid WHERE f.host_id = p_host
-        AND f.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = nid AND kind = 'mac');
+    UPDATE inv.addresses a SET host_id = new_id WHERE a.host_id = p_host AND (
+        host(a.ip) IN (SELECT value FROM inv.host_identities WHERE host_id = new_id AND kind = 'ip')
+        OR a.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = new_id AND kind = 'mac'));
+    UPDATE inv.interfaces f SET host_id = new_id WHERE f.host_id = p_host
+        AND f.mac::text IN (SELECT value FROM inv.host_identities WHERE host_id = new_id AND kind = 'mac');
     -- Ports seen on a moved address go with it, and so do their services and
     -- the users' application members naming those services (0008).
     WITH mp AS (
-        UPDATE inv.ports p SET host_id = nid WHERE p.host_id = p_host
-            AND p.ip IN (SELECT ip FROM inv.addresses WHERE host_id = nid)
+        UPDATE inv.ports p SET host_id = new_id WHERE p.host_id = p_host
+            AND p.ip IN (SELECT ip FROM inv.addresses WHERE host_id = new_id)
         RETURNING protocol, port),
     ms AS (
-        UPDATE inv.services s SET host_id = nid FROM mp
+        UPDATE inv.services s SET host_id = new_id FROM mp
         WHERE s.host_id = p_host AND s.protocol = mp.protocol AND s.port = mp.port
         RETURNING 1)
-    UPDATE inv.application_user_members m SET host_id = nid FROM mp
+    UPDATE inv.application_user_members m SET host_id = new_id FROM mp
     WHERE m.host_id = p_host AND m.kind = 'service' AND m.protocol = mp.protocol
       AND m.port = mp.port;
     DELETE FROM inv.links WHERE a_host = p_host OR b_host = p_host;
 
     INSERT INTO inv.host_splits (org_id, network_id, a_id, b_id, by_user, reason)
-    VALUES (h.org_id, h.network_id, p_host, nid, p_by, 'split by a user');
+    VALUES (h.org_id, h.network_id, p_host, new_id, p_by, 'split by a user');
     PERFORM inv.view_touch(h.org_id, h.network_id); -- its views are out of date (0007)
-    RETURN nid;
 END $$;
