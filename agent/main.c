@@ -46,7 +46,8 @@ struct daemon_config {
 	    *daemon_id, *control_socket, *state_dir, *docker_proxy,
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
 	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address,
-	    *server_ca, *server_pin, *nats_tls_ca, *nats_tls_cert, *nats_tls_key;
+	    *listen_tls_cert, *listen_tls_key, *server_ca, *server_pin, *nats_tls_ca,
+	    *nats_tls_cert, *nats_tls_key;
 	long listen_port, poll_interval, spool_mb, max_pps;
 };
 
@@ -637,14 +638,21 @@ static int run_server_poll(struct daemon *d)
 		return -1;
 	if (d->cfg.call_key) /* only its hash is kept */
 		OPENSSL_cleanse(d->cfg.call_key, strlen(d->cfg.call_key));
+	struct sc_tls_pem tls;
+	if (sc_tls_pem_load("listen_tls", d->cfg.listen_tls_cert, d->cfg.listen_tls_key,
+	                    &tls))
+		return -1;
+	cfg.tls = &tls;
 	d->outbox =
 	    outbox_open(d->state.dir, (uint64_t)d->cfg.spool_mb << 20, NULL, NULL);
 	d->slot = slot_new(&d->job_cancel);
 	cfg.outbox = d->outbox;
 	cfg.slot = d->slot;
 	struct serve *srv = d->outbox && d->slot ? serve_start(&cfg) : NULL;
-	if (!srv)
+	if (!srv) {
+		sc_tls_pem_free(&tls);
 		return -1;
+	}
 	atomic_store(&d->registered, true);
 	atomic_store(&d->scan_requested, true); /* report ourselves at start */
 	while (!sc_shutdown_requested()) {
@@ -657,6 +665,7 @@ static int run_server_poll(struct daemon *d)
 			sc_shutdown_sleep(200);
 	}
 	serve_stop(srv);
+	sc_tls_pem_free(&tls);
 	return 0;
 }
 
@@ -781,6 +790,12 @@ int main(int argc, char **argv)
 	     &c->listen_port, 1, 65535},
 	    {"listen_address", SC_OPT_STR, "0.0.0.0",
 	     "IPv4 address to listen on in server_poll mode", &c->listen_address, 0, 0},
+	    {"listen_tls_cert", SC_OPT_STR, NULL,
+	     "server_poll: certificate (PEM) to serve HTTPS with, with listen_tls_key",
+	     &c->listen_tls_cert, 0, 0},
+	    {"listen_tls_key", SC_OPT_STR, NULL,
+	     "server_poll: the certificate's private key (PEM)", &c->listen_tls_key, 0,
+	     0},
 	    {"call_key", SC_OPT_STR, NULL,
 	     "server_poll: the key the server calls with (only its SHA-256 is kept)",
 	     &c->call_key, 0, 0},

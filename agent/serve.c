@@ -285,19 +285,43 @@ struct serve *serve_start(const struct serve_cfg *cfg)
 		free(s);
 		return NULL;
 	}
-	s->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, (uint16_t)cfg->port,
-	    NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-	    MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-	    NULL, MHD_OPTION_END);
-	if (!s->mhd) {
-		sc_error("cannot listen on %s:%ld for the server's calls", cfg->bind,
-		         cfg->port);
+	bool tls = cfg->tls && sc_tls_pem_on(cfg->tls);
+	char pin[SC_TLS_PIN_LEN + 1] = "";
+	if (tls && sc_tls_pem_pin(cfg->tls->cert_pem, pin)) {
+		sc_error("listen_tls_cert holds no certificate OpenSSL can read");
 		free(s);
 		return NULL;
 	}
-	sc_info("server_poll: listening on http://%s:%ld for the server's calls",
-	        cfg->bind, cfg->port);
+	struct MHD_OptionItem tls_opts[] = {
+	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0,
+	     tls ? cfg->tls->cert_pem : NULL},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, tls ? cfg->tls->key_pem : NULL},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	s->mhd = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0),
+	    (uint16_t)cfg->port, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+	if (!s->mhd) {
+		sc_error("cannot listen on %s:%ld for the server's calls%s", cfg->bind,
+		         cfg->port,
+		         tls ? " (or listen_tls_cert and listen_tls_key are not a "
+		               "certificate and its key)"
+		             : "");
+		free(s);
+		return NULL;
+	}
+	/* The pin is public: the admin gives it to the server with the URL, so
+	 * the server knows it is talking to this daemon. */
+	if (tls)
+		sc_info(
+		    "server_poll: listening on https://%s:%ld for the server's calls; "
+		    "certificate public key pin %s",
+		    cfg->bind, cfg->port, pin);
+	else
+		sc_info("server_poll: listening on http://%s:%ld for the server's calls",
+		        cfg->bind, cfg->port);
 	return s;
 }
 

@@ -12,13 +12,16 @@
  *                                   {batches: [{sequence, data (base64)}]}
  *   POST /v1/results/ack {up_to}    the server has them durably: drop them
  *
- * A pull that is lost loses nothing: batches leave the spool only on ack. */
+ * A pull that is lost loses nothing: batches leave the spool only on ack.
+ * With listen_tls_cert and listen_tls_key it is HTTPS; the certificate's
+ * public key pin, logged at start, is what the server checks it against. */
 #ifndef AGENT_SERVE_H
 #define AGENT_SERVE_H
 
 #include "job_slot.h"
 #include "link.h"
 #include "outbox.h"
+#include "sc_tls_pem.h"
 
 #include <stdint.h>
 
@@ -29,6 +32,7 @@ struct serve_cfg {
 	struct job_slot *slot;
 	struct outbox *outbox;
 	struct link *link; /* each authorized call is a contact (may be NULL) */
+	const struct sc_tls_pem *tls; /* HTTPS when on (sc_tls_pem_on) */
 };
 
 struct serve;

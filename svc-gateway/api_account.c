@@ -114,7 +114,7 @@ static int start_session(PGconn *c, struct request *r, const char *org_id,
 	snprintf(cookie, sizeof cookie,
 	         "scanopy_session=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
 	         token, SESSION_HOURS * 3600,
-	         gateway_tls_on(&r->gw->tls) ? "; Secure" : "");
+	         sc_tls_pem_on(&r->gw->tls) ? "; Secure" : "");
 	request_add_header(r, "Set-Cookie", cookie);
 	return 0;
 }

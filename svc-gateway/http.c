@@ -345,9 +345,9 @@ int gateway_http_start(struct gateway *gw)
 		return -1;
 	if (events_start(gw))
 		return -1;
-	if (gateway_tls_load(gw->tls_cert, gw->tls_key, &gw->tls))
+	if (sc_tls_pem_load("tls", gw->tls_cert, gw->tls_key, &gw->tls))
 		return -1;
-	bool tls = gateway_tls_on(&gw->tls);
+	bool tls = sc_tls_pem_on(&gw->tls);
 	struct MHD_OptionItem tls_opts[] = {
 	    {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, gw->tls.cert_pem},
 	    {MHD_OPTION_HTTPS_MEM_KEY, 0, gw->tls.key_pem},
@@ -383,7 +383,7 @@ void gateway_http_stop(struct gateway *gw)
 	gw->mhd = NULL;
 	db_pool_close(gw->db);
 	gw->db = NULL;
-	gateway_tls_free(&gw->tls);
+	sc_tls_pem_free(&gw->tls);
 	ratelimit_free(gw->rl_api);
 	ratelimit_free(gw->rl_login);
 	gw->rl_api = gw->rl_login = NULL;

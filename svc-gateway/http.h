@@ -3,7 +3,7 @@
 
 #include "db.h"
 #include "sc_service.h"
-#include "tls.h"
+#include "sc_tls_pem.h"
 
 #include <microhttpd.h>
 #include <stdbool.h>
@@ -24,7 +24,7 @@ struct gateway {
 	char *public_url;         /* how daemons and browsers reach us */
 	char *ui_dir;             /* the built web UI; empty: none */
 	char *tls_cert, *tls_key; /* PEM files; both set: HTTPS on http_port */
-	struct gateway_tls tls;
+	struct sc_tls_pem tls;
 	char *definitions_dir; /* built-in fingerprint definitions, to check users' */
 };
 

@@ -10,8 +10,11 @@
 #define CALL_TIMEOUT_MS 20000L
 #define MAX_ANSWER (64u << 20)
 
-void dh_global_init(void)
+static const char *ca_file;
+
+void dh_global_init(const char *daemon_ca_file)
 {
+	ca_file = daemon_ca_file && *daemon_ca_file ? daemon_ca_file : NULL;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -47,9 +50,24 @@ static void status_error(struct dh_reply *r)
 	json_decref(j);
 }
 
-int dh_call(const char *base_url, const char *path, const char *key, const char *method,
+/* How curl trusts an https daemon (dh_peer). */
+static void set_trust(CURL *c, const char *tls_pin)
+{
+	if (tls_pin && *tls_pin) {
+		/* The pin is the trust: a self-signed certificate is fine, any other
+		 * key is refused before anything is sent. */
+		curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, tls_pin);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+	} else if (ca_file) {
+		curl_easy_setopt(c, CURLOPT_CAINFO, ca_file);
+	}
+}
+
+int dh_call(const struct dh_peer *peer, const char *path, const char *method,
             const char *content_type, const void *body, size_t len, struct dh_reply *r)
 {
+	const char *base_url = peer->url;
 	memset(r, 0, sizeof *r);
 	CURL *c = curl_easy_init();
 	char url[1024], auth[256], ctype[128];
@@ -62,7 +80,7 @@ int dh_call(const char *base_url, const char *path, const char *key, const char 
 	snprintf(url, sizeof url, "%.*s%s",
 	         (int)(blen && base_url[blen - 1] == '/' ? blen - 1 : blen), base_url,
 	         path);
-	snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", peer->key);
 	h = curl_slist_append(h, auth);
 	if (content_type) {
 		snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
@@ -74,6 +92,7 @@ int dh_call(const char *base_url, const char *path, const char *key, const char 
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, CALL_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	set_trust(c, peer->tls_pin);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	if (!strcmp(method, "POST")) {

@@ -85,6 +85,10 @@ int main(int argc, char **argv)
 	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
 	     "the gateway's key for secrets at rest, to open ServerPoll call keys",
 	     &s.secret_key_file, 0, 0},
+	    {"daemon_ca_file", SC_OPT_STR, NULL,
+	     "authorities (PEM) for https ServerPoll daemons given without a public "
+	     "key pin (default: the system's)",
+	     &s.daemon_ca_file, 0, 0},
 	    {"test_clock", SC_OPT_BOOL, "false",
 	     "TEST ONLY: read now from the sched.test_clock row (shared by replicas) "
 	     "instead of the database clock",
@@ -97,7 +101,7 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 	s.zones = zone_cache_new();
-	dh_global_init();
+	dh_global_init(s.daemon_ca_file);
 	s.sessions_created = sc_metric_register(
 	    SC_METRIC_COUNTER, "scanopy_scheduler_sessions_created_total",
 	    "sessions created from due schedules");

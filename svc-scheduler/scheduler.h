@@ -19,7 +19,7 @@ struct scheduler {
 	struct sc_service svc;
 	long tick_ms, stall_seconds, max_run_seconds, pending_seconds, offline_seconds;
 	long dispatch_attempts, server_poll_seconds;
-	char *secret_key_file;
+	char *secret_key_file, *daemon_ca_file;
 	uint8_t secret_key[32]; /* the gateway's, to open ServerPoll call keys */
 	bool have_secret_key;
 	natsSubscription *progress_sub; /* scanopy.progress.* (integrated daemons) */

@@ -37,7 +37,8 @@
 #define BUSY_POLL_SECONDS 1
 
 struct sp_daemon {
-	const char *id, *org, *net, *url;
+	const char *id, *org, *net;
+	struct dh_peer peer; /* peer.key points at key */
 	char key[128];
 	bool spool_empty, busy;
 };
@@ -138,8 +139,8 @@ static void pull_results(struct scheduler *s, struct sp_daemon *d)
 	d->spool_empty = false;
 	for (int round = 0; round < PULL_ROUNDS; round++) {
 		struct dh_reply rep;
-		if (dh_call(d->url, "/v1/results?max=" PULL_BATCHES, d->key, "GET", NULL,
-		            NULL, 0, &rep)) {
+		if (dh_call(&d->peer, "/v1/results?max=" PULL_BATCHES, "GET", NULL, NULL,
+		            0, &rep)) {
 			sc_warn("server_poll daemon %s: pulling results: %s", d->id,
 			        rep.error);
 			dh_reply_free(&rep);
@@ -168,7 +169,7 @@ static void pull_results(struct scheduler *s, struct sp_daemon *d)
 			char body[64];
 			int len = snprintf(body, sizeof body, "{\"up_to\":%lld}",
 			                   (long long)last);
-			if (dh_call(d->url, "/v1/results/ack", d->key, "POST",
+			if (dh_call(&d->peer, "/v1/results/ack", "POST",
 			            "application/json", body, (size_t)len, &rep))
 				sc_warn(
 				    "server_poll daemon %s: acknowledging results: %s",
@@ -220,7 +221,7 @@ static int follow_session(struct scheduler *s, const struct sched_now *now,
 		char path[96];
 		struct dh_reply rep;
 		snprintf(path, sizeof path, "/v1/jobs/%s/cancel", sid);
-		if (dh_call(d->url, path, d->key, "POST", NULL, NULL, 0, &rep))
+		if (dh_call(&d->peer, path, "POST", NULL, NULL, 0, &rep))
 			sc_warn("server_poll daemon %s: cancelling %s: %s", d->id, sid,
 			        rep.error);
 		dh_reply_free(&rep);
@@ -267,7 +268,7 @@ static int dispatch_one(struct scheduler *s, const struct sched_now *now,
 		char ids[48];
 		snprintf(ids, sizeof ids, "{%s}", PQgetvalue(r, 0, 0));
 		struct dh_reply rep;
-		bool sent = job && dh_call(d->url, "/v1/jobs", d->key, "POST",
+		bool sent = job && dh_call(&d->peer, "/v1/jobs", "POST",
 		                           "application/x-protobuf", job, len, &rep) == 0;
 		if (!job)
 			snprintf(rep.error, sizeof rep.error, "out of memory");
@@ -293,7 +294,7 @@ static int poll_daemon(struct scheduler *s, const struct sched_now *now,
                        struct sp_daemon *d)
 {
 	struct dh_reply rep;
-	if (dh_call(d->url, "/v1/status", d->key, "GET", NULL, NULL, 0, &rep)) {
+	if (dh_call(&d->peer, "/v1/status", "GET", NULL, NULL, 0, &rep)) {
 		int rc = daemon_failed(s, now, d, rep.error);
 		dh_reply_free(&rep);
 		return rc;
@@ -342,7 +343,8 @@ static int poll_next(struct scheduler *s, const struct sched_now *now)
 	PGresult *r = sc_pg_query(
 	    pg,
 	    "SELECT d.id, d.org_id, d.network_id, d.url, encode(d.call_key_sealed, "
-	    "'hex') FROM sched.server_polls p JOIN core.daemons d ON d.id = p.daemon_id "
+	    "'hex'), d.tls_pin FROM sched.server_polls p JOIN core.daemons d ON d.id = "
+	    "p.daemon_id "
 	    "WHERE d.mode = 'server_poll' AND d.url IS NOT NULL AND d.call_key_sealed IS "
 	    "NOT NULL AND coalesce(p.last_poll_at, '-infinity') < $1::timestamptz AND "
 	    "(p.next_poll_at <= $1::timestamptz OR (p.failures = 0 AND EXISTS (SELECT 1 "
@@ -356,7 +358,11 @@ static int poll_next(struct scheduler *s, const struct sched_now *now)
 		struct sp_daemon d = {.id = PQgetvalue(r, 0, 0),
 		                      .org = PQgetvalue(r, 0, 1),
 		                      .net = PQgetvalue(r, 0, 2),
-		                      .url = PQgetvalue(r, 0, 3)};
+		                      .peer = {.url = PQgetvalue(r, 0, 3),
+		                               .tls_pin = PQgetisnull(r, 0, 5)
+		                                              ? NULL
+		                                              : PQgetvalue(r, 0, 5)}};
+		d.peer.key = d.key;
 		if (call_key_open_hex(s->secret_key, d.id, PQgetvalue(r, 0, 4), d.key,
 		                      sizeof d.key))
 			rc = daemon_failed(
