@@ -7,16 +7,8 @@
 # backoff, then failed with the reason; one that dies mid-session goes
 # offline and its session fails.
 . "$(dirname "$0")/lib.sh"
-env_up
-KEYF="$T_DIR/secret.key"
-DPORT=$((26073 + O))
+server_poll_up dmz 3
 D="http://127.0.0.1:$DPORT"
-svc_start scanopy-topology $TOPO_PORT
-svc_start scanopy-fingerprint $FP_PORT
-svc_start scanopy-gateway $GW_PORT --secret-key-file "$KEYF"
-svc_start scanopy-scheduler $SCHED_PORT --tick-ms 200 --offline-seconds 10 \
-	--dispatch-attempts 3 --server-poll-seconds 2 --secret-key-file "$KEYF"
-api_bootstrap dmz
 
 R=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/server-daemons" \
 	-d "{\"name\":\"dmz-1\",\"url\":\"$D\"}")

@@ -7,16 +7,8 @@
 # pin on a plain http URL, or a malformed one, is refused (422). No key or
 # community reaches a log.
 . "$(dirname "$0")/lib.sh"
-env_up
-KEYF="$T_DIR/secret.key"
-DPORT=$((26073 + O))
+server_poll_up dmz-tls 2
 D="https://127.0.0.1:$DPORT"
-svc_start scanopy-topology $TOPO_PORT
-svc_start scanopy-fingerprint $FP_PORT
-svc_start scanopy-gateway $GW_PORT --secret-key-file "$KEYF"
-svc_start scanopy-scheduler $SCHED_PORT --tick-ms 200 --offline-seconds 10 \
-	--dispatch-attempts 2 --server-poll-seconds 2 --secret-key-file "$KEYF"
-api_bootstrap dmz-tls
 
 # selfsigned NAME: a P-256 certificate for a name that is not the URL's host
 # (the pin alone must be the trust), and its pin as curl writes it.
