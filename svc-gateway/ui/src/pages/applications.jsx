@@ -19,6 +19,52 @@ const canWrite = (app) => !!app.user && ['member', 'admin', 'owner'].includes(ap
 const memberLabel = (m) =>
   m.kind === 'service' ? `${m.name || `${m.port}/${m.protocol}`}` : m.name || (m.workload_id || m.host_id || '').slice(0, 8);
 
+// useAction: an error to show and run(fn), which clears it, awaits fn and
+// keeps what it threw. Every form and button here acts through it.
+function useAction() {
+  const [error, setError] = useState(null);
+  const run = async (fn) => {
+    setError(null);
+    try {
+      await fn();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return [error, run];
+}
+
+// A list with a column per field and a last one for its Remove buttons.
+function ItemTable({ caption, columns, items, children }) {
+  if (items.length === 0) return <p>None yet.</p>;
+  return (
+    <table class="table">
+      <caption class="sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          {columns.map((c) => (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ))}
+          <th scope="col">
+            <span class="sr-only">Actions</span>
+          </th>
+        </tr>
+      </thead>
+      <tbody>{items.map(children)}</tbody>
+    </table>
+  );
+}
+
+function RemoveButton({ label, onClick }) {
+  return (
+    <button type="button" onClick={onClick} aria-label={label}>
+      Remove
+    </button>
+  );
+}
+
 async function all(route, params) {
   return api.get(route + q({ ...params, limit: 1000 }));
 }
@@ -47,19 +93,16 @@ function NewApplication({ net, onCreated }) {
   const [name, setName] = useState('');
   const [desc, setDesc] = useState('');
   const [tags, setTags] = useState('');
-  const [error, setError] = useState(null);
-  const submit = async (e) => {
+  const [error, run] = useAction();
+  const submit = (e) => {
     e.preventDefault();
-    setError(null);
-    try {
+    run(async () => {
       const a = await api.post(LIST, { network_id: net, name, description: desc || null, tags: tagList(tags) });
       setName('');
       setDesc('');
       setTags('');
       onCreated(a);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
     <form class="card inline-form" id="app-new" onSubmit={submit}>
@@ -85,28 +128,22 @@ function EditApplication({ a, write, onSaved, onDeleted }) {
   const [name, setName] = useState(a.user_name || (a.source === 'user' ? a.name : ''));
   const [desc, setDesc] = useState(a.description || '');
   const [tags, setTags] = useState((a.tags || []).join(', '));
-  const [error, setError] = useState(null);
+  const [error, run] = useAction();
   const [saved, setSaved] = useState(false);
-  const save = async (e) => {
+  const save = (e) => {
     e.preventDefault();
-    setError(null);
     setSaved(false);
-    try {
+    run(async () => {
       onSaved(await api.patch(`${LIST}/${a.id}`, { name: name.trim() || null, description: desc || null, tags: tagList(tags) }));
       setSaved(true);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const remove = async () => {
+  const remove = () => {
     if (!confirm(`Delete the application ${a.name}? Its members and the dependencies on it go with it.`)) return;
-    setError(null);
-    try {
+    run(async () => {
       await api.del(`${LIST}/${a.id}`);
       onDeleted(a);
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
   return (
     <form class="inline-form" id="app-edit" onSubmit={save}>
@@ -145,13 +182,12 @@ function Members({ a, write, candidates, onChanged }) {
   const [kind, setKind] = useState('host');
   const [pick, setPick] = useState('');
   const [role, setRole] = useState('');
-  const [error, setError] = useState(null);
+  const [error, run] = useAction();
   const options = (candidates.data && candidates.data[kind]) || [];
-  const add = async (e) => {
+  const add = (e) => {
     e.preventDefault();
-    setError(null);
     const value = pick || (options[0] && options[0].value);
-    if (!value) return setError(new Error(`No ${kind} to add.`));
+    if (!value) return run(() => Promise.reject(new Error(`No ${kind} to add.`)));
     let body;
     if (kind === 'workload') body = { workload_id: value };
     else if (kind === 'host') body = { host_id: value };
@@ -160,61 +196,31 @@ function Members({ a, write, candidates, onChanged }) {
       body = { host_id, protocol, port: Number(port) };
     }
     if (role.trim()) body.role = role.trim();
-    try {
+    return run(async () => {
       onChanged(await api.post(`${LIST}/${a.id}/members`, body));
       setRole('');
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const remove = async (m) => {
-    setError(null);
-    try {
+  const remove = (m) =>
+    run(async () => {
       await api.del(`${LIST}/${a.id}/members/${m.id}`);
       onChanged(await api.get(`${LIST}/${a.id}`));
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   return (
     <div id="app-members">
       <h3>Members</h3>
       <ErrorBox error={error} />
-      {a.members.length === 0 ? (
-        <p>None yet.</p>
-      ) : (
-        <table class="table">
-          <caption class="sr-only">Members of {a.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Member</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Role</th>
-              <th scope="col">From</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {a.members.map((m, i) => (
-              <tr key={m.id || `${m.workload_id}:${i}`}>
-                <td>{m.host_id && m.kind !== 'workload' ? <Link href={`/hosts/${m.host_id}`}>{memberLabel(m)}</Link> : memberLabel(m)}</td>
-                <td>{m.kind === 'workload' ? 'container' : m.kind}</td>
-                <td>{m.role || ''}</td>
-                <td>{m.source === 'user' ? 'a user' : 'scans'}</td>
-                <td>
-                  {write && m.source === 'user' && (
-                    <button type="button" onClick={() => remove(m)} aria-label={`Remove ${memberLabel(m)}`}>
-                      Remove
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ItemTable caption={`Members of ${a.name}`} columns={['Member', 'Kind', 'Role', 'From']} items={a.members}>
+        {(m, i) => (
+          <tr key={m.id || `${m.workload_id}:${i}`}>
+            <td>{m.host_id && m.kind !== 'workload' ? <Link href={`/hosts/${m.host_id}`}>{memberLabel(m)}</Link> : memberLabel(m)}</td>
+            <td>{m.kind === 'workload' ? 'container' : m.kind}</td>
+            <td>{m.role || ''}</td>
+            <td>{m.source === 'user' ? 'a user' : 'scans'}</td>
+            <td>{write && m.source === 'user' && <RemoveButton label={`Remove ${memberLabel(m)}`} onClick={() => remove(m)} />}</td>
+          </tr>
+        )}
+      </ItemTable>
       {write && (
         <form class="inline" onSubmit={add}>
           <label>
@@ -251,16 +257,15 @@ function Dependencies({ a, apps, write, onChanged }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [desc, setDesc] = useState('');
-  const [error, setError] = useState(null);
+  const [error, run] = useAction();
   const targetId = target || (others[0] && others[0].id) || '';
   const targetApp = apps.find((o) => o.id === targetId);
   const userMembers = (x) => ((x && x.members) || []).filter((m) => m.source === 'user');
   const name = (id) => (apps.find((o) => o.id === id) || {}).name || id.slice(0, 8);
-  const add = async (e) => {
+  const add = (e) => {
     e.preventDefault();
-    setError(null);
-    if (!targetId) return setError(new Error('There is no other application to depend on.'));
-    try {
+    return run(async () => {
+      if (!targetId) throw new Error('There is no other application to depend on.');
       onChanged(
         await api.post(`${LIST}/${a.id}/dependencies`, {
           target_application_id: targetId,
@@ -270,66 +275,42 @@ function Dependencies({ a, apps, write, onChanged }) {
         }),
       );
       setDesc('');
-    } catch (err) {
-      setError(err);
-    }
+    });
   };
-  const remove = async (d) => {
-    setError(null);
-    try {
+  const remove = (d) =>
+    run(async () => {
       await api.del(`${LIST}/${a.id}/dependencies/${d.id}`);
       onChanged(await api.get(`${LIST}/${a.id}`));
-    } catch (err) {
-      setError(err);
-    }
-  };
+    });
   const memberName = (x, id) => {
     const m = ((x && x.members) || []).find((y) => y.id === id || y.workload_id === id);
     return m ? memberLabel(m) : '';
   };
+  // One end of a user's dependency: the application, and the member if one.
+  const end = (appId, memberId) =>
+    [name(appId), memberId && memberName(apps.find((o) => o.id === appId), memberId)].filter(Boolean).join(' › ');
   return (
     <div id="app-dependencies">
       <h3>Dependencies</h3>
       <ErrorBox error={error} />
-      {a.dependencies.length === 0 ? (
-        <p>None yet.</p>
-      ) : (
-        <table class="table">
-          <caption class="sr-only">Dependencies of {a.name}</caption>
-          <thead>
-            <tr>
-              <th scope="col">From</th>
-              <th scope="col">Depends on</th>
-              <th scope="col">Why</th>
-              <th scope="col">Drawn by</th>
-              <th scope="col">
-                <span class="sr-only">Actions</span>
-              </th>
+      <ItemTable caption={`Dependencies of ${a.name}`} columns={['From', 'Depends on', 'Why', 'Drawn by']} items={a.dependencies}>
+        {(d, i) => {
+          const src = d.inferred ? memberName(a, d.source) : end(d.source_application_id, d.source_member_id);
+          const dst = d.inferred ? memberName(a, d.target) : end(d.target_application_id, d.target_member_id);
+          return (
+            <tr key={d.id || `${d.source}:${d.target}:${i}`}>
+              <td>{src}</td>
+              <td>{dst}</td>
+              <td>
+                {d.description || d.reason || ''}
+                {d.kind && d.kind !== 'depends' ? ` (${d.kind})` : ''}
+              </td>
+              <td>{d.inferred ? 'inferred' : 'a user'}</td>
+              <td>{write && !d.inferred && <RemoveButton label={`Remove the dependency of ${src} on ${dst}`} onClick={() => remove(d)} />}</td>
             </tr>
-          </thead>
-          <tbody>
-            {a.dependencies.map((d, i) => {
-              const src = d.inferred ? memberName(a, d.source) : [name(d.source_application_id), d.source_member_id && memberName(apps.find((o) => o.id === d.source_application_id), d.source_member_id)].filter(Boolean).join(' › ');
-              const dst = d.inferred ? memberName(a, d.target) : [name(d.target_application_id), d.target_member_id && memberName(apps.find((o) => o.id === d.target_application_id), d.target_member_id)].filter(Boolean).join(' › ');
-              return (
-                <tr key={d.id || `${d.source}:${d.target}:${i}`}>
-                  <td>{src}</td>
-                  <td>{dst}</td>
-                  <td>{d.description || d.reason || ''}{d.kind && d.kind !== 'depends' ? ` (${d.kind})` : ''}</td>
-                  <td>{d.inferred ? 'inferred' : 'a user'}</td>
-                  <td>
-                    {write && !d.inferred && (
-                      <button type="button" onClick={() => remove(d)} aria-label={`Remove the dependency of ${src} on ${dst}`}>
-                        Remove
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+          );
+        }}
+      </ItemTable>
       {write && (
         <form class="inline" onSubmit={add}>
           <label>
