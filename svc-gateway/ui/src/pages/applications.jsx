@@ -251,6 +251,24 @@ function Members({ a, write, candidates, onChanged }) {
   );
 }
 
+// One end of a dependency: the application itself, or a member a user added.
+function MemberPick({ label, id, app, value, onPick }) {
+  const members = ((app && app.members) || []).filter((m) => m.source === 'user');
+  return (
+    <label>
+      {label}{' '}
+      <select id={id} value={value} onChange={(e) => onPick(e.currentTarget.value)}>
+        <option value="">(the application)</option>
+        {members.map((m) => (
+          <option key={m.id} value={m.id}>
+            {memberLabel(m)}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Dependencies({ a, apps, write, onChanged }) {
   const others = apps.filter((o) => o.id !== a.id);
   const [target, setTarget] = useState('');
@@ -260,7 +278,6 @@ function Dependencies({ a, apps, write, onChanged }) {
   const [error, run] = useAction();
   const targetId = target || (others[0] && others[0].id) || '';
   const targetApp = apps.find((o) => o.id === targetId);
-  const userMembers = (x) => ((x && x.members) || []).filter((m) => m.source === 'user');
   const name = (id) => (apps.find((o) => o.id === id) || {}).name || id.slice(0, 8);
   const add = (e) => {
     e.preventDefault();
@@ -323,28 +340,8 @@ function Dependencies({ a, apps, write, onChanged }) {
               ))}
             </select>
           </label>
-          <label>
-            From member{' '}
-            <select id="dep-from" value={from} onChange={(e) => setFrom(e.currentTarget.value)}>
-              <option value="">(the application)</option>
-              {userMembers(a).map((m) => (
-                <option key={m.id} value={m.id}>
-                  {memberLabel(m)}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            To member{' '}
-            <select id="dep-to" value={to} onChange={(e) => setTo(e.currentTarget.value)}>
-              <option value="">(the application)</option>
-              {userMembers(targetApp).map((m) => (
-                <option key={m.id} value={m.id}>
-                  {memberLabel(m)}
-                </option>
-              ))}
-            </select>
-          </label>
+          <MemberPick label="From member" id="dep-from" app={a} value={from} onPick={setFrom} />
+          <MemberPick label="To member" id="dep-to" app={targetApp} value={to} onPick={setTo} />
           <label>
             Why <input id="dep-desc" size={14} value={desc} onInput={(e) => setDesc(e.currentTarget.value)} />
           </label>
