@@ -72,6 +72,11 @@ int main(int argc, char **argv)
 	     "the fingerprint service's built-in definitions, over which an "
 	     "organisation's own are checked",
 	     &gw.definitions_dir, 0, 0},
+	    {"view_stale_max_ms", SC_OPT_INT, "30000",
+	     "while a network keeps changing, serve its views as last rendered ahead "
+	     "if rendered at most this long ago (users' edits always show at once; "
+	     "0: only current ones)",
+	     &gw.view_stale_max_ms, 0, 3600000},
 	    {"daemon_offline_after_s", SC_OPT_INT, "300",
 	     "a daemon not heard from for this long is announced offline (a "
 	     "\"daemon\" event)",

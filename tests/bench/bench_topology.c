@@ -290,7 +290,7 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
                         size_t *gz_bytes, size_t *bytes)
 {
 	double t[64], tz[64];
-	const char *p[] = {NET, view}, *o[] = {ORG};
+	const char *p[] = {NET, view, NULL}, *o[] = {ORG}; /* current only */
 	for (int i = 0; i < runs; i++) {
 		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
 		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
@@ -299,7 +299,7 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 			exit(1);
 		double t0 = now_s();
 		PGresult *r =
-		    PQexecParams(pg, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+		    PQexecParams(pg, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
 		tz[i] = (now_s() - t0) * 1000;
 		char *doc = NULL;
 		size_t len = 0;
