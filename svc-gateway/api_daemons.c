@@ -32,7 +32,8 @@ enum MHD_Result api_daemons_list(struct request *r)
 	    "network_id, "
 	    "'name', name, 'mode', mode, 'version', version, 'hostname', hostname, "
 	    "'url', url, 'call_key_prefix', call_key_prefix, "
-	    "'capabilities', capabilities, 'last_seen', last_seen, 'created_at', "
+	    "'capabilities', capabilities, 'last_seen', last_seen, 'offline', "
+	    "coalesce(offline_at >= last_seen, false), 'created_at', "
 	    "created_at) ORDER BY name), '[]')::text FROM core.daemons WHERE $1::uuid IS "
 	    "NULL OR network_id = $1::uuid",
 	    1, p, 404, "no daemons");

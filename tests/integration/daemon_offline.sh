@@ -44,10 +44,13 @@ offline_seen() { grep '^data: ' "$T_DIR/events.txt" | sed 's/^data: //' | jq -r 
 check "the event carries when it was last heard from" test "$(offline_seen)" = "$LAST"
 check "the claim is in the database" \
 	test "$(sql "SELECT offline_at >= last_seen FROM core.daemons WHERE id = '$DID'")" = t
-check "a tenant's listing is unchanged by the sweep's policy (one daemon, its own)" \
-	sh -c "curl -sf -H '$A' '$G/api/v1/daemons' | jq -e 'length == 1 and .[0].id == \"$DID\"' >/dev/null"
+check "the listing says it is offline (and holds only the tenant's own daemon)" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/daemons' | jq -e 'length == 1 and .[0].id == \"$DID\" and .[0].offline == true' >/dev/null"
 
 beat $GW2_PORT
+# (At once: 2 s on, it is offline again.)
+check "heard from again, the listing no longer says offline" \
+	sh -c "curl -sf -H '$A' '$G/api/v1/daemons' | jq -e '.[0].offline == false' >/dev/null"
 online2() { [ "$(events true)" -eq 2 ]; }
 check "its next heartbeat announces it online again" wait_for 10 online2
 check "and silent again, offline again" wait_for 10 offline 2

@@ -73,7 +73,8 @@ export function DaemonsPage() {
           const ev = seen[listed.id];
           // An offline event carries the last_seen the listing had (or a later one).
           const d = ev && (!listed.last_seen || (ev.last_seen && ev.last_seen >= new Date(listed.last_seen).toISOString())) ? { ...listed, ...ev } : listed;
-          const offline = d.online === false;
+          // Offline as the last event said, else as the listing does.
+          const offline = d.online !== undefined ? !d.online : !!d.offline;
           const caps = d.capabilities || {};
           const stale = !d.last_seen || Date.now() - new Date(d.last_seen).getTime() > 5 * 60 * 1000;
           const outdated = serverVersion && d.version && (newer(serverVersion, d.version) || !sameMinor(serverVersion, d.version));
