@@ -32,7 +32,8 @@ enum MHD_Result api_daemons_list(struct request *r)
 	    "network_id, "
 	    "'name', name, 'mode', mode, 'version', version, 'hostname', hostname, "
 	    "'url', url, 'call_key_prefix', call_key_prefix, "
-	    "'capabilities', capabilities, 'last_seen', last_seen, 'created_at', "
+	    "'capabilities', capabilities, 'last_seen', last_seen, 'offline', "
+	    "coalesce(offline_at >= last_seen, false), 'created_at', "
 	    "created_at) ORDER BY name), '[]')::text FROM core.daemons WHERE $1::uuid IS "
 	    "NULL OR network_id = $1::uuid",
 	    1, p, 404, "no daemons");
@@ -50,7 +51,8 @@ static bool version_compatible(const char *v)
 }
 
 /* A daemon not heard from for this long is away (the UI's "not seen
- * recently"); its next heartbeat announces it online again. */
+ * recently"), as is one announced offline (daemon_offline.h) and not heard
+ * from since; its next heartbeat announces it online again. */
 #define DAEMON_AWAY "5 minutes"
 
 /* POST /api/v1/daemons/register: idempotent on daemon_id. */
@@ -162,7 +164,7 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	const char *p[] = {r->param[0], r->who.network_id};
 	PGresult *q = db_tenant_query(
 	    r->gw->db, &r->who,
-	    "WITH o AS (SELECT last_seen FROM core.daemons WHERE id = $1 AND "
+	    "WITH o AS (SELECT last_seen, offline_at FROM core.daemons WHERE id = $1 AND "
 	    "network_id = $2), t AS (UPDATE core.daemons SET last_seen = now() WHERE "
 	    "id = $1 AND network_id = $2 RETURNING id), j AS (UPDATE sched.sessions s "
 	    "SET state = "
@@ -190,7 +192,8 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	                         "sched.sessions c WHERE c.daemon_id = $1 AND "
 	                         "c.cancel_pending), '[]'))::text END, "
 	                         "EXISTS (SELECT 1 FROM o WHERE o.last_seen < now() - "
-	                         "interval '" DAEMON_AWAY "')",
+	                         "interval '" DAEMON_AWAY "' OR o.offline_at >= "
+	                         "o.last_seen)",
 	    2, p);
 	if (!q)
 		return reply_db_error(r);

@@ -5,8 +5,11 @@
  * and ?include_stale= (default true); ?format=mermaid, dot or svg renders
  * the same graph as text or a picture. Unfiltered, the view is the one the
  * topology service rendered ahead (inv.view_cache) when that is of the
- * network's current generation, tagged with it; else it is rendered here
- * from the model. */
+ * network's current generation, tagged with it; or, while the network keeps
+ * changing, when it was rendered at most view_stale_max_ms ago and misses no
+ * user's edit (headers X-Scanopy-View-Behind, X-Scanopy-View-Age-Ms; a
+ * request with Cache-Control: no-cache takes only a current one); else it is
+ * rendered here from the model. */
 #include "db.h"
 #include "http.h"
 #include "reply.h"
@@ -66,11 +69,31 @@ static bool accepts_gzip(const char *ae)
 	return false;
 }
 
-/* The view as rendered ahead: ETag, then the reply gzip (binary). */
-static PGresult *cached_view(PGconn *c, const char *network, const char *name)
+/* True when the request's Cache-Control asks for a current reply: a
+ * no-cache or max-age=0 directive. */
+static bool wants_current(struct request *r)
 {
-	const char *p[] = {network, name};
-	PGresult *res = PQexecParams(c, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+	for (const char *t = request_header(r, "Cache-Control"); t && *t;) {
+		while (*t == ' ' || *t == ',')
+			t++;
+		size_t n = strcspn(t, ",");
+		while (n && t[n - 1] == ' ')
+			n--;
+		if ((n == 8 && !strncasecmp(t, "no-cache", 8)) ||
+		    (n == 9 && !strncasecmp(t, "max-age=0", 9)))
+			return true;
+		t += strcspn(t, ",");
+	}
+	return false;
+}
+
+/* The view as rendered ahead, current or at most stale_ms old (NULL: current
+ * only): ETag, the reply gzip (binary), generations behind, age in ms. */
+static PGresult *cached_view(PGconn *c, const char *network, const char *name,
+                             const char *stale_ms)
+{
+	const char *p[] = {network, name, stale_ms};
+	PGresult *res = PQexecParams(c, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		sc_error("postgres: %s", PQerrorMessage(c));
 		PQclear(res);
@@ -87,6 +110,8 @@ static enum MHD_Result reply_cached(struct request *r, PGresult *c)
 	request_add_header(r, "ETag", PQgetvalue(c, 0, 0));
 	request_add_header(r, "Vary", "Accept-Encoding");
 	request_add_header(r, "X-Scanopy-View-Source", "cache");
+	request_add_header(r, "X-Scanopy-View-Behind", PQgetvalue(c, 0, 2));
+	request_add_header(r, "X-Scanopy-View-Age-Ms", PQgetvalue(c, 0, 3));
 	if (accepts_gzip(request_header(r, "Accept-Encoding"))) {
 		request_add_header(r, "Content-Encoding", "gzip");
 		return reply_bytes(r, 200, "application/json", gz, gzlen);
@@ -141,8 +166,13 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	if (rc == 0 &&
 	    (net = sc_pg_query(c, "SELECT 1 FROM core.networks WHERE id = $1", 1, p)) &&
 	    PQntuples(net) == 1) {
+		char bound[24];
+		snprintf(bound, sizeof bound, "%ld", r->gw->view_stale_max_ms);
 		if (plain)
-			cached = cached_view(c, r->param[0], name);
+			cached = cached_view(
+			    c, r->param[0], name,
+			    r->gw->view_stale_max_ms > 0 && !wants_current(r) ? bound
+			                                                      : NULL);
 		if (!cached || PQntuples(cached) == 0)
 			g = sc_pg_query(c, sql, VIEW_NPARAMS, p);
 	}
@@ -167,6 +197,10 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 		        : NULL;
 		free(doc);
 		request_add_header(r, "X-Scanopy-View-Source", g ? "live" : "cache");
+		request_add_header(r, "X-Scanopy-View-Behind",
+		                   g ? "0" : PQgetvalue(cached, 0, 2));
+		request_add_header(r, "X-Scanopy-View-Age-Ms",
+		                   g ? "0" : PQgetvalue(cached, 0, 3));
 		char at[32];
 		time_t now = time(NULL);
 		struct tm tm;

@@ -65,24 +65,37 @@ void events_publish(struct gateway *gw, const Scanopy__V1__Event *ev)
 	free(buf);
 }
 
-void events_daemon_online(struct gateway *gw, const char *org, const char *network,
-                          const char *daemon_id, const char *version)
+static void daemon_status(struct gateway *gw, const char *org, const char *network,
+                          const char *daemon_id, bool online, const char *version,
+                          int64_t last_seen_ms)
 {
 	Scanopy__V1__DaemonStatus ds = SCANOPY__V1__DAEMON_STATUS__INIT;
 	ds.daemon_id = (char *)daemon_id;
 	ds.has_online = 1;
-	ds.online = 1;
+	ds.online = online;
 	ds.version = (char *)version;
 	ds.has_last_seen_ms = 1;
-	ds.last_seen_ms = sc_now_ms();
+	ds.last_seen_ms = last_seen_ms;
 	Scanopy__V1__Event ev = SCANOPY__V1__EVENT__INIT;
 	ev.has_at_ms = 1;
-	ev.at_ms = ds.last_seen_ms;
+	ev.at_ms = sc_now_ms();
 	ev.org_id = (char *)org;
 	ev.network_id = (char *)network;
 	ev.kind_case = SCANOPY__V1__EVENT__KIND_DAEMON;
 	ev.daemon = &ds;
 	events_publish(gw, &ev);
+}
+
+void events_daemon_online(struct gateway *gw, const char *org, const char *network,
+                          const char *daemon_id, const char *version)
+{
+	daemon_status(gw, org, network, daemon_id, true, version, sc_now_ms());
+}
+
+void events_daemon_offline(struct gateway *gw, const char *org, const char *network,
+                           const char *daemon_id, int64_t last_seen_ms)
+{
+	daemon_status(gw, org, network, daemon_id, false, NULL, last_seen_ms);
 }
 
 static void stream_unref(struct stream *st)

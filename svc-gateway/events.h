@@ -7,6 +7,8 @@
 
 #include "event.pb-c.h"
 
+#include <stdint.h>
+
 struct gateway;
 
 #define EVENTS_SUBJECT "scanopy.events"
@@ -18,6 +20,11 @@ void events_publish(struct gateway *gw, const Scanopy__V1__Event *ev);
  * again after an absence (DaemonStatus; version may be NULL). */
 void events_daemon_online(struct gateway *gw, const char *org, const char *network,
                           const char *daemon_id, const char *version);
+
+/* A daemon of that network has not been heard from since last_seen_ms, for
+ * longer than the gateway's daemon_offline_after_s (daemon_offline.h). */
+void events_daemon_offline(struct gateway *gw, const char *org, const char *network,
+                           const char *daemon_id, int64_t last_seen_ms);
 
 /* The keep-alive thread of the event streams; stop before MHD stops, so
  * suspended streams are resumed and end. */

@@ -183,7 +183,8 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		request_add_header(r, "Access-Control-Allow-Credentials", "true");
 		request_add_header(r, "Vary", "Origin");
 		request_add_header(r, "Access-Control-Expose-Headers",
-		                   "X-Total-Count, ETag");
+		                   "X-Total-Count, ETag, X-Scanopy-View-Source, "
+		                   "X-Scanopy-View-Behind, X-Scanopy-View-Age-Ms");
 	}
 	if (strcmp(r->method, "OPTIONS") || !origin)
 		return false;
@@ -193,7 +194,7 @@ static bool cors(struct request *r, enum MHD_Result *replied)
 		request_add_header(
 		    r, "Access-Control-Allow-Headers",
 		    "Authorization, Content-Type, X-CSRF-Token, If-None-Match, "
-		    "X-Scanopy-Organization");
+		    "Cache-Control, X-Scanopy-Organization");
 		request_add_header(r, "Access-Control-Max-Age", "600");
 		*replied = reply_empty(r, 204);
 	} else {

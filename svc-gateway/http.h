@@ -25,7 +25,8 @@ struct gateway {
 	char *ui_dir;             /* the built web UI; empty: none */
 	char *tls_cert, *tls_key; /* PEM files; both set: HTTPS on http_port */
 	struct sc_tls_pem tls;
-	char *definitions_dir; /* built-in fingerprint definitions, to check users' */
+	char *definitions_dir;  /* built-in fingerprint definitions, to check users' */
+	long view_stale_max_ms; /* serve a rendered view this far behind; 0: never */
 };
 
 int gateway_http_start(struct gateway *gw);

@@ -1,8 +1,10 @@
 /* scanopy-gateway: the HTTP front door on 60072: the REST API for people and
  * scripts, the endpoints daemons call, health and metrics. It owns the `core`
  * schema (organisations, users, networks, daemons, keys). */
+#include "daemon_offline.h"
 #include "http.h"
 #include "routes.h"
+#include "sc_batch.h"
 #include "sc_log.h"
 #include "sc_service.h"
 #include "sc_shutdown.h"
@@ -37,6 +39,7 @@ int main(int argc, char **argv)
 {
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
 	bool print_routes = false;
+	long offline_after_s = 300, offline_sweep_ms = 10000;
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
@@ -69,6 +72,18 @@ int main(int argc, char **argv)
 	     "the fingerprint service's built-in definitions, over which an "
 	     "organisation's own are checked",
 	     &gw.definitions_dir, 0, 0},
+	    {"view_stale_max_ms", SC_OPT_INT, "30000",
+	     "while a network keeps changing, serve its views as last rendered ahead "
+	     "if rendered at most this long ago (users' edits always show at once; "
+	     "0: only current ones)",
+	     &gw.view_stale_max_ms, 0, 3600000},
+	    {"daemon_offline_after_s", SC_OPT_INT, "300",
+	     "a daemon not heard from for this long is announced offline (a "
+	     "\"daemon\" event)",
+	     &offline_after_s, 1, 86400 * 30},
+	    {"daemon_offline_sweep_ms", SC_OPT_INT, "10000",
+	     "how often to look for daemons that went silent", &offline_sweep_ms, 100,
+	     3600000},
 	    {"print_routes", SC_OPT_BOOL, "false", "print the API routes and exit",
 	     &print_routes, 0, 0},
 	};
@@ -88,11 +103,18 @@ int main(int argc, char **argv)
 	    sc_service_start(&gw.svc, "core", core_migrations, core_migrations_len, true);
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
+	int64_t next_sweep = 0;
 	while (rc == 0 && !sc_shutdown_requested()) {
-		/* The HTTP threads use their own connections; here we only
-		 * watch the shared one so /healthz tells the truth. */
-		atomic_store(&gw.svc.pg_ok, sc_pg_healthy(gw.svc.pg));
-		sc_shutdown_sleep(1000);
+		/* The HTTP threads use their own connections; here we watch
+		 * the shared one so /healthz tells the truth, and sweep for
+		 * daemons that went silent on it. */
+		bool ok = sc_pg_healthy(gw.svc.pg);
+		atomic_store(&gw.svc.pg_ok, ok);
+		if (ok && sc_now_ms() >= next_sweep) {
+			daemon_offline_sweep(&gw, gw.svc.pg, offline_after_s);
+			next_sweep = sc_now_ms() + offline_sweep_ms;
+		}
+		sc_shutdown_sleep(offline_sweep_ms < 1000 ? offline_sweep_ms : 1000);
 	}
 	gateway_http_stop(&gw);
 	sc_service_stop(&gw.svc);

@@ -271,11 +271,18 @@ const char *const view_sql_applications =
     "coalesce((SELECT json_agg(e ORDER BY id) FROM edges), '[]'))::text";
 
 /* The view as the topology service rendered it ahead ($1 network, $2 view),
- * if current: of the network's generation, and no node's stale flag flipped
- * since. Its tag (a weak ETag) changes with each rendering. */
+ * if no node's stale flag has flipped since, it has every user's edit (0016),
+ * and it is current (of the network's generation) or, when $3 (milliseconds)
+ * is not NULL, rendered at most $3 ago. Its tag (a weak ETag) changes with
+ * each rendering; then how many generations it is behind and how old it is
+ * (milliseconds since the snapshot it was rendered from). */
 const char *const view_sql_cached =
     "SELECT 'W/\"v' || c.generation || '.' || (extract(epoch FROM c.built_at) * "
-    "1000000)::bigint || '\"', c.doc FROM inv.view_cache c JOIN inv.view_state s "
-    "ON s.network_id = c.network_id AND s.generation = c.generation WHERE "
+    "1000000)::bigint || '\"', c.doc, (s.generation - c.generation)::text, "
+    "greatest(0, (extract(epoch FROM now() - c.built_at) * 1000)::bigint)::text "
+    "FROM "
+    "inv.view_cache c JOIN inv.view_state s ON s.network_id = c.network_id AND "
+    "c.generation >= s.user_generation AND (s.generation = c.generation OR "
+    "c.built_at >= now() - $3::bigint * interval '1 millisecond') WHERE "
     "c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS NULL OR "
     "c.fresh_until > now())";

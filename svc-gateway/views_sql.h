@@ -18,10 +18,12 @@ extern const char *const view_sql_l2;
 extern const char *const view_sql_l3;
 extern const char *const view_sql_workloads;
 extern const char *const view_sql_applications;
-/* An unfiltered view as rendered ahead (inv.view_cache), if current: takes
- * ($1 network, $2 view name) and returns no row, or (ETag, the whole reply
- * {view, network_id, generated_at, nodes, edges} gzip), the second column in
- * binary when the query asks for binary results. */
+/* An unfiltered view as rendered ahead (inv.view_cache), if current, or if
+ * $3 is not NULL and it misses no user's edit, rendered at most $3 ms ago:
+ * takes ($1 network, $2 view name, $3) and returns no row, or (ETag, the
+ * whole reply {view, network_id, generated_at, nodes, edges} gzip,
+ * generations behind, age in ms), the second column in binary when the query
+ * asks for binary results (the others are text either way). */
 extern const char *const view_sql_cached;
 
 #endif

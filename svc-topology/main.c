@@ -183,8 +183,9 @@ int main(int argc, char **argv)
 	    {"view_debounce_ms", SC_OPT_INT, "500",
 	     "render a changed network's views once its changes pause this long",
 	     &t.view_debounce_ms, 0, 3600000},
-	    {"view_max_age_ms", SC_OPT_INT, "30000",
-	     "or once its rendered views are this old, changes going on",
+	    {"view_max_age_ms", SC_OPT_INT, "10000",
+	     "or once its rendered views are this old, changes going on (well "
+	     "under the gateway's view_stale_max_ms, which it serves them until)",
 	     &t.view_max_age_ms, 0, 86400000},
 	    {"gone_sweep_ms", SC_OPT_INT, "60000",
 	     "how often to look for hosts that disappeared", &t.gone_sweep_ms, 100,

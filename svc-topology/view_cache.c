@@ -24,7 +24,9 @@ static const struct {
 int view_cache_touch(PGconn *pg, const char *org, const char *network)
 {
 	const char *p[] = {org, network};
-	return sc_pg_exec(pg, "SELECT inv.view_touch($1, $2)", 2, p);
+	/* A scan's change: the gateway may serve the last rendering a while
+	 * (users' edits use inv.view_touch, which it may not: 0016). */
+	return sc_pg_exec(pg, "SELECT inv.view_touch_scan($1, $2)", 2, p);
 }
 
 /* The earliest time a node of the network turns stale (the views flag what
@@ -167,7 +169,9 @@ int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms)
 	snprintf(age, sizeof age, "%ld", max_age_ms);
 	const char *p[] = {deb, age};
 	/* Behind (a view missing, of an older generation, or with a stale flag
-	 * due to flip), and either quiet for a while or cached long ago. */
+	 * due to flip), and either quiet for a while, or cached long ago (so
+	 * under constant change a rendering at least every max_age), or missing
+	 * a user's edit (which the gateway never serves stale: render it now). */
 	PGresult *r = sc_pg_query(
 	    pg,
 	    "SELECT s.network_id, s.org_id FROM inv.view_state s LEFT JOIN LATERAL "
@@ -175,7 +179,8 @@ int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms)
 	    "min(c.built_at) AS b FROM inv.view_cache c WHERE c.network_id = "
 	    "s.network_id) c ON true WHERE (c.n < 4 OR c.g < s.generation OR c.f <= "
 	    "now()) AND (s.changed_at <= now() - $1 * interval '1 millisecond' OR "
-	    "coalesce(c.b, '-infinity') <= now() - $2 * interval '1 millisecond') "
+	    "coalesce(c.b, '-infinity') <= now() - $2 * interval '1 millisecond' OR "
+	    "c.g < s.user_generation) "
 	    "ORDER BY s.changed_at LIMIT 64",
 	    2, p);
 	if (!r)

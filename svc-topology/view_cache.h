@@ -2,8 +2,9 @@
  * (inv.view_cache, migration 0007): a change to a network's model bumps its
  * generation (view_cache_touch, in the change's transaction); a refresher
  * renders the views of the networks whose caches are behind, once their
- * changes have paused (debounce) or the caches have grown old (max_age), one
- * replica per network at a time. */
+ * changes have paused (debounce) or the caches have grown old (max_age: under
+ * constant change, a rendering at least that often), or at once when they
+ * miss a user's edit (migration 0016), one replica per network at a time. */
 #ifndef TOPOLOGY_VIEW_CACHE_H
 #define TOPOLOGY_VIEW_CACHE_H
 

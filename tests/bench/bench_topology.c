@@ -14,8 +14,18 @@
  * service rendered it ahead (inv.view_cache), so for each view this prints
  * that read (the gateway's query, as its tenant role) and, apart, the
  * rendering (the refresh after the changes, all four views) and the view
- * rendered per request, as filtered requests are. Prints figures; not a
- * pass/fail test. */
+ * rendered per request, as filtered requests are.
+ *
+ * With --ingest-seconds N it then times the unfiltered L2 view for N seconds
+ * while one thread applies batches of 100 observations continuously, one
+ * transaction each (a daemon scanning), and another runs the refresher as
+ * the service does: as the gateway served it before (a current rendering
+ * only, else rendered per request; refresher max age 30 s), then as now (the
+ * last rendering up to 30 s old; max age 10 s). Each request's time is the
+ * gateway's query plus inflating the cached reply (a client that takes gzip
+ * is spared that) or the rendering per request.
+ *
+ * Prints figures; not a pass/fail test. */
 #include "apply.h"
 #include "sc_batch.h"
 #include "sc_config.h"
@@ -26,6 +36,8 @@
 #include "views_sql.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,17 +150,22 @@ static double cpu_backend(PGconn *pg)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+static atomic_bool ingest_stop; /* the ingestion of under_ingestion() */
+
 /* Applies every observation in batches; returns seconds (of which the
  * derived parts' rebuilds: *rebuild_s). */
-static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
-                        double *rebuild_s)
+static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
+                         long set_batches, const char *daemon, double *rebuild_s)
 {
 	struct obs_buf *bufs = calloc((size_t)per_batch, sizeof *bufs);
 	Scanopy__V1__Observation **ptrs = calloc((size_t)per_batch, sizeof *ptrs);
 	double t0 = now_s();
 	uint64_t seq = 1;
 	unsigned touched = 0;
-	for (long k = 0; k < total; seq++) {
+	/* (Stopping between sets only: a set is one transaction.) */
+	for (long k = 0; k < total && !(atomic_load(&ingest_stop) &&
+	                                (seq - 1) % (uint64_t)set_batches == 0);
+	     seq++) {
 		long n = 0;
 		for (; n < per_batch && k < total; n++, k++) {
 			make_obs(&bufs[n], k, hosts);
@@ -157,7 +174,7 @@ static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
 		Scanopy__V1__BatchHeader h = SCANOPY__V1__BATCH_HEADER__INIT;
 		h.org_id = (char *)ORG;
 		h.network_id = (char *)NET;
-		h.daemon_id = (char *)DAEMON;
+		h.daemon_id = (char *)daemon;
 		h.sequence = seq;
 		h.has_sequence = 1;
 		h.sent_at_ms = 1700000000000;
@@ -172,8 +189,8 @@ static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
 		struct batch_counts counts = {0};
 		/* As the service does: a set of SET_BATCHES batches in one
 		 * transaction, the derived parts rebuilt once at its end. */
-		bool first = (seq - 1) % SET_BATCHES == 0;
-		bool last = seq % SET_BATCHES == 0 || k >= total;
+		bool first = (seq - 1) % (uint64_t)set_batches == 0;
+		bool last = seq % (uint64_t)set_batches == 0 || k >= total;
 		if ((first && sc_pg_exec(pg, "BEGIN", 0, NULL)) ||
 		    apply_batch(pg, &cb, &counts, why, sizeof why) != APPLY_DONE) {
 			fprintf(stderr, "bench_topology: batch %" PRIu64 " failed: %s\n",
@@ -198,6 +215,108 @@ static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
 	free(bufs);
 	free(ptrs);
 	return now_s() - t0;
+}
+
+static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
+                        double *rebuild_s)
+{
+	return apply_sets(pg, total, hosts, per_batch, SET_BATCHES, DAEMON, rebuild_s);
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Views under constant ingestion: one thread applies small batches, one
+ * transaction each (a daemon scanning), as a new daemon every round so none
+ * is a duplicate; one runs the refresher as the service does (every 250 ms);
+ * the main thread times the gateway's unfiltered L2 request: the cached view
+ * as the gateway's query takes it, else the view rendered per request. */
+static const char *ingest_url;
+static long ingest_hosts, refresh_max_age_ms;
+
+static void *ingest_main(void *arg)
+{
+	(void)arg;
+	PGconn *pg = sc_pg_connect(ingest_url, 10000);
+	char daemon[48];
+	double rb = 0;
+	static long round; /* across runs: a daemon's batches are applied once */
+	while (pg && !atomic_load(&ingest_stop)) {
+		round++;
+		snprintf(daemon, sizeof daemon, "33333333-3333-4333-8333-%012ld", round);
+		apply_sets(pg, ingest_hosts, ingest_hosts, 100, 1, daemon, &rb);
+	}
+	PQfinish(pg);
+	return NULL;
+}
+
+static void *refresh_main(void *arg)
+{
+	(void)arg;
+	PGconn *pg = sc_pg_connect(ingest_url, 10000);
+	while (pg && !atomic_load(&ingest_stop)) {
+		view_cache_refresh_due(pg, 500, refresh_max_age_ms);
+		usleep(250000);
+	}
+	PQfinish(pg);
+	return NULL;
+}
+
+static void under_ingestion(PGconn *pg, const char *label, const char *bound,
+                            long max_age_ms, long seconds)
+{
+	refresh_max_age_ms = max_age_ms;
+	atomic_store(&ingest_stop, false);
+	pthread_t ti, tr;
+	if (pthread_create(&ti, NULL, ingest_main, NULL) ||
+	    pthread_create(&tr, NULL, refresh_main, NULL))
+		exit(1);
+	double t[4096], ages[4096];
+	int n = 0, cached = 0;
+	const char *cp[] = {NET, "l2", bound}, *o[] = {ORG};
+	const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
+	for (double end = now_s() + (double)seconds; now_s() < end && n < 4096;) {
+		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
+		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
+		               o) ||
+		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+			exit(1);
+		double t0 = now_s();
+		PGresult *r =
+		    PQexecParams(pg, view_sql_cached, 3, NULL, cp, NULL, NULL, 1);
+		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+			char *doc = NULL;
+			size_t len = 0;
+			if (sc_gunzip(PQgetvalue(r, 0, 1), (size_t)PQgetlength(r, 0, 1),
+			              &doc, &len))
+				exit(1);
+			free(doc);
+			ages[cached++] = strtod(PQgetvalue(r, 0, 3), NULL) / 1000;
+		} else {
+			PQclear(r);
+			r = sc_pg_query(pg, view_sql_l2, VIEW_NPARAMS, lp);
+			if (!r)
+				exit(1);
+		}
+		t[n++] = (now_s() - t0) * 1000;
+		PQclear(r);
+		sc_pg_exec(pg, "COMMIT", 0, NULL);
+		usleep(200000);
+	}
+	atomic_store(&ingest_stop, true);
+	pthread_join(ti, NULL);
+	pthread_join(tr, NULL);
+	qsort(t, (size_t)n, sizeof *t, cmp_d);
+	qsort(ages, (size_t)cached, sizeof *ages, cmp_d);
+	printf("l2 under ingestion, %s: %d requests in %ld s, %d%% from the cache "
+	       "(their age: median %.1f s, max %.1f s), median %.1f ms, p90 %.1f ms, "
+	       "max %.1f ms\n",
+	       label, n, seconds, n ? 100 * cached / n : 0, cached ? ages[cached / 2] : 0,
+	       cached ? ages[cached - 1] : 0, n ? t[n / 2] : 0, n ? t[n * 9 / 10] : 0,
+	       n ? t[n - 1] : 0);
 }
 
 /* COPY of the same rows (one per observation) into plain tables. */
@@ -243,12 +362,6 @@ static double copy_all(PGconn *pg, long total, long hosts)
 	return now_s() - t0;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 /* Median ms of `runs` runs of a view's query (np parameters p, the body in
  * column col), as the gateway runs it (tenant role). */
 static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p, int col,
@@ -290,7 +403,7 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
                         size_t *gz_bytes, size_t *bytes)
 {
 	double t[64], tz[64];
-	const char *p[] = {NET, view}, *o[] = {ORG};
+	const char *p[] = {NET, view, NULL}, *o[] = {ORG}; /* current only */
 	for (int i = 0; i < runs; i++) {
 		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
 		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
@@ -299,7 +412,7 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 			exit(1);
 		double t0 = now_s();
 		PGresult *r =
-		    PQexecParams(pg, view_sql_cached, 2, NULL, p, NULL, NULL, 1);
+		    PQexecParams(pg, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
 		tz[i] = (now_s() - t0) * 1000;
 		char *doc = NULL;
 		size_t len = 0;
@@ -352,6 +465,7 @@ int main(int argc, char **argv)
 	char *url = NULL;
 	long hosts = 10000, per_batch = 500, runs = 5;
 	bool explain = false;
+	long ingest_s = 0;
 	struct sc_option opts[] = {
 	    {"database_url", SC_OPT_STR, "postgresql://postgres@127.0.0.1:5433/scanopy",
 	     "PostgreSQL (a scratch database: the bench writes to it)", &url, 0, 0},
@@ -361,6 +475,11 @@ int main(int argc, char **argv)
 	    {"runs", SC_OPT_INT, "5", "runs per view (median shown)", &runs, 1, 64},
 	    {"explain", SC_OPT_BOOL, "false", "print each view's EXPLAIN ANALYZE too",
 	     &explain, 0, 0},
+	    {"ingest_seconds", SC_OPT_INT, "0",
+	     "then time the L2 view this long under constant ingestion, as served "
+	     "before (current views only, refresher max age 30 s) and now (the last "
+	     "rendering up to 30 s old, refresher max age 10 s)",
+	     &ingest_s, 0, 3600},
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	char err[256];
@@ -429,6 +548,12 @@ int main(int argc, char **argv)
 		}
 		if (explain)
 			print_plan(pg, views[i].sql);
+	}
+	if (ingest_s > 0) {
+		ingest_url = url;
+		ingest_hosts = hosts;
+		under_ingestion(pg, "before (current only)", NULL, 30000, ingest_s);
+		under_ingestion(pg, "now (up to 30 s behind)", "30000", 10000, ingest_s);
 	}
 	PQfinish(pg);
 	sc_config_free(opts, nopts);

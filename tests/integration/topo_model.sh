@@ -9,7 +9,10 @@
 # visible to another organisation.
 . "$(dirname "$0")/lib.sh"
 env_up
-svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
+# Views re-rendered 2.5 s after changes pause (not 0.5 s): long enough to see
+# the last rendering served while a newer one is pending, below.
+VIEWS_OPTS=(--view-debounce-ms 2500)
+svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500 "${VIEWS_OPTS[@]}"
 svc_start scanopy-fingerprint $FP_PORT
 svc_start scanopy-gateway $GW_PORT
 api_bootstrap topo
@@ -104,7 +107,7 @@ N2=$(uuid)
 publish "$N2" --shuffle 7
 dump "$N2" >"$T_DIR/model2.txt"
 check "a shuffled order gives the same model" diff "$T_DIR/model1.txt" "$T_DIR/model2.txt"
-svc_start scanopy-topology $TOPO2_PORT --fetch-batch 2
+svc_start scanopy-topology $TOPO2_PORT --fetch-batch 2 "${VIEWS_OPTS[@]}"
 N3=$(uuid)
 publish "$N3" --shuffle 11
 dump "$N3" >"$T_DIR/model3.txt"
@@ -181,10 +184,15 @@ check "every response matches the OpenAPI document" \
 # Views rendered ahead: once changes pause, the unfiltered views come from the
 # topology service's cache, the same graph as rendered per request (here the
 # subnet filter 0.0.0.0/0, which keeps everything of this IPv4-only model),
-# with a tag that a revalidation answers with 304; a batch applied, or a
-# user's rename, shows at once, from the model until the cache has caught up.
-src() { curl -s -D - -o /dev/null -H "$A" "$G$V/$1" | tr -d '\r' | awk -F': ' 'tolower($1) == "x-scanopy-view-source" {print $2}'; }
-all_cached() { for v in l2 l3 workloads applications; do [ "$(src "$v")" = cache ] || return 1; done; }
+# with a tag that a revalidation answers with 304. A batch applied: the last
+# rendering at once, saying how far behind it is (or, asked for a current
+# view, the model); a user's rename shows at once, from the model until the
+# cache has caught up.
+hdrs() { curl -s -D - -o /dev/null -H "$A" "$@" | tr -d '\r'; }
+hdr() { awk -F': ' -v h="$1" 'tolower($1) == h {print $2}'; }
+# Served from the cache, and current (no generation behind).
+cached() { local h; h=$(hdrs "$G$V/$1"); [ "$(hdr x-scanopy-view-source <<<"$h")" = cache ] && [ "$(hdr x-scanopy-view-behind <<<"$h")" = 0 ]; }
+all_cached() { for v in l2 l3 workloads applications; do cached "$v" || return 1; done; }
 check "the four views are rendered ahead once changes pause" wait_for 30 all_cached
 check "the model is IPv4 only, every host addressed (so 0.0.0.0/0 filters nothing)" \
 	test "$(sql "SELECT count(*) FROM inv.hosts h WHERE network_id = '$NET' AND NOT EXISTS (SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND family(a.ip) = 4)") $(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND family(ip) = 6")" = "0 0"
@@ -208,11 +216,40 @@ JSON
 newhost() { [ "$(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.98'")" -eq 1 ]; }
 wait_for 30 newhost
 has98='[.nodes[] | .data.addresses // [] | .[]] | index("10.77.1.98") != null'
-check "a batch just applied shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '$has98' >/dev/null"
-check "the old tag no longer matches" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $TAG" "$G$V/l3")" -eq 200
-l3_cached() { [ "$(src l3)" = cache ]; }
+curl -s -D "$T_DIR/behind.h" -o "$T_DIR/behind.json" -H "$A" "$G$V/l3"
+B=$(tr -d '\r' <"$T_DIR/behind.h" | hdr x-scanopy-view-behind)
+# Whether the refresher has rendered it yet depends on timing: the answer
+# says which, and its content agrees.
+check "a batch just applied: at once from the cache, current with the batch or behind without it" \
+	sh -c "[ '$(tr -d '\r' <"$T_DIR/behind.h" | hdr x-scanopy-view-source)' = cache ] &&
+		tr -d '\r' <'$T_DIR/behind.h' | grep -qix 'x-scanopy-view-age-ms: [0-9][0-9]*' &&
+		if [ '$B' = 0 ]; then jq -e '$has98' '$T_DIR/behind.json'; else [ '$B' -ge 1 ] && jq -e '($has98) | not' '$T_DIR/behind.json'; fi >/dev/null"
+check "asked for a current view (Cache-Control: no-cache), the batch shows at once" \
+	sh -c "curl -sf -H '$A' -H 'Cache-Control: no-cache' '$G$V/l3' | jq -e '$has98' >/dev/null"
+check "a filtered view is rendered per request, current" \
+	sh -c "curl -sf -H '$A' '$G$V/l3?subnet=0.0.0.0/0' | jq -e '$has98' >/dev/null"
+l3_cached() { cached l3; }
 check "then the cache catches up" wait_for 30 l3_cached
 check "and shows it too" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '$has98' >/dev/null"
+# Just rendered, then a scan's change (its generation bump, as an apply
+# makes it): for the next 2.5 s (the debounce) the rendering is behind.
+BTAG=$(hdrs "$G$V/l3" | hdr etag)
+sql "SELECT inv.view_touch_scan('$ORG', '$NET')" >/dev/null
+H=$(hdrs "$G$V/l3")
+check "a scan's change pending: the last rendering at once, from the cache" test "$(hdr x-scanopy-view-source <<<"$H")" = cache
+check "saying it is behind (changes) and how old it is (ms)" \
+	bash -c "grep -qix 'x-scanopy-view-behind: [1-9][0-9]*' <<<'$H' && grep -qix 'x-scanopy-view-age-ms: [0-9][0-9]*' <<<'$H' && grep -qx 'ETag: $BTAG' <<<'$H'"
+check "it revalidates: 304" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H "If-None-Match: $BTAG" "$G$V/l3")" -eq 304
+check "asked for a current view, it is rendered per request" \
+	test "$(hdrs -H 'Cache-Control: no-cache' "$G$V/l3" | hdr x-scanopy-view-source)" = live
+check "and the last rendering's tag no longer matches" test "$(curl -s -o /dev/null -w '%{http_code}' -H "$A" -H 'Cache-Control: no-cache' -H "If-None-Match: $BTAG" "$G$V/l3")" -eq 200
+# A user's edit (its bump, as the edits' triggers make it): never the last
+# rendering (per request, or the refresher's new one if it is that quick),
+# and rendered ahead without waiting for changes to pause.
+sql "SELECT inv.view_touch('$ORG', '$NET')" >/dev/null
+check "a user's edit pending: never a rendering behind it" \
+	test "$(hdrs "$G$V/l3" | hdr x-scanopy-view-behind)" = 0
+check "and rendered ahead at once" wait_for 10 l3_cached
 NEWH=$(sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '10.77.1.98'")
 # Hosts that disappeared: the lab's (last seen in 2023) and this new one,
 # each recorded once, announced on the network's events; seen again, back.
@@ -250,7 +287,7 @@ check "and stale once its time has come" stale97 true
 check "the cache catches up once more" wait_for 30 l3_cached
 curl -sf -o /dev/null -X PATCH -H "$A" -H "$J" -d '{"tags":["cache-probe"]}' "$G/api/v1/hosts/$NEWH"
 check "a tag edit shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/l3' | jq -e '[.nodes[] | select(.data.tags // [] | index(\"cache-probe\"))] | length == 1' >/dev/null"
-apps_cached() { [ "$(src applications)" = cache ]; }
+apps_cached() { cached applications; }
 check "the applications view is rendered ahead" wait_for 30 apps_cached
 curl -sf -o /dev/null -X POST -H "$A" -H "$J" -d "{\"network_id\":\"$NET\",\"name\":\"cache-probe-app\"}" "$G/api/v1/applications"
 check "a user's new application shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/applications' | jq -e '[.nodes[] | select(.label == \"cache-probe-app\")] | length == 1' >/dev/null"

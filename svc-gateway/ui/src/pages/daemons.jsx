@@ -1,8 +1,10 @@
 // Discover > Daemons: the network's daemons as cards, and the "Create
 // Daemon" wizard that makes a daemon key and the commands to install with it.
 // Cards are live: a daemon that registers or comes back (a "daemon" event)
-// shows up online at once, and one not heard from for 5 minutes turns "not
-// seen recently" as the clock passes.
+// shows up online at once, one the server announces offline (a "daemon"
+// event with online false, once it missed its heartbeats for the server's
+// threshold) turns offline at once, and one not heard from for 5 minutes
+// turns "not seen recently" as the clock passes.
 import { useEffect, useState } from 'preact/hooks';
 import { useEvents } from '../events.js';
 import { api, hasRoute, q } from '../api.js';
@@ -45,7 +47,7 @@ export function DaemonsPage() {
       const d = ev.daemon || {};
       if (!d.daemon_id) return;
       setEvents((n) => n + 1);
-      setSeen((cur) => ({ ...cur, [d.daemon_id]: { ...(d.last_seen_ms ? { last_seen: new Date(d.last_seen_ms).toISOString() } : {}), ...(d.version ? { version: d.version } : {}) } }));
+      setSeen((cur) => ({ ...cur, [d.daemon_id]: { online: d.online !== false, ...(d.last_seen_ms ? { last_seen: new Date(d.last_seen_ms).toISOString() } : {}), ...(d.version ? { version: d.version } : {}) } }));
       // A daemon this page does not list yet: it just enrolled.
       if (!(list.data || []).some((x) => x.id === d.daemon_id)) list.reload();
     },
@@ -69,19 +71,22 @@ export function DaemonsPage() {
       <div class="cards" data-live={stream === 'live' ? 'true' : 'false'} data-events={events}>
         {(list.data || []).map((listed) => {
           const ev = seen[listed.id];
-          const d = ev && (!listed.last_seen || ev.last_seen > new Date(listed.last_seen).toISOString()) ? { ...listed, ...ev } : listed;
+          // An offline event carries the last_seen the listing had (or a later one).
+          const d = ev && (!listed.last_seen || (ev.last_seen && ev.last_seen >= new Date(listed.last_seen).toISOString())) ? { ...listed, ...ev } : listed;
+          // Offline as the last event said, else as the listing does.
+          const offline = d.online !== undefined ? !d.online : !!d.offline;
           const caps = d.capabilities || {};
           const stale = !d.last_seen || Date.now() - new Date(d.last_seen).getTime() > 5 * 60 * 1000;
           const outdated = serverVersion && d.version && (newer(serverVersion, d.version) || !sameMinor(serverVersion, d.version));
           return (
             <article class="card daemon" key={d.id} aria-labelledby={'d-' + d.id}>
               <h2 id={'d-' + d.id}>
-                <span class={'dot ' + (stale ? 'off' : 'on')} aria-hidden="true" />
+                <span class={'dot ' + (stale || offline ? 'off' : 'on')} aria-hidden="true" />
                 {d.name}
               </h2>
               <dl class="kv">
                 <dt>Status</dt>
-                <dd>{stale ? 'not seen recently' : 'online'}</dd>
+                <dd>{offline ? 'offline' : stale ? 'not seen recently' : 'online'}</dd>
                 <dt>Mode</dt>
                 <dd>{MODES[d.mode] || d.mode}</dd>
                 <dt>Version</dt>

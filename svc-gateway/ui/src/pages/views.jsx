@@ -56,6 +56,7 @@ export function ViewsPage({ view }) {
   const [filters, setFilters] = useState(readFilters);
   const [draft, setDraft] = useState(filters);
   const [data, setData] = useState(null);
+  const [behind, setBehind] = useState(null); // { changes, ageMs }: the view served is not current
   const [local, setLocal] = useState({ vlan: '' }); // filters applied here
   const shown = useMemo(() => narrow(data, local), [data, local]);
   const localChoices = useMemo(() => choices(data), [data]);
@@ -89,10 +90,16 @@ export function ViewsPage({ view }) {
     performance.mark('scanopy-view-request');
     loadGraph();
     api
-      .get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { include_stale: filters.include_stale ? 'true' : 'false' }))
-      .then((v) => {
+      .get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { include_stale: filters.include_stale ? 'true' : 'false' }), { raw: true })
+      .then(async (res) => {
+        const v = await res.json();
         if (!live) return;
         performance.mark('scanopy-view-data');
+        // While the network keeps changing the gateway may answer with the
+        // last rendering (never one missing a user's edit), saying how far
+        // behind it is.
+        const changes = Number(res.headers.get('X-Scanopy-View-Behind') || 0);
+        setBehind(changes > 0 ? { changes, ageMs: Number(res.headers.get('X-Scanopy-View-Age-Ms') || 0) } : null);
         setData(v);
       })
       .catch((e) => live && setError(e))
@@ -233,6 +240,11 @@ export function ViewsPage({ view }) {
             </Link>
           ))}
         </nav>
+        {behind && data && (
+          <p class="muted small view-age" role="status" title={`rendered ${when(data.generated_at)}; ${behind.changes} newer change${behind.changes === 1 ? '' : 's'} not shown yet`}>
+            As of {Math.max(1, Math.round(behind.ageMs / 1000))} s ago · newer changes pending
+          </p>
+        )}
       </div>
       {!deployed ? (
         <NotDeployed what="the network views" />
