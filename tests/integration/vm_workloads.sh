@@ -95,7 +95,12 @@ check "two VM workloads: VM 100 by its id on this daemon, the libvirt one by its
 check "both under the hypervisor's host" test "$(sql "SELECT count(*) FROM inv.workloads WHERE network_id = '$NET' AND kind = 'vm' AND parent_host = '$HYP'")" = 2
 check "VM 100's NIC: its bridge, tap and MAC" test "$(sql "SELECT networks->0->>'network' || ' ' || (networks->0->>'ifname') || ' ' || (networks->0->>'mac') || ' ' || name FROM inv.workloads WHERE network_id = '$NET' AND external_id = 'vmid:$DID:100'")" = "vmbr0 tap100i0 $VM1_MAC VM 100"
 
-host() { curl -sf -H "$A" "$G/api/v1/hosts/$1"; }
+# host ID: GET /hosts/{id}, recorded for the OpenAPI check
+host() {
+	curl -sf -H "$A" "$G/api/v1/hosts/$1" | tee "$T_DIR/body"
+	jq -cn --arg p "/api/v1/hosts/$1" --rawfile b "$T_DIR/body" \
+		'{method: "GET", path: $p, status: 200, body: $b}' >>"$T_DIR/responses.jsonl"
+}
 jqf() { jq -e "$@" >/dev/null; }
 host "$HYP" >"$T_DIR/hyp.json"
 host "$VM1_HOST" >"$T_DIR/vm1.json"
@@ -114,6 +119,10 @@ check "the container is no VM and not virtual" jqf '.hypervisor == null and .vir
 check "VM 100's host has its open port" jqf '[.ports[] | select(.port == 22 and .status == "open")] | length == 1' "$T_DIR/vm1.json"
 
 curl -sf -H "$A" "$G/api/v1/networks/$NET/views/workloads" >"$T_DIR/view.json"
+jq -cn --arg p "/api/v1/networks/$NET/views/workloads" --rawfile b "$T_DIR/view.json" \
+	'{method: "GET", path: $p, status: 200, body: $b}' >>"$T_DIR/responses.jsonl"
+check "hosts and the view as the OpenAPI document says" python3 "$ROOT/tests/integration/openapi_check.py" \
+	responses "$ROOT/svc-gateway/api/openapi.json" "$T_DIR/responses.jsonl"
 W1=$(sql "SELECT id FROM inv.workloads WHERE network_id = '$NET' AND external_id = 'vmid:$DID:100'")
 check "workloads view: VM 100 under the hypervisor" jqf --arg w "c:$W1" --arg h "h:$HYP" \
 	'[.nodes[] | select(.id == $w and .kind == "vm" and .parent == $h)] | length == 1' "$T_DIR/view.json"
