@@ -29,7 +29,7 @@ static int group_nic(json_t *vms, const char *daemon, const Scanopy__V1__VmNic *
 		    nets, json_pack("{s:s?, s:s, s:s?, s:i}", "network", v->bridge, "mac",
 		                    m, "ifname", v->ifname, "port_no", (int)v->port_no));
 	}
-	if (v->has_vmid)
+	if (v->has_vmid && daemon && *daemon)
 		snprintf(key, sizeof key, "vmid:%s:%u", daemon, v->vmid);
 	else if (*low)
 		snprintf(key, sizeof key, "mac:%s", low);
