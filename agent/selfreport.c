@@ -1,6 +1,7 @@
 #include "selfreport.h"
 
 #include "sc_log.h"
+#include "vmnic.h"
 
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -203,6 +204,8 @@ int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
 	}
 	freeifaddrs(list);
 	add_gateways(sr);
+	if (vmnic_collect("/sys", sr) < 0)
+		sc_warn("self-report: out of memory reading the VM NICs");
 
 	char host[256] = "";
 	gethostname(host, sizeof host - 1);
@@ -246,5 +249,6 @@ void selfreport_free(Scanopy__V1__SelfReport *sr)
 	free(sr->version);
 	free(sr->mode);
 	free(sr->os);
+	vmnic_free(sr);
 	scanopy__v1__self_report__init(sr);
 }

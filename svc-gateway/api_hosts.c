@@ -52,7 +52,9 @@
 	"'state', "                                                                      \
 	"w.state, 'project', w.project, 'ports', w.ports, 'networks', w.networks, "      \
 	"'services', w.services) ORDER BY w.name) FROM inv.workloads w WHERE "           \
-	"w.parent_host = h.id), '[]'), 'changes', coalesce((SELECT "                     \
+	"w.parent_host = h.id AND w.kind = 'container'), '[]'), 'virtual', "             \
+	"inv.host_virtual(h.id), 'vms', inv.host_vms(h.id), 'hypervisor', "              \
+	"inv.host_hypervisor(h.id), 'changes', coalesce((SELECT "                        \
 	"json_agg(json_build_object('at', c.at, 'kind', c.kind, 'detail', c.detail) "    \
 	"ORDER BY c.at DESC, c.id DESC) FROM (SELECT * FROM inv.changes c WHERE "        \
 	"c.host_id = h.id ORDER BY c.at DESC, c.id DESC LIMIT 100) c), '[]'))::text "    \

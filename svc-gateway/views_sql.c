@@ -17,15 +17,19 @@
 	"(SELECT DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s "     \
 	"JOIN "                                                                          \
 	"inv.hosts h ON h.id = s.host_id AND h.network_id = $1 WHERE s.category IS NOT " \
-	"NULL ORDER BY s.host_id, s.confidence DESC, s.port), hb AS MATERIALIZED "       \
+	"NULL ORDER BY s.host_id, s.confidence DESC, s.port), vo AS (SELECT DISTINCT "   \
+	"ON (i.host_id) i.host_id, o.vendor FROM inv.host_identities i JOIN "            \
+	"inv.virtual_ouis o ON o.oui = left(i.value, 8) WHERE i.network_id = $1 AND "    \
+	"i.kind = 'mac' ORDER BY i.host_id, i.value), hb AS MATERIALIZED "               \
 	"(SELECT h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), h.id::text) "  \
 	"AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS "       \
 	"stale, "                                                                        \
 	"h.name, h.user_name, h.tags, CASE WHEN h.tags = '{}' THEN '[]'::json ELSE "     \
 	"to_json(h.tags) END AS tags_json, h.is_daemon, h.last_seen, ct.category, "      \
 	"coalesce(ad.ips, "                                                              \
-	"'[]'::json) AS ips FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "    \
-	"JOIN ct ON ct.host_id = h.id WHERE h.network_id = $1)"
+	"'[]'::json) AS ips, vo.vendor AS virtual FROM inv.hosts h LEFT JOIN ad ON "     \
+	"ad.host_id = h.id LEFT JOIN ct ON ct.host_id = h.id LEFT JOIN vo ON "           \
+	"vo.host_id = h.id WHERE h.network_id = $1)"
 
 #define HOSTS                                                                            \
 	HOST_BASE                                                                        \
@@ -48,7 +52,7 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags_json))"
+	".tags_json, 'virtual', " h ".virtual))"
 
 /* The same node with another parent. */
 #define HOST_NODE_IN(h, parent)                                                          \
@@ -57,7 +61,7 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags_json))"
+	".tags_json, 'virtual', " h ".virtual))"
 
 /* L2: the cables of the hosts shown, with the hosts at both ends; hosts
  * without a cable are left out (unlinked ports are not shown). */
@@ -126,71 +130,116 @@ const char *const view_sql_l3 =
                                        "coalesce((SELECT json_agg(e ORDER BY id) FROM "
                                        "edges), '[]'))::text";
 
-/* Workloads: hosts, the containers they run and the services of each. */
+/* Workloads: hosts, the containers and VMs they run and the services of each.
+ * vmh: the host a VM is (by its NICs' MACs), shown under its VM with its own
+ * services. */
 const char *const view_sql_workloads =
     "WITH " HOSTS ", ws AS MATERIALIZED (SELECT w.* FROM inv.workloads w JOIN hs ON "
-    "hs.id = w.parent_host WHERE w.network_id = $1), sv AS MATERIALIZED (SELECT s.* "
+    "hs.id = w.parent_host WHERE w.network_id = $1), vmh AS MATERIALIZED (SELECT "
+    "DISTINCT ON (i.host_id) i.host_id, w.id AS wid FROM ws w CROSS JOIN LATERAL "
+    "jsonb_array_elements(w.networks) n JOIN inv.host_identities i ON i.network_id "
+    "= $1 AND i.kind = 'mac' AND i.value = n->>'mac' WHERE w.kind = 'vm' AND "
+    "i.host_id <> w.parent_host ORDER BY i.host_id, w.last_seen DESC, w.id), sv AS "
+    "MATERIALIZED (SELECT s.* "
     "FROM inv.services s JOIN hs ON hs.id = s.host_id WHERE $3::text IS NULL OR "
     "s.category = $3), wsv AS MATERIALIZED (SELECT w.id AS wid, x.s FROM ws w CROSS "
     "JOIN LATERAL jsonb_array_elements(w.services) x(s) WHERE $3::text IS NULL OR "
     "x.s->>'category' = $3), used AS (SELECT host_id AS id FROM sv UNION SELECT "
-    "parent_host FROM ws), nodes AS (SELECT 'h:' || hs.id AS id, " HOST_NODE(
-        "hs") " AS n FROM hs JOIN used ON used.id = hs.id UNION ALL SELECT 'c:' || "
-              "ws.id, json_build_object('id', 'c:' || ws.id, 'kind', 'container', "
-              "'label', "
-              "coalesce(ws.name, ws.external_id), 'parent', 'h:' || ws.parent_host, "
-              "'host_id', "
-              "ws.parent_host, 'category', NULL, 'ip', ws.networks->0->>'ip', 'stale', "
-              "ws.last_seen < now() - interval '7 days', 'data', "
-              "json_build_object('image', "
-              "ws.image, 'state', ws.state, 'project', ws.project, 'labels', ws.labels, "
-              "'ports', ws.ports, 'networks', ws.networks)) FROM ws UNION ALL SELECT "
-              "'v:' || "
-              "sv.host_id || ':' || sv.protocol || ':' || sv.port || ':' || "
-              "sv.definition_id, "
-              "json_build_object('id', 'v:' || sv.host_id || ':' || sv.protocol || ':' "
-              "|| "
-              "sv.port || ':' || sv.definition_id, 'kind', 'service', 'label', sv.name "
-              "|| ' ' "
-              "|| sv.port || '/' || sv.protocol, 'parent', 'h:' || sv.host_id, "
-              "'host_id', "
-              "sv.host_id, 'category', sv.category, 'ip', NULL, 'stale', sv.last_seen < "
-              "now() "
-              "- interval '7 days', 'data', json_build_object('port', sv.port, "
-              "'protocol', "
-              "sv.protocol, 'product', sv.product, 'version', sv.version, 'confidence', "
-              "sv.confidence, 'definition_id', sv.definition_id)) FROM sv UNION ALL "
-              "SELECT "
-              "'v:' || wsv.wid || ':' || (wsv.s->>'protocol') || ':' || (wsv.s->>'port') "
-              "|| ':' "
-              "|| (wsv.s->>'definition_id'), json_build_object('id', 'v:' || wsv.wid || "
-              "':' || "
-              "(wsv.s->>'protocol') || ':' || (wsv.s->>'port') || ':' || "
-              "(wsv.s->>'definition_id'), 'kind', 'service', 'label', (wsv.s->>'name') "
-              "|| ' ' "
-              "|| (wsv.s->>'port') || '/' || (wsv.s->>'protocol'), 'parent', 'c:' || "
-              "wsv.wid, "
-              "'host_id', NULL, 'category', wsv.s->>'category', 'ip', NULL, 'stale', "
-              "false, "
-              "'data', wsv.s) FROM wsv), edges AS (SELECT 'run:' || ws.id AS id, "
-              "json_build_object('id', 'run:' || ws.id, 'source', 'h:' || "
-              "ws.parent_host, "
-              "'target', 'c:' || ws.id, 'kind', 'runs', 'label', NULL, 'data', "
-              "'{}'::json) AS "
-              "e FROM ws UNION ALL SELECT 'run:' || x.v, json_build_object('id', 'run:' "
-              "|| "
-              "x.v, 'source', x.src, 'target', 'v:' || x.v, 'kind', 'runs', 'label', "
-              "NULL, "
-              "'data', '{}'::json) FROM (SELECT 'h:' || sv.host_id AS src, sv.host_id || "
-              "':' || "
-              "sv.protocol || ':' || sv.port || ':' || sv.definition_id AS v FROM sv "
-              "UNION ALL "
-              "SELECT 'c:' || wsv.wid, wsv.wid || ':' || (wsv.s->>'protocol') || ':' || "
-              "(wsv.s->>'port') || ':' || (wsv.s->>'definition_id') FROM wsv) x) SELECT "
-              "json_build_object('nodes', coalesce((SELECT json_agg(n ORDER BY id) FROM "
-              "nodes), '[]'), 'edges', coalesce((SELECT json_agg(e ORDER BY id) FROM "
-              "edges), "
-              "'[]'))::text";
+    "parent_host FROM ws UNION SELECT host_id FROM vmh), nodes AS (SELECT 'h:' || "
+    "hs.id AS id, " HOST_NODE_IN(
+        "hs",
+        "'c:' || vmh.wid") " AS n FROM hs JOIN used "
+                           "ON used.id = hs.id LEFT JOIN vmh ON vmh.host_id = hs.id "
+                           "UNION ALL SELECT "
+                           "'c:' || "
+                           "ws.id, json_build_object('id', 'c:' || ws.id, 'kind', "
+                           "ws.kind, "
+                           "'label', "
+                           "coalesce(ws.name, ws.external_id), 'parent', 'h:' || "
+                           "ws.parent_host, "
+                           "'host_id', "
+                           "ws.parent_host, 'category', NULL, 'ip', "
+                           "ws.networks->0->>'ip', 'stale', "
+                           "ws.last_seen < now() - interval '7 days', 'data', "
+                           "json_build_object('image', "
+                           "ws.image, 'state', ws.state, 'project', ws.project, "
+                           "'labels', ws.labels, "
+                           "'ports', ws.ports, 'networks', ws.networks)) FROM ws UNION "
+                           "ALL SELECT "
+                           "'v:' || "
+                           "sv.host_id || ':' || sv.protocol || ':' || sv.port || ':' || "
+                           "sv.definition_id, "
+                           "json_build_object('id', 'v:' || sv.host_id || ':' || "
+                           "sv.protocol || ':' "
+                           "|| "
+                           "sv.port || ':' || sv.definition_id, 'kind', 'service', "
+                           "'label', sv.name "
+                           "|| ' ' "
+                           "|| sv.port || '/' || sv.protocol, 'parent', 'h:' || "
+                           "sv.host_id, "
+                           "'host_id', "
+                           "sv.host_id, 'category', sv.category, 'ip', NULL, 'stale', "
+                           "sv.last_seen < "
+                           "now() "
+                           "- interval '7 days', 'data', json_build_object('port', "
+                           "sv.port, "
+                           "'protocol', "
+                           "sv.protocol, 'product', sv.product, 'version', sv.version, "
+                           "'confidence', "
+                           "sv.confidence, 'definition_id', sv.definition_id)) FROM sv "
+                           "UNION ALL "
+                           "SELECT "
+                           "'v:' || wsv.wid || ':' || (wsv.s->>'protocol') || ':' || "
+                           "(wsv.s->>'port') "
+                           "|| ':' "
+                           "|| (wsv.s->>'definition_id'), json_build_object('id', 'v:' "
+                           "|| wsv.wid || "
+                           "':' || "
+                           "(wsv.s->>'protocol') || ':' || (wsv.s->>'port') || ':' || "
+                           "(wsv.s->>'definition_id'), 'kind', 'service', 'label', "
+                           "(wsv.s->>'name') "
+                           "|| ' ' "
+                           "|| (wsv.s->>'port') || '/' || (wsv.s->>'protocol'), "
+                           "'parent', 'c:' || "
+                           "wsv.wid, "
+                           "'host_id', NULL, 'category', wsv.s->>'category', 'ip', NULL, "
+                           "'stale', "
+                           "false, "
+                           "'data', wsv.s) FROM wsv), edges AS (SELECT 'run:' || ws.id "
+                           "AS id, "
+                           "json_build_object('id', 'run:' || ws.id, 'source', 'h:' || "
+                           "ws.parent_host, "
+                           "'target', 'c:' || ws.id, 'kind', 'runs', 'label', NULL, "
+                           "'data', "
+                           "'{}'::json) AS "
+                           "e FROM ws UNION ALL SELECT 'run:' || vmh.host_id, "
+                           "json_build_object("
+                           "'id', 'run:' || vmh.host_id, 'source', 'c:' || vmh.wid, "
+                           "'target', 'h:' "
+                           "|| vmh.host_id, 'kind', 'runs', 'label', NULL, 'data', "
+                           "'{}'::json) FROM "
+                           "vmh JOIN hs ON hs.id = vmh.host_id UNION ALL SELECT 'run:' "
+                           "|| x.v, json_build_object('id', 'run:' "
+                           "|| "
+                           "x.v, 'source', x.src, 'target', 'v:' || x.v, 'kind', 'runs', "
+                           "'label', "
+                           "NULL, "
+                           "'data', '{}'::json) FROM (SELECT 'h:' || sv.host_id AS src, "
+                           "sv.host_id || "
+                           "':' || "
+                           "sv.protocol || ':' || sv.port || ':' || sv.definition_id AS "
+                           "v FROM sv "
+                           "UNION ALL "
+                           "SELECT 'c:' || wsv.wid, wsv.wid || ':' || "
+                           "(wsv.s->>'protocol') || ':' || "
+                           "(wsv.s->>'port') || ':' || (wsv.s->>'definition_id') FROM "
+                           "wsv) x) SELECT "
+                           "json_build_object('nodes', coalesce((SELECT json_agg(n ORDER "
+                           "BY id) FROM "
+                           "nodes), '[]'), 'edges', coalesce((SELECT json_agg(e ORDER BY "
+                           "id) FROM "
+                           "edges), "
+                           "'[]'))::text";
 
 /* Applications: each with its members (the containers scans put in it, and
  * the workloads, hosts and services users added) and the dependencies:

@@ -191,7 +191,7 @@ int apply_self_report(struct batch_ctx *b, const Scanopy__V1__SelfReport *sr)
 	}
 	b->touched_hosts = true;
 	b->touched_l3_all = true;
-	return 0;
+	return apply_vm_nics(b, id, sr);
 }
 
 int apply_name(struct batch_ctx *b, const Scanopy__V1__NameRecord *n)

@@ -30,6 +30,10 @@ int apply_arp(struct batch_ctx *b, const Scanopy__V1__ArpEntry *a);
 int apply_container(struct batch_ctx *b, const Scanopy__V1__DockerContainer *c);
 int apply_docker_network(struct batch_ctx *b, const Scanopy__V1__DockerNetwork *n);
 
+/* apply_vms.c: the VMs a hypervisor's self-report names, under its host. */
+int apply_vm_nics(struct batch_ctx *b, const char *hypervisor,
+                  const Scanopy__V1__SelfReport *sr);
+
 /* Name ranks: a better source replaces a worse one, never the reverse. */
 enum {
 	RANK_SSDP = 20,

@@ -10,7 +10,7 @@ export const LEAF_H = 64; // node plus its two-line label
 const GAP = 26;
 const PAD = 34; // inside a group, room for its label
 
-const KIND_ORDER = { router: 0, switch: 1, subnet: 2, application: 3, host: 4, container: 5, service: 6, interface: 7 };
+const KIND_ORDER = { router: 0, switch: 1, subnet: 2, application: 3, host: 4, container: 5, vm: 5, service: 6, interface: 7 };
 
 function ipKey(ip) {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)/.exec(ip || '');

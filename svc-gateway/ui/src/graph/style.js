@@ -5,6 +5,7 @@ export const NODE_KINDS = {
   host: { color: '#1d4ed8', shape: 'ellipse', label: 'Host' },
   subnet: { color: '#64748b', shape: 'round-rectangle', label: 'Subnet' },
   container: { color: '#7e22ce', shape: 'round-tag', label: 'Container' },
+  vm: { color: '#6d28d9', shape: 'round-rectangle', label: 'Virtual machine' },
   service: { color: '#0f766e', shape: 'round-hexagon', label: 'Service' },
   application: { color: '#be185d', shape: 'round-octagon', label: 'Application' },
   interface: { color: '#475569', shape: 'ellipse', label: 'Interface' },
@@ -76,7 +77,7 @@ export function stylesheet(large) {
     s.push({ selector: `node.${k}`, style: { 'background-color': v.color, shape: v.shape } });
     s.push({ selector: `node.${k}:parent`, style: { 'background-color': v.color, 'background-opacity': 0.07, 'border-color': v.color } });
   }
-  s.push({ selector: 'node.service, node.interface, node.container', style: { width: 20, height: 20, 'font-size': 9 } });
+  s.push({ selector: 'node.service, node.interface, node.container, node.vm', style: { width: 20, height: 20, 'font-size': 9 } });
   for (const [k, v] of Object.entries(EDGE_KINDS)) {
     s.push({
       selector: `edge.${k}`,

@@ -114,6 +114,29 @@ export function HostDetails({ host, compact = false }) {
           <p>{host.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}</p>
         </>
       )}
+      {(host.virtual || host.hypervisor) && (
+        <p>
+          Virtual machine{host.virtual && <span class="tag">{host.virtual}</span>}
+          {host.hypervisor && (
+            <> on <Link href={`/hosts/${host.hypervisor.host_id}`}>{host.hypervisor.host_name || 'its hypervisor'}</Link>
+              {host.hypervisor.vmid != null && <span class="muted"> · VM {host.hypervisor.vmid}</span>}</>
+          )}
+        </p>
+      )}
+      {(host.vms || []).length > 0 && (
+        <>
+          <h3>Virtual machines</h3>
+          <ul class="plain">
+            {host.vms.map((v, k) => (
+              <li key={k}>
+                {v.host_id ? <Link href={`/hosts/${v.host_id}`}><strong>{v.name || v.external_id}</strong></Link> : <strong>{v.name || v.external_id}</strong>}
+                {v.state && <span class="muted"> · {v.state}</span>}
+                <span class="muted"> · {(v.networks || []).map((n) => [n.ifname, n.network, n.mac].filter(Boolean).join(' ')).join(', ')}</span>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {(host.containers || []).length > 0 && (
         <>
           <h3>Containers</h3>

@@ -186,7 +186,7 @@ const linkCols = [
   { key: 'last_seen', label: 'Last seen', value: (l) => l.last_seen || '', show: (l) => ago(l.last_seen) },
 ];
 const containerCols = [
-  { key: 'name', label: 'Container', value: (w) => w.name || w.external_id || w.container_id || w.id },
+  { key: 'name', label: 'Workload', value: (w) => w.name || w.external_id || w.container_id || w.id },
   { key: 'image', label: 'Image', value: (w) => w.image || '' },
   { key: 'kind', label: 'Kind', value: (w) => w.kind || 'container' },
   { key: 'state', label: 'State', value: (w) => w.state || '' },
@@ -224,7 +224,7 @@ const TABS = [
   ['interfaces', 'Interfaces', '/api/v1/interfaces'],
   ['links', 'Links', '/api/v1/links'],
   ['subnets', 'Subnets', '/api/v1/subnets'],
-  ['containers', 'Containers', '/api/v1/workloads'],
+  ['containers', 'Containers & VMs', '/api/v1/workloads'],
   ['applications', 'Applications', '/api/v1/applications'],
 ];
 const SERVER = {

@@ -23,6 +23,7 @@ const CHANGE_WORDS = {
   service_found: ['service found', 'services found'],
   service_changed: ['service changed', 'services changed'],
   container_appeared: ['container appeared', 'containers appeared'],
+  vm_appeared: ['VM appeared', 'VMs appeared'],
   user_edited: ['edit by a user', 'edits by users'],
 };
 export function changeCounts(changes) {

@@ -1,0 +1,210 @@
+#include "vmnic.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/if_bridge.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define VMNIC_IFF_TAP 0x0002     /* IFF_TAP of <linux/if_tun.h> */
+#define VMNIC_FDB_MAX (4u << 20) /* 256k entries: more is not a bridge */
+#define VMNIC_MACS_MAX 64        /* per port */
+
+int vmnic_vmid(const char *ifname, uint32_t *vmid)
+{
+	if (strncmp(ifname, "tap", 3))
+		return -1;
+	const char *p = ifname + 3, *d = p;
+	unsigned long id = 0;
+	while (*p >= '0' && *p <= '9' && p - d < 10)
+		id = id * 10 + (unsigned long)(*p++ - '0');
+	if (p == d || *p != 'i' || id > UINT32_MAX)
+		return -1;
+	const char *n = ++p;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == n || *p)
+		return -1;
+	*vmid = (uint32_t)id;
+	return 0;
+}
+
+size_t vmnic_fdb_macs(const unsigned char *buf, size_t len, unsigned port,
+                      char (*macs)[18], size_t max)
+{
+	size_t n = 0;
+	for (size_t off = 0; off + sizeof(struct __fdb_entry) <= len && n < max;
+	     off += sizeof(struct __fdb_entry)) {
+		struct __fdb_entry e;
+		memcpy(&e, buf + off, sizeof e);
+		unsigned p = (unsigned)e.port_no | (unsigned)e.port_hi << 8;
+		if (e.is_local || p != port || (e.mac_addr[0] & 1))
+			continue; /* the bridge's own, another port's, multicast */
+		char m[18];
+		snprintf(m, sizeof m, "%02x:%02x:%02x:%02x:%02x:%02x", e.mac_addr[0],
+		         e.mac_addr[1], e.mac_addr[2], e.mac_addr[3], e.mac_addr[4],
+		         e.mac_addr[5]);
+		size_t i = 0;
+		while (i < n && strcmp(macs[i], m))
+			i++;
+		if (i == n)
+			memcpy(macs[n++], m, sizeof m);
+	}
+	return n;
+}
+
+/* A small sysfs text file's first line, without the newline. */
+static int read_text(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char *ok = fgets(out, (int)len, f);
+	fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\n")] = 0;
+	return 0;
+}
+
+static int read_number(const char *path, unsigned long *v)
+{
+	char t[32], *end;
+	if (read_text(path, t, sizeof t))
+		return -1;
+	*v = strtoul(t, &end, 0); /* "0x1002", "0x1" */
+	return end == t ? -1 : 0;
+}
+
+/* The whole of a binary sysfs file (brforward is served a page at a time). */
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, n = 0;
+	unsigned char *b = malloc(cap);
+	while (b) {
+		if (n == cap) {
+			unsigned char *g =
+			    cap < VMNIC_FDB_MAX ? realloc(b, cap * 2) : NULL;
+			if (!g)
+				break;
+			b = g;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, b + n, cap - n);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	*len = n;
+	return b;
+}
+
+static int add_nic(Scanopy__V1__SelfReport *sr, const char *ifname, const char *bridge,
+                   unsigned port, char (*macs)[18], size_t n)
+{
+	Scanopy__V1__VmNic **grown =
+	    realloc(sr->vm_nics, (sr->n_vm_nics + 1) * sizeof *grown);
+	if (!grown)
+		return -1;
+	sr->vm_nics = grown;
+	Scanopy__V1__VmNic *v = calloc(1, sizeof *v);
+	if (!v)
+		return -1;
+	scanopy__v1__vm_nic__init(v);
+	sr->vm_nics[sr->n_vm_nics++] = v;
+	v->ifname = strdup(ifname);
+	v->bridge = strdup(bridge);
+	v->port_no = port;
+	v->has_port_no = 1;
+	if (vmnic_vmid(ifname, &v->vmid) == 0)
+		v->has_vmid = 1;
+	if (n && !(v->macs = calloc(n, sizeof *v->macs)))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if ((v->macs[v->n_macs] = strdup(macs[i])))
+			v->n_macs++;
+	return v->ifname && v->bridge ? 0 : -1;
+}
+
+/* net/dev/leaf into out (PATH_MAX bytes); -1 when it does not fit. */
+static int at(char *out, const char *net, const char *dev, const char *leaf)
+{
+	int w = snprintf(out, PATH_MAX, "%s/%s/%s", net, dev, leaf);
+	return w < 0 || w >= PATH_MAX ? -1 : 0;
+}
+
+/* One interface: a tap that is a bridge port, or nothing (0). */
+static int one(const char *net, const char *ifname, Scanopy__V1__SelfReport *sr)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	unsigned long flags, port;
+	if (at(path, net, ifname, "tun_flags") || read_number(path, &flags) ||
+	    !(flags & VMNIC_IFF_TAP))
+		return 0; /* veth, physical, tun: not a VM's NIC */
+	ssize_t l =
+	    at(path, net, ifname, "master") ? -1 : readlink(path, link, sizeof link - 1);
+	if (l <= 0)
+		return 0; /* a tap of no bridge (a VPN's) */
+	link[l] = 0;
+	const char *bridge = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (!*bridge || at(path, net, ifname, "brport/port_no") ||
+	    read_number(path, &port) || port > 0xffff ||
+	    at(path, net, bridge, "brforward"))
+		return 0;
+	size_t len = 0;
+	unsigned char *fdb = read_all(path, &len);
+	char(*macs)[18] = calloc(VMNIC_MACS_MAX, sizeof *macs);
+	size_t n = fdb && macs
+	               ? vmnic_fdb_macs(fdb, len, (unsigned)port, macs, VMNIC_MACS_MAX)
+	               : 0;
+	int rc = macs ? add_nic(sr, ifname, bridge, (unsigned)port, macs, n) : -1;
+	free(fdb);
+	free(macs);
+	return rc ? -1 : 1;
+}
+
+int vmnic_collect(const char *sysroot, Scanopy__V1__SelfReport *sr)
+{
+	char net[PATH_MAX];
+	snprintf(net, sizeof net, "%s/class/net", sysroot);
+	DIR *d = opendir(net);
+	if (!d)
+		return 0;
+	int added = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		int r = one(net, e->d_name, sr);
+		if (r < 0) {
+			added = -1;
+			break;
+		}
+		added += r;
+	}
+	closedir(d);
+	return added;
+}
+
+void vmnic_free(Scanopy__V1__SelfReport *sr)
+{
+	for (size_t i = 0; i < sr->n_vm_nics; i++) {
+		Scanopy__V1__VmNic *v = sr->vm_nics[i];
+		for (size_t j = 0; j < v->n_macs; j++)
+			free(v->macs[j]);
+		free(v->macs);
+		free(v->ifname);
+		free(v->bridge);
+		free(v);
+	}
+	free(sr->vm_nics);
+	sr->vm_nics = NULL;
+	sr->n_vm_nics = 0;
+}

@@ -1,0 +1,35 @@
+/* A Linux hypervisor's virtual machine NICs, read from sysfs: tap devices
+ * (tun_flags has IFF_TAP) enslaved to a bridge, and the MACs the bridge has
+ * learned on each tap's port (its brforward table). Proxmox VE names taps
+ * tap<VMID>i<N>, libvirt vnet<N>.
+ *
+ * sysfs rather than netlink (RTM_GETNEIGH, AF_BRIDGE): the flags, the
+ * master, the port number and the FDB are all files under one root, so the
+ * whole reader runs unchanged against a fake tree in the unit tests; it needs
+ * no socket nor privilege, and the daemon only wants MACs per port (brforward
+ * carries no VLAN, which netlink would add). */
+#ifndef AGENT_VMNIC_H
+#define AGENT_VMNIC_H
+
+#include "observation.pb-c.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* "tap105i1" -> 105 (returns 0); any other name -> -1. */
+int vmnic_vmid(const char *ifname, uint32_t *vmid);
+
+/* The learned, non-local MACs on bridge port `port` in a brforward dump
+ * (an array of struct __fdb_entry; a trailing partial entry is ignored).
+ * Writes up to `max` lower-case "aa:bb:cc:dd:ee:ff" texts, without repeats;
+ * returns how many. */
+size_t vmnic_fdb_macs(const unsigned char *buf, size_t len, unsigned port,
+                      char (*macs)[18], size_t max);
+
+/* Appends to sr->vm_nics every tap under `sysroot` ("/sys", or a test tree
+ * with the same class/net layout) that is a bridge port. Returns the number
+ * added, -1 on allocation failure (what was added stays, owned by sr). */
+int vmnic_collect(const char *sysroot, Scanopy__V1__SelfReport *sr);
+void vmnic_free(Scanopy__V1__SelfReport *sr);
+
+#endif
