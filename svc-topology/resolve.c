@@ -123,20 +123,44 @@ int key_cache_flush(struct batch_ctx *b)
 		pgarr_add(&seen, at);
 	}
 	int rc = -1;
-	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
+	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen), b->network, b->daemon,
+	                   b->seq_text};
 	/* Only hosts whose times move: no dead row for an unchanged one. A host
-	 * seen later than before is back, if it had disappeared (gone.h). */
+	 * seen later than before is back, if it had disappeared (gone.h,
+	 * coverage.h): its mark goes and one host_reappeared change says for how
+	 * long it was not seen (o: the rows as they were before the update). */
+	PGresult *r = NULL;
 	if (p[0] && p[1])
-		rc = batch_exec(
+		r = batch_query(
 		    b,
-		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
+		    "WITH o AS (SELECT h.id, h.gone_at, h.gone_reason, h.last_seen FROM "
+		    "inv.hosts h WHERE h.id = ANY ($1::uuid[]) AND h.gone_at IS NOT "
+		    "NULL), "
+		    "u AS (UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
 		    "to_timestamp(x.s)), first_seen = LEAST(h.first_seen, "
 		    "to_timestamp(x.s)), gone_at = CASE WHEN to_timestamp(x.s) > "
-		    "h.last_seen THEN NULL ELSE h.gone_at END FROM unnest($1::uuid[], "
-		    "$2::float8[]) AS x(id, "
-		    "s) WHERE h.id = ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
-		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s))",
-		    2, p);
+		    "h.last_seen THEN NULL ELSE h.gone_at END, gone_reason = CASE WHEN "
+		    "to_timestamp(x.s) > h.last_seen THEN NULL ELSE h.gone_reason END "
+		    "FROM unnest($1::uuid[], $2::float8[]) AS x(id, s) WHERE h.id = ANY "
+		    "($1::uuid[]) AND h.id = x.id AND (h.last_seen < to_timestamp(x.s) "
+		    "OR "
+		    "h.first_seen > to_timestamp(x.s)) RETURNING h.id, h.org_id, "
+		    "h.last_seen, h.gone_at), c AS (INSERT INTO inv.changes (org_id, "
+		    "network_id, at, kind, host_id, detail, daemon_id, sequence) SELECT "
+		    "u.org_id, $3, u.last_seen, 'host_reappeared', u.id, "
+		    "jsonb_build_object('reason', coalesce(o.gone_reason, 'stale'), "
+		    "'gone_at', o.gone_at, 'last_seen_before', o.last_seen, "
+		    "'gone_for_s', round(extract(epoch FROM u.last_seen - "
+		    "o.last_seen))), "
+		    "$4, $5 FROM u JOIN o ON o.id = u.id WHERE u.gone_at IS NULL ORDER "
+		    "BY "
+		    "u.last_seen, u.id RETURNING 1) SELECT count(*) FROM c",
+		    5, p);
+	if (r) {
+		b->counts.hosts_reappeared += (unsigned)atoi(PQgetvalue(r, 0, 0));
+		rc = 0;
+	}
+	PQclear(r);
 	pgarr_free(&ids);
 	pgarr_free(&seen);
 	return rc;
