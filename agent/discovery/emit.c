@@ -116,8 +116,7 @@ static bool swept(void *arg, uint32_t ip)
 	int64_t ord = targets_ordinal(&e->targets, ip);
 	if (ord < 0)
 		return false;
-	uint8_t k = e->klass[ord];
-	return k == KLASS_SKIP || k != KLASS_ROUTED || icmp_raw(e);
+	return e->klass[ord] != KLASS_ROUTED || icmp_raw(e); /* on link, ours, echoed */
 }
 
 void emit_coverage(struct engine *e, bool complete)
