@@ -53,6 +53,7 @@ int sink_tls(struct sink *s, const Scanopy__V1__TlsInfo *t);
 int sink_udp_reply(struct sink *s, const Scanopy__V1__UdpReply *u);
 int sink_name(struct sink *s, const Scanopy__V1__NameRecord *n);
 int sink_progress(struct sink *s, const Scanopy__V1__ScanProgress *p);
+int sink_coverage(struct sink *s, const Scanopy__V1__ScanCoverage *c);
 int sink_snmp_system(struct sink *s, const Scanopy__V1__SnmpSystem *v);
 int sink_if_entry(struct sink *s, const Scanopy__V1__InterfaceEntry *v);
 int sink_neighbor(struct sink *s, const Scanopy__V1__NeighborEntry *v);

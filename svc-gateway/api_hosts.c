@@ -22,7 +22,9 @@
 	"coalesce(h.user_name, h.name), 'discovered_name', h.name, 'user_name', "        \
 	"h.user_name, 'description', h.description, 'tags', h.tags, 'kind', h.kind, "    \
 	"'first_seen', h.first_seen, 'last_seen', h.last_seen, 'stale', h.last_seen < "  \
-	"now() - interval '7 days', 'sys_descr', h.sys_descr, 'os', h.os, "              \
+	"now() - interval '7 days', 'gone_at', h.gone_at, 'gone_reason', CASE WHEN "     \
+	"h.gone_at IS NOT NULL THEN coalesce(h.gone_reason, 'stale') END, 'sys_descr', " \
+	"h.sys_descr, 'os', h.os, "                                                      \
 	"'provenance', "                                                                 \
 	"h.provenance, 'identity', coalesce((SELECT json_agg(json_build_object('kind', " \
 	"i.kind, 'value', i.value, 'reason', i.reason, 'daemon_id', i.daemon_id, "       \
@@ -32,13 +34,21 @@
 	"json_agg(json_build_object('name', f.name, 'mac', f.mac::text, 'addresses', "   \
 	"coalesce((SELECT json_agg(host(a.ip) ORDER BY a.ip) FROM inv.addresses a "      \
 	"WHERE "                                                                         \
-	"a.host_id = h.id AND a.mac = f.mac), '[]')) ORDER BY f.name, f.mac) FROM "      \
+	"a.host_id = h.id AND a.mac = f.mac), '[]'), 'vlan_ids', coalesce((SELECT "      \
+	"json_agg(DISTINCT a.vlan_id) FROM inv.addresses a WHERE a.host_id = h.id AND "  \
+	"a.mac = f.mac AND a.vlan_id IS NOT NULL), '[]')) ORDER BY f.name, f.mac) FROM " \
 	"inv.interfaces f WHERE f.host_id = h.id), '[]')::jsonb || coalesce((SELECT "    \
 	"jsonb_agg(jsonb_build_object('name', NULL, 'mac', a.mac::text, 'addresses', "   \
-	"jsonb_build_array(host(a.ip))) ORDER BY a.ip) FROM inv.addresses a WHERE "      \
+	"jsonb_build_array(host(a.ip)), 'vlan_ids', CASE WHEN a.vlan_id IS NULL THEN "   \
+	"'[]'::jsonb ELSE jsonb_build_array(a.vlan_id) END) ORDER BY a.ip) FROM "        \
+	"inv.addresses a WHERE "                                                         \
 	"a.host_id = h.id AND NOT EXISTS (SELECT 1 FROM inv.interfaces f WHERE "         \
 	"f.host_id "                                                                     \
-	"= h.id AND f.mac = a.mac)), '[]'), 'ports', coalesce((SELECT "                  \
+	"= h.id AND f.mac = a.mac)), '[]'), 'addresses', coalesce((SELECT "              \
+	"json_agg(json_build_object('ip', host(a.ip), 'mac', a.mac::text, 'vlan_id', "   \
+	"a.vlan_id, 'inner_vlan_id', a.inner_vlan_id, 'swept_at', a.swept_at, "          \
+	"'first_seen', a.first_seen, 'last_seen', a.last_seen) ORDER BY a.ip) FROM "     \
+	"inv.addresses a WHERE a.host_id = h.id), '[]'), 'ports', coalesce((SELECT "     \
 	"json_agg(json_build_object('protocol', p.protocol, 'port', p.port, 'status', "  \
 	"p.status, 'ip', host(p.ip), 'first_seen', p.first_seen, 'last_seen', "          \
 	"p.last_seen) ORDER BY p.protocol, p.port) FROM inv.ports p WHERE p.host_id = "  \

@@ -12,7 +12,9 @@
  * days. */
 #define HOST_BASE                                                                        \
 	"ad AS (SELECT a.host_id, min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) "  \
-	"AS ips FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct "   \
+	"AS ips, json_agg(DISTINCT a.vlan_id) FILTER (WHERE a.vlan_id IS NOT NULL) AS "  \
+	"vlans, CASE WHEN count(DISTINCT a.vlan_id) = 1 THEN min(a.vlan_id) END AS "     \
+	"vlan_id FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct "  \
 	"AS "                                                                            \
 	"(SELECT DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s "     \
 	"JOIN "                                                                          \
@@ -27,9 +29,10 @@
 	"h.name, h.user_name, h.tags, CASE WHEN h.tags = '{}' THEN '[]'::json ELSE "     \
 	"to_json(h.tags) END AS tags_json, h.is_daemon, h.last_seen, ct.category, "      \
 	"coalesce(ad.ips, "                                                              \
-	"'[]'::json) AS ips, vo.vendor AS virtual FROM inv.hosts h LEFT JOIN ad ON "     \
-	"ad.host_id = h.id LEFT JOIN ct ON ct.host_id = h.id LEFT JOIN vo ON "           \
-	"vo.host_id = h.id WHERE h.network_id = $1)"
+	"'[]'::json) AS ips, coalesce(ad.vlans, '[]'::json) AS vlans, ad.vlan_id, "      \
+	"vo.vendor AS virtual FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "  \
+	"JOIN ct ON ct.host_id = h.id LEFT JOIN vo ON vo.host_id = h.id WHERE "          \
+	"h.network_id = $1)"
 
 #define HOSTS                                                                            \
 	HOST_BASE                                                                        \
@@ -52,7 +55,8 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags_json, 'virtual', " h ".virtual))"
+	".tags_json, 'virtual', " h ".virtual, 'vlan_id', " h ".vlan_id, 'vlans', " h    \
+	".vlans))"
 
 /* The same node with another parent. */
 #define HOST_NODE_IN(h, parent)                                                          \
@@ -61,7 +65,8 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', json_build_object("    \
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
-	".tags_json, 'virtual', " h ".virtual))"
+	".tags_json, 'virtual', " h ".virtual, 'vlan_id', " h ".vlan_id, 'vlans', " h    \
+	".vlans))"
 
 /* L2: the cables of the hosts shown, with the hosts at both ends; hosts
  * without a cable are left out (unlinked ports are not shown). */

@@ -5,10 +5,12 @@
 #include "apply.h"
 
 #include "apply_internal.h"
+#include "coverage.h"
 #include "prefetch.h"
 #include "resolve.h"
 #include "sc_batch.h"
 #include "sc_pg.h"
+#include "sightings.h"
 #include "wbuf.h"
 
 #include <inttypes.h>
@@ -59,6 +61,8 @@ static int apply_observation(struct batch_ctx *b, const Scanopy__V1__Observation
 		return apply_container(b, o->container);
 	case SCANOPY__V1__OBSERVATION__KIND_DOCKER_NETWORK:
 		return apply_docker_network(b, o->docker_network);
+	case SCANOPY__V1__OBSERVATION__KIND_COVERAGE:
+		return apply_coverage(b, o->coverage);
 	default:
 		/* Banners, HTTP and UDP replies reach the model through the
 		 * fingerprint service's matches; unknown kinds (a newer
@@ -168,9 +172,11 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 		for (i = 0; i < cb->n_matches; i++)
 			if (apply_match(&b, cb->matches[i]))
 				break;
-		if (i == cb->n_matches && key_cache_flush(&b) == 0)
+		if (i == cb->n_matches && sightings_flush(&b) == 0 &&
+		    key_cache_flush(&b) == 0)
 			res = APPLY_DONE;
 	}
+	sightings_free(&b);
 	key_cache_free(b.cache);
 	wbuf_free(b.wb);
 	b.counts.touched = (b.touched_hosts ? TOUCHED_HOSTS : 0) |

@@ -4,6 +4,7 @@
 #include "changes.h"
 #include "resolve.h"
 #include "sc_pg.h"
+#include "sightings.h"
 #include "wbuf.h"
 
 #include <stdio.h>
@@ -46,9 +47,11 @@ int apply_host_seen(struct batch_ctx *b, const Scanopy__V1__HostSeen *h)
 		return 0;
 	ident_add_mac(&s, h->mac, ev);
 	int rc = resolve_host(b, &s, ev, id);
-	if (rc || !h->ttl)
+	if (rc)
 		return rc < 0 ? -1 : 0;
-	return wb_address_ttl(b, s.key[0].value, h->ttl);
+	if (sightings_note(b, s.key[0].value, h->evidence, h->vlan_id, h->inner_vlan_id))
+		return -1;
+	return h->ttl ? wb_address_ttl(b, s.key[0].value, h->ttl) : 0;
 }
 
 static const char *subnet_kind(Scanopy__V1__InterfaceType t)

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct key_cache;
+struct sightings;
 struct wbuf;
 
 /* What a batch touched, so the derived parts are rebuilt once per set. */
@@ -26,7 +27,8 @@ enum {
 
 struct batch_counts {
 	unsigned hosts_added, hosts_updated, services_changed, links_changed;
-	unsigned touched; /* TOUCHED_* */
+	unsigned hosts_disappeared, hosts_reappeared; /* coverage.h, gone.h */
+	unsigned touched;                             /* TOUCHED_* */
 };
 
 struct batch_ctx {
@@ -37,7 +39,8 @@ struct batch_ctx {
 	char seen[32]; /* observation time: unix seconds with ms fraction */
 	int64_t seen_ms;
 	struct key_cache *cache;
-	struct wbuf *wb; /* deferred writes (wbuf.h) */
+	struct wbuf *wb;             /* deferred writes (wbuf.h) */
+	struct sightings *sightings; /* sweep answers and VLAN tags (sightings.h) */
 	struct batch_counts counts;
 	/* What the batch touched, to know which derived parts to rebuild. */
 	bool touched_l2, touched_workloads, touched_hosts;

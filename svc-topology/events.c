@@ -51,6 +51,10 @@ int event_topology_changed(struct sc_nats *n, const char *org, const char *netwo
 	t.has_services_changed = 1;
 	t.links_changed = c->links_changed;
 	t.has_links_changed = 1;
+	t.hosts_disappeared = c->hosts_disappeared;
+	t.has_hosts_disappeared = c->hosts_disappeared > 0;
+	t.hosts_reappeared = c->hosts_reappeared;
+	t.has_hosts_reappeared = c->hosts_reappeared > 0;
 	return publish(n, org, network, &t);
 }
 

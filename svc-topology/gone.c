@@ -12,11 +12,13 @@
 
 /* Marks the network's hosts gone and records their changes: how many. */
 static const char SWEEP_SQL[] =
-    "WITH g AS (UPDATE inv.hosts h SET gone_at = now() WHERE h.network_id = $1 "
+    "WITH g AS (UPDATE inv.hosts h SET gone_at = now(), gone_reason = 'stale' "
+    "WHERE h.network_id = $1 "
     "AND h.last_seen < now() - $2 * interval '1 second' AND h.gone_at IS NULL "
     "RETURNING h.id, h.org_id, h.last_seen), c AS (INSERT INTO inv.changes "
     "(org_id, network_id, at, kind, host_id, detail) SELECT g.org_id, $1, now(), "
-    "'host_disappeared', g.id, jsonb_build_object('last_seen', g.last_seen, "
+    "'host_disappeared', g.id, jsonb_build_object('reason', 'stale', "
+    "'last_seen', g.last_seen, "
     "'not_seen_for_s', $2::bigint) FROM g ORDER BY g.last_seen, g.id) SELECT "
     "count(*) FROM g";
 

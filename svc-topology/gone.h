@@ -1,8 +1,11 @@
 /* Hosts that disappeared: a pass that finds the hosts of
  * each network not seen for after_s seconds and not yet recorded as gone,
- * records a host_disappeared change for each (inv.changes) and announces
- * their number on the network's event subject. Seeing a host again (its
- * last_seen moving on) clears it, so a later disappearance is recorded anew. */
+ * marks them (gone_reason 'stale'), records a host_disappeared change for
+ * each (inv.changes, detail.reason "stale") and announces their number on
+ * the network's event subject. A complete scan marks the hosts it missed at
+ * once (coverage.h, reason "missed_by_scan"). Seeing a host again (its
+ * last_seen moving on) clears the mark and records one host_reappeared
+ * change (resolve.c), so a later disappearance is recorded anew. */
 #ifndef TOPOLOGY_GONE_H
 #define TOPOLOGY_GONE_H
 

@@ -108,6 +108,46 @@ static void cache_rename(struct key_cache *c, const char *from, const char *to)
 			snprintf(c->e[i].host, sizeof c->e[i].host, "%s", to);
 }
 
+/* $1 network, $2 daemon, $3 sequence, then per host: id, gone_at,
+ * gone_reason, last_seen before (epoch seconds). */
+static const char SQL_REAPPEARED[] =
+    "INSERT INTO inv.changes (org_id, network_id, at, kind, host_id, detail, "
+    "daemon_id, sequence) SELECT h.org_id, $1, h.last_seen, 'host_reappeared', "
+    "h.id, jsonb_build_object('reason', coalesce(x.reason, 'stale'), 'gone_at', "
+    "x.gone_at, 'last_seen_before', to_timestamp(x.before), 'gone_for_s', "
+    "round(extract(epoch FROM h.last_seen) - x.before)), $2, $3 FROM "
+    "unnest($4::uuid[], $5::timestamptz[], $6::text[], $7::float8[]) AS x(id, "
+    "gone_at, reason, before) JOIN inv.hosts h ON h.id = x.id ORDER BY "
+    "h.last_seen, h.id";
+
+/* The hosts key_cache_flush found back (its rows: id, the old gone_at,
+ * gone_reason and last_seen, back?): one host_reappeared change each, with
+ * why it was gone and for how long it was not seen. Rare: usually none. */
+static int back_again(struct batch_ctx *b, PGresult *r)
+{
+	struct pgarr c[4] = {{0}};
+	for (int i = 0; i < PQntuples(r); i++) {
+		if (strcmp(PQgetvalue(r, i, 4), "t"))
+			continue;
+		for (int k = 0; k < 4; k++)
+			pgarr_add(&c[k],
+			          PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k));
+		b->counts.hosts_reappeared++;
+	}
+	int rc = 0;
+	if (c[0].count) {
+		const char *p[] = {b->network,        b->daemon,
+		                   b->seq_text,       pgarr_text(&c[0]),
+		                   pgarr_text(&c[1]), pgarr_text(&c[2]),
+		                   pgarr_text(&c[3])};
+		rc = p[3] && p[4] && p[5] && p[6] ? batch_exec(b, SQL_REAPPEARED, 7, p)
+		                                  : -1;
+	}
+	for (int k = 0; k < 4; k++)
+		pgarr_free(&c[k]);
+	return rc;
+}
+
 int key_cache_flush(struct batch_ctx *b)
 {
 	struct key_cache *c = b->cache;
@@ -125,18 +165,28 @@ int key_cache_flush(struct batch_ctx *b)
 	int rc = -1;
 	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
 	/* Only hosts whose times move: no dead row for an unchanged one. A host
-	 * seen later than before is back, if it had disappeared (gone.h). */
+	 * seen later than before is back, if it had disappeared (gone.h,
+	 * coverage.h): its mark goes, and o (the row as it was before this
+	 * update, for gone hosts only) says so (back_again). */
+	PGresult *r = NULL;
 	if (p[0] && p[1])
-		rc = batch_exec(
+		r = batch_query(
 		    b,
 		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "
 		    "to_timestamp(x.s)), first_seen = LEAST(h.first_seen, "
 		    "to_timestamp(x.s)), gone_at = CASE WHEN to_timestamp(x.s) > "
-		    "h.last_seen THEN NULL ELSE h.gone_at END FROM unnest($1::uuid[], "
-		    "$2::float8[]) AS x(id, "
-		    "s) WHERE h.id = ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
-		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s))",
+		    "h.last_seen THEN NULL ELSE h.gone_at END, gone_reason = CASE WHEN "
+		    "to_timestamp(x.s) > h.last_seen THEN NULL ELSE h.gone_reason END "
+		    "FROM unnest($1::uuid[], $2::float8[]) AS x(id, s) LEFT JOIN "
+		    "inv.hosts o ON o.id = x.id AND o.gone_at IS NOT NULL WHERE h.id = "
+		    "ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
+		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s)) RETURNING "
+		    "h.id, o.gone_at, o.gone_reason, extract(epoch FROM o.last_seen), "
+		    "h.gone_at IS NULL AND o.gone_at IS NOT NULL",
 		    2, p);
+	if (r)
+		rc = back_again(b, r);
+	PQclear(r);
 	pgarr_free(&ids);
 	pgarr_free(&seen);
 	return rc;

@@ -1,8 +1,10 @@
 /* Building observations on the stack and handing them to the sink. */
 #include "engine.h"
 
+#include "cover.h"
 #include "sink.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void emit_port(struct engine *e, uint32_t ip, Scanopy__V1__Protocol proto, uint16_t port,
@@ -101,4 +103,46 @@ void emit_progress(struct engine *e, const char *phase, bool final)
 	p.has_ports_found = 1;
 	p.message = msg;
 	sink_progress(e->sink, &p);
+}
+
+/* An address was swept when a live host there would have answered: ARP on
+ * its link (a link whose capture failed hands its addresses to the routed
+ * ones), an echo when routed and raw ICMP works; our own addresses need no
+ * asking. Routed addresses tried by TCP alone are not swept: a host that
+ * answers nothing on the discovery ports is silent, not gone. */
+static bool swept(void *arg, uint32_t ip)
+{
+	const struct engine *e = arg;
+	int64_t ord = targets_ordinal(&e->targets, ip);
+	if (ord < 0)
+		return false;
+	return e->klass[ord] != KLASS_ROUTED || icmp_raw(e); /* on link, ours, echoed */
+}
+
+void emit_coverage(struct engine *e, bool complete)
+{
+	const struct scan_request *r = e->req;
+	struct cover c = {0};
+	if (cover_targets(r->targets, r->ntargets, swept, e, &c) || !c.n) {
+		cover_free(&c);
+		return;
+	}
+	char **t = malloc(c.n * sizeof *t);
+	if (t) {
+		for (size_t i = 0; i < c.n; i++)
+			t[i] = c.cidr[i];
+		Scanopy__V1__ScanCoverage sc = SCANOPY__V1__SCAN_COVERAGE__INIT;
+		sc.targets = t;
+		sc.n_targets = c.n;
+		sc.started_at_ms = e->started_unix_ms;
+		sc.has_started_at_ms = 1;
+		sc.finished_at_ms = eng_unix_ms();
+		sc.has_finished_at_ms = 1;
+		sc.complete = complete;
+		sc.has_complete = 1;
+		sc.phase = "discovery";
+		sink_coverage(e->sink, &sc);
+	}
+	free(t);
+	cover_free(&c);
 }

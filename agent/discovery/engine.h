@@ -121,6 +121,7 @@ struct engine {
 	/* progress */
 	struct scan_stats st;
 	int64_t t0_ms, last_progress_ms;
+	int64_t started_unix_ms; /* when the scan began, for its coverage */
 	uint32_t disc_total, disc_done;
 	uint64_t ports_total, ports_done;
 	int stop; /* 1 cancel/deadline, -1 fatal */
@@ -179,6 +180,8 @@ void arp_stop(struct engine *e);
 int icmp_start(struct engine *e);
 void icmp_pump(struct engine *e);
 bool icmp_idle(const struct engine *e);
+/* True when echoes go out (a raw ICMP socket): routed targets are swept. */
+bool icmp_raw(const struct engine *e);
 void icmp_stop(struct engine *e);
 /* One echo to a host already known (for ICMP evidence: TTL, round trip). */
 void icmp_ping_host(struct engine *e, struct host *h);
@@ -236,6 +239,9 @@ void emit_name(struct engine *e, uint32_t ip, Scanopy__V1__NameSource src,
                const char *name, const char *const *types, size_t ntypes,
                const char *detail);
 void emit_progress(struct engine *e, const char *phase, bool final);
+/* The ScanCoverage of the IPv4 targets swept (cover.h): complete when the
+ * scan ran to its end. Nothing when no target was swept. */
+void emit_coverage(struct engine *e, bool complete);
 
 #define BANNER_CAP 4096
 #define BODY_CAP (16 * 1024)

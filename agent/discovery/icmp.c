@@ -201,6 +201,11 @@ void icmp_pump(struct engine *e)
 	handoff(e, s);
 }
 
+bool icmp_raw(const struct engine *e)
+{
+	return e->icmp && e->icmp->raw;
+}
+
 bool icmp_idle(const struct engine *e)
 {
 	const struct icmp_state *s = e->icmp;

@@ -335,6 +335,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 	e->req = req;
 	e->sink = sink;
 	e->loop.epfd = -1;
+	e->started_unix_ms = eng_unix_ms();
 	/* OpenSSL writes with write(2): a peer gone mid-write must not kill us. */
 	struct sigaction old;
 	if (sigaction(SIGPIPE, NULL, &old) == 0 && old.sa_handler == SIG_DFL)
@@ -388,6 +389,7 @@ int scan_run(const struct scan_request *req, struct sink *sink, struct scan_stat
 	e->st.packets = e->rate.taken;
 	e->st.wall_ms = ev_now_ms() - e->t0_ms;
 	e->st.stopped_early = e->stop != 0;
+	emit_coverage(e, e->stop == 0);
 	emit_progress(e, "done", true);
 	sc_info("discovery: %u hosts, %u tcp and %u udp ports open in %lld ms (%llu "
 	        "packets)%s",

@@ -11,6 +11,9 @@
 # gratuitous ARP behind an 802.1Q tag) pass the capture filter and are
 # evidence too, with their VLAN ids.
 #
+# Coverage: the sweep of the on-link /24 ran to its end by ARP, so the scan
+# reports that it covered the whole subnet (ScanCoverage).
+#
 # IPv6: both ends have link-local and global (ULA) addresses; the scan (of
 # IPv4 targets) must report the peer's IPv6 addresses as the peer's (its MAC,
 # EVIDENCE_NDP) and find its open port over IPv6 too.
@@ -67,6 +70,8 @@ check "VLAN: a gratuitous ARP behind an 802.1Q tag is evidence, with its id" has
 check "untagged evidence carries no VLAN id" test -z "$(sel ".host.ip == \"$PEER_IP\" and .host.vlan_id != null")"
 check "each record once" test "$(sel '.name.source == "NAME_SSDP"' | wc -l)" -eq 1
 check "the scan still finds the peer's port" has ".port.ip == \"$PEER_IP\" and .port.port == 8080"
+check "the sweep's coverage: the whole on-link /24 (ARP), complete, once" \
+	sh -c "[ \"\$(jq -c 'select(.coverage)' '$OUT' | wc -l)\" -eq 1 ] && jq -c 'select(.coverage)' '$OUT' | jq -e '.coverage.targets == [\"10.248.$NETB.0/24\"] and .coverage.complete == true and .coverage.phase == \"discovery\" and .coverage.started_at_ms <= .coverage.finished_at_ms' >/dev/null"
 check "nothing outside the targets" test -z "$(sel '.host and (.host.ip | startswith("10.248.") or startswith("fd00:248:") or startswith("fe80:") | not)')"
 
 PEER_MAC=$(ip -n "$PEER" -j link show eth0 | jq -r '.[0].address')

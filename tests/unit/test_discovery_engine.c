@@ -350,6 +350,44 @@ static void routed_host_needs_a_protocol_answer(void **state)
 	sink_close(e.sink);
 }
 
+static void coverage_of_what_was_swept(void **state)
+{
+	(void)state;
+	/* On-link addresses (ARP) are swept; routed ones only with raw ICMP,
+	 * which this engine has not (no icmp_start): TCP alone proves no
+	 * absence. Our own address (skipped) is no hole in its subnet. */
+	const char *t[] = {"192.0.2.0/24", "198.51.100.1"};
+	struct scan_request req = {.targets = t, .ntargets = 2};
+	struct engine e;
+	memset(&e, 0, sizeof e);
+	e.req = &req;
+	e.sink = localsink_open(NULL, true);
+	e.started_unix_ms = 1000;
+	assert_int_equal(targets_build(&e.targets, t, 2), 0);
+	e.klass = calloc(e.targets.count, 1); /* all routed */
+	emit_coverage(&e, true);
+	assert_int_equal(localsink_count(e.sink), 0); /* nothing was swept */
+	for (uint32_t o = 0; o < e.targets.count; o++)
+		if ((targets_addr(&e.targets, o) >> 8) == 0xc00002)
+			e.klass[o] = 1; /* on link 0 */
+	e.klass[targets_ordinal(&e.targets, 0xc0000209)] = KLASS_SKIP;
+	emit_coverage(&e, false);
+	assert_int_equal(localsink_count(e.sink), 1);
+	Scanopy__V1__Observation *o = localsink_get(e.sink, 0);
+	assert_int_equal(o->kind_case, SCANOPY__V1__OBSERVATION__KIND_COVERAGE);
+	assert_int_equal(o->coverage->n_targets, 1);
+	assert_string_equal(o->coverage->targets[0], "192.0.2.0/24");
+	assert_int_equal(o->coverage->started_at_ms, 1000);
+	assert_true(o->coverage->finished_at_ms >= 1000);
+	assert_true(o->coverage->has_complete);
+	assert_false(o->coverage->complete); /* stopped early: says so */
+	assert_string_equal(o->coverage->phase, "discovery");
+	scanopy__v1__observation__free_unpacked(o, NULL);
+	free(e.klass);
+	targets_free(&e.targets);
+	sink_close(e.sink);
+}
+
 static void loopback_services(void **state)
 {
 	(void)state;
@@ -634,6 +672,7 @@ int main(void)
 	    cmocka_unit_test(timers_fire_in_order),
 	    cmocka_unit_test(packet_budget),
 	    cmocka_unit_test(routed_host_needs_a_protocol_answer),
+	    cmocka_unit_test(coverage_of_what_was_swept),
 	    cmocka_unit_test(loopback_services),
 	    cmocka_unit_test(printer_payloads_when_asked),
 	    cmocka_unit_test(plan_probes_only_where_planned),

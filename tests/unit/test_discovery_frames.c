@@ -1,5 +1,6 @@
 /* Discovery: ARP frames, ICMP packets and target lists, with hostile input. */
 #include "arp_frame.h"
+#include "cover.h"
 #include "icmp_packet.h"
 #include "target6.h"
 #include "targets.h"
@@ -184,6 +185,58 @@ static void target6_forms(void **state)
 	assert_int_equal(target_parse("255.255.255.255", &lo, &hi, why, sizeof why), -1);
 }
 
+/* The sweep's coverage: a predicate over addresses, here "all but .77". */
+static bool all_but_77(void *arg, uint32_t ip)
+{
+	(void)arg;
+	return (ip & 255) != 77;
+}
+
+static bool every(void *arg, uint32_t ip)
+{
+	(void)arg;
+	(void)ip;
+	return true;
+}
+
+static void coverage_as_cidrs(void **state)
+{
+	(void)state;
+	struct cover c = {0};
+	/* A range splits into the fewest aligned blocks. */
+	assert_int_equal(cover_range(0x0a000005, 0x0a000014, &c), 0);
+	const char *want[] = {"10.0.0.5/32", "10.0.0.6/31", "10.0.0.8/29", "10.0.0.16/30",
+	                      "10.0.0.20/32"};
+	assert_int_equal(c.n, 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(c.cidr[i], want[i]);
+	cover_free(&c);
+	assert_int_equal(cover_range(0, 0xffffffff, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.cidr[0], "0.0.0.0/0");
+	cover_free(&c);
+	/* A CIDR target stands for its block (host bits dropped), a /31 and
+	 * /32 as they are, an IPv6 target is left out, and a target with one
+	 * address not swept is not covered at all. */
+	const char *t[] = {"10.1.2.200/24", "10.9.0.0/31", "10.9.1.1",
+	                   "fd00::/120",    "10.3.0.0/24", "10.4.0.70-10.4.0.80"};
+	assert_int_equal(cover_targets(t, 6, every, NULL, &c), 0);
+	const char *all[] = {"10.1.2.0/24",  "10.9.0.0/31",  "10.9.1.1/32", "10.3.0.0/24",
+	                     "10.4.0.70/31", "10.4.0.72/29", "10.4.0.80/32"};
+	assert_int_equal(c.n, 7);
+	for (size_t i = 0; i < 7; i++)
+		assert_string_equal(c.cidr[i], all[i]);
+	cover_free(&c);
+	assert_int_equal(cover_targets(t, 6, all_but_77, NULL, &c), 0);
+	assert_int_equal(c.n, 2); /* the /24s and the range hold a .77 */
+	assert_string_equal(c.cidr[0], "10.9.0.0/31");
+	assert_string_equal(c.cidr[1], "10.9.1.1/32");
+	cover_free(&c);
+	const char *bad[] = {"10.0.0.0/33"};
+	assert_int_equal(cover_targets(bad, 1, every, NULL, &c), -1);
+	cover_free(&c);
+}
+
 static void target_forms(void **state)
 {
 	(void)state;
@@ -270,6 +323,7 @@ int main(void)
 	    cmocka_unit_test(icmp_unreachable_quotes_original),
 	    cmocka_unit_test(target_forms),
 	    cmocka_unit_test(target6_forms),
+	    cmocka_unit_test(coverage_as_cidrs),
 	    cmocka_unit_test(target_sets_merge_and_map),
 	    cmocka_unit_test(links_of_this_machine),
 	};

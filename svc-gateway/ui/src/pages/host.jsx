@@ -58,7 +58,13 @@ export function HostDetails({ host, compact = false }) {
         {host.stale !== undefined && (
           <>
             <dt>State</dt>
-            <dd>{host.stale ? 'stale (not seen in recent scans)' : 'current'}</dd>
+            <dd>
+              {host.gone_at
+                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? 'missed by a full scan' : 'not seen for 7 days'})`
+                : host.stale
+                  ? 'stale (not seen in recent scans)'
+                  : 'current'}
+            </dd>
           </>
         )}
       </dl>
@@ -85,6 +91,7 @@ export function HostDetails({ host, compact = false }) {
                 {i.mac && <code>{i.mac} </code>}
                 {(i.addresses || (i.ip ? [i.ip] : [])).join(', ')}
                 {i.subnet && <span class="muted"> in {i.subnet}</span>}
+                {(i.vlan_ids || []).length > 0 && <span class="muted"> VLAN {i.vlan_ids.join(', ')}</span>}
               </li>
             ))}
           </ul>

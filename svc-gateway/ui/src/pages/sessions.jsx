@@ -16,6 +16,8 @@ const SETTLE_MS = 60000;
 
 const CHANGE_WORDS = {
   host_appeared: ['host appeared', 'hosts appeared'],
+  host_disappeared: ['host gone', 'hosts gone'],
+  host_reappeared: ['host back', 'hosts back'],
   hosts_merged: ['hosts merged', 'hosts merged'],
   address_moved: ['address moved', 'addresses moved'],
   port_opened: ['port opened', 'ports opened'],

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# History (issue 7): hosts a daemon's complete liveness sweep missed are gone
+# at once (reason missed_by_scan), only those the sweep could have heard (they
+# answered a sweep before, every address inside the covered targets, not seen
+# since the sweep started); the 7-day rule says stale; a gone host seen again
+# is back with one host_reappeared change; both go out on the network's
+# events. VLAN tags of sightings land on the address, in inv.vlans, in the
+# views' host nodes and in GET /hosts/{id}. Everything through the real
+# pipeline: obs-publish (a daemon's batches) -> fingerprint -> topology.
+. "$(dirname "$0")/lib.sh"
+env_up
+svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
+svc_start scanopy-fingerprint $FP_PORT
+svc_start scanopy-gateway $GW_PORT
+api_bootstrap history
+ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
+DID=$(uuid)
+T0=$(( ($(date +%s) - 3600) * 1000 )) # an hour ago: nothing here is stale
+M=60000
+
+# send FILE: one daemon's batches (sequences from the file), then wait for
+# every sequence in it to be in the ledger.
+send() {
+	"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" \
+		--daemon-id "$DID" --json "$1"
+	WANT=$(jq -r '[.[].sequence] | map(tostring) | join(",")' "$1") NWANT=$(jq length "$1")
+	applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE daemon_id = '$DID' AND sequence IN ($WANT)")" -eq "$NWANT" ]; }
+	wait_for 30 applied
+}
+host_of() { sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '$1'"; }
+gone_of() { sql "SELECT coalesce(gone_reason, '-') FROM inv.hosts WHERE id = '$(host_of "$1")'"; }
+changes() { sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = '$1'"; }
+
+curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
+EVPID=$!
+wait_for 10 grep -q ": connected" "$T_DIR/events.txt"
+
+# What the daemon saw an hour ago on 10.90.1.0/24 (tagged frames on a trunk:
+# .10 in VLAN 20, .12 in QinQ 30/300), and what it knows without a sweep: a
+# switch (.2) from its LLDP table, a MAC from its FDB, a host heard passively
+# (.21) or by mDNS (.22); .30 is also 10.90.2.30 (same MAC), outside the
+# sweep; 10.90.3.5 is routed, outside it.
+cat >"$T_DIR/b1.json" <<JSON
+[{"sequence": 1, "observations": [
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.10", "mac": "02:00:00:90:01:0a", "evidence": "EVIDENCE_ARP", "vlan_id": 20}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.11", "evidence": "EVIDENCE_ICMP"}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.12", "mac": "02:00:00:90:01:0c", "evidence": "EVIDENCE_ARP", "vlan_id": 30, "inner_vlan_id": 300}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.21", "evidence": "EVIDENCE_PASSIVE"}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.22", "evidence": "EVIDENCE_MDNS"}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.1.30", "mac": "02:00:00:90:01:1e", "evidence": "EVIDENCE_ARP"}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.2.30", "mac": "02:00:00:90:01:1e", "evidence": "EVIDENCE_ARP"}},
+ {"observed_at_ms": $T0, "host": {"ip": "10.90.3.5", "evidence": "EVIDENCE_ICMP"}},
+ {"observed_at_ms": $T0, "snmp_system": {"ip": "10.90.1.2", "sys_name": "sw-h", "chassis_id": "02:00:00:90:01:02"}},
+ {"observed_at_ms": $T0, "neighbor": {"device_ip": "10.90.1.2", "protocol": "NEIGHBOR_LLDP", "local_port": "swp1",
+   "remote_chassis_id": "02:00:00:90:01:0a", "remote_chassis_id_subtype": 4, "remote_port_id": "eth0", "remote_port_id_subtype": 5,
+   "remote_mgmt_addresses": ["10.90.1.10"]}},
+ {"observed_at_ms": $T0, "fdb": {"device_ip": "10.90.1.2", "mac": "02:00:00:90:01:ff", "port_name": "swp7", "vlan_id": 20, "status": 3}}]}]
+JSON
+send "$T_DIR/b1.json"
+
+check "a tagged sighting's VLAN is on its address" \
+	test "$(sql "SELECT string_agg(host(ip) || '=' || coalesce(vlan_id::text, '-') || '/' || coalesce(inner_vlan_id::text, '-'), ' ' ORDER BY ip) FROM inv.addresses WHERE network_id = '$NET' AND ip << '10.90.1.0/28'")" \
+	= "10.90.1.2=-/- 10.90.1.10=20/- 10.90.1.11=-/- 10.90.1.12=30/300"
+check "and the network's VLANs are in inv.vlans" \
+	test "$(sql "SELECT string_agg(vlan_id::text, ',' ORDER BY vlan_id) FROM inv.vlans WHERE network_id = '$NET'")" = "20,30"
+check "only sweep answers mark an address swept" \
+	test "$(sql "SELECT string_agg(host(ip), ' ' ORDER BY ip) FROM inv.addresses WHERE network_id = '$NET' AND swept_at IS NOT NULL")" \
+	= "10.90.1.10 10.90.1.11 10.90.1.12 10.90.1.30 10.90.2.30 10.90.3.5"
+H10=$(host_of 10.90.1.10)
+curl -sf -H "$A" "$G/api/v1/hosts/$H10" >"$T_DIR/h10.json"
+check "GET /hosts/{id}: the address with its VLAN" \
+	jq -e >/dev/null '(.addresses | map(select(.ip == "10.90.1.10")) | .[0].vlan_id == 20) and (.interfaces | map(.vlan_ids) | flatten | index(20)) and .gone_at == null and .gone_reason == null' "$T_DIR/h10.json"
+l2_vlan() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l2" | jq -e --arg h "$H10" '[.nodes[] | select(.host_id == $h) | .data] | length == 1 and .[0].vlan_id == 20 and .[0].vlans == [20]' >/dev/null; }
+check "L2 view: the host's node carries its VLAN" wait_for 10 l2_vlan
+
+# The sweep: started at T0+9 min (.10 answered during it, in the same batch
+# as the coverage), finished at T0+10 min, complete.
+cat >"$T_DIR/b2.json" <<JSON
+[{"sequence": 2, "observations": [
+ {"observed_at_ms": $((T0 + 9 * M + 30000)), "host": {"ip": "10.90.1.10", "mac": "02:00:00:90:01:0a", "evidence": "EVIDENCE_ARP", "vlan_id": 20}},
+ {"observed_at_ms": $((T0 + 10 * M)), "coverage": {"targets": ["10.90.1.0/24", "not-a-cidr"], "started_at_ms": $((T0 + 9 * M)),
+   "finished_at_ms": $((T0 + 10 * M)), "complete": true, "phase": "discovery"}}]}]
+JSON
+send "$T_DIR/b2.json"
+check "a complete sweep's silent hosts are gone, missed_by_scan" \
+	test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12)" = "missed_by_scan missed_by_scan"
+check "but not one it heard, nor one it could not hear (LLDP switch, passive, mDNS, outside it)" \
+	test "$(for ip in 10.90.1.10 10.90.1.2 10.90.1.21 10.90.1.22 10.90.1.30 10.90.3.5; do gone_of $ip; done | tr -d '\n')" = "------"
+check "nor a host known by its MAC alone (FDB)" \
+	test "$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" -eq 2
+check "one host_disappeared change each, with the reason and the targets" \
+	test "$(sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_disappeared' AND detail->>'reason' = 'missed_by_scan' AND detail->'targets' = '[\"10.90.1.0/24\"]' AND daemon_id = '$DID' AND sequence = 2") $(changes host_disappeared)" = "2 2"
+ev_has() { grep '^data: ' "$T_DIR/events.txt" | grep -q "\"$1\":$2"; }
+check "announced on the network's events" wait_for 10 ev_has hosts_disappeared 2
+
+# Redelivered (same daemon and sequence), sent again as a new batch, or a
+# sweep stopped early: nothing more.
+send "$T_DIR/b2.json"
+jq '.[0].sequence = 3' "$T_DIR/b2.json" >"$T_DIR/b3.json"
+send "$T_DIR/b3.json"
+cat >"$T_DIR/b4.json" <<JSON
+[{"sequence": 4, "observations": [
+ {"observed_at_ms": $((T0 + 20 * M)), "coverage": {"targets": ["10.90.0.0/16"], "started_at_ms": $((T0 + 19 * M)),
+   "finished_at_ms": $((T0 + 20 * M)), "complete": false, "phase": "discovery"}}]}]
+JSON
+send "$T_DIR/b4.json"
+check "a coverage again changes nothing, an incomplete one proves nothing" \
+	test "$(changes host_disappeared) $(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" = "2 2"
+curl -sf -H "$A" "$G/api/v1/hosts/$(host_of 10.90.1.11)" >"$T_DIR/h11.json"
+check "GET /hosts/{id}: gone, and why" jq -e >/dev/null '.gone_reason == "missed_by_scan" and .gone_at != null and (.changes | map(.kind) | index("host_disappeared"))' "$T_DIR/h11.json"
+
+# .11 answers again at T0+30 min: back, once, after 30 minutes unseen.
+cat >"$T_DIR/b5.json" <<JSON
+[{"sequence": 5, "observations": [{"observed_at_ms": $((T0 + 30 * M)), "host": {"ip": "10.90.1.11", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+send "$T_DIR/b5.json"
+jq '.[0].sequence = 6' "$T_DIR/b5.json" >"$T_DIR/b6.json"
+send "$T_DIR/b6.json"
+check "a gone host seen again is back" test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12)" = "- missed_by_scan"
+check "with one host_reappeared change: why it was gone, for how long" \
+	test "$(sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_reappeared' AND host_id = '$(host_of 10.90.1.11)' AND detail->>'reason' = 'missed_by_scan' AND (detail->>'gone_for_s')::int = 1800 AND sequence = 5") $(changes host_reappeared)" = "1 1"
+check "announced on the network's events too" wait_for 10 ev_has hosts_reappeared 1
+curl -sf -H "$A" "$G/api/v1/networks/$NET/changes?limit=100" >"$T_DIR/changes.json"
+check "the change log through the API" jq -e >/dev/null '(map(.kind) | index("host_reappeared")) and ([.[] | select(.kind == "host_disappeared")] | length == 2)' "$T_DIR/changes.json"
+
+# The 7-day rule: reason stale, and back the same way.
+cat >"$T_DIR/b7.json" <<JSON
+[{"sequence": 7, "observations": [{"observed_at_ms": $(( ($(date +%s) - 8 * 86400) * 1000 )), "host": {"ip": "10.90.4.4", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+send "$T_DIR/b7.json"
+stale4() { [ "$(gone_of 10.90.4.4)" = stale ]; }
+check "a host not seen for 7 days is gone, stale" wait_for 10 stale4
+check "its change says so" test "$(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_disappeared'")" = stale
+cat >"$T_DIR/b8.json" <<JSON
+[{"sequence": 8, "observations": [{"observed_at_ms": $(( $(date +%s) * 1000 )), "host": {"ip": "10.90.4.4", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+send "$T_DIR/b8.json"
+check "seen again: back, reason stale" \
+	test "$(gone_of 10.90.4.4) $(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_reappeared'")" = "- stale"
+kill "$EVPID" 2>/dev/null
+
+# The responses above against the OpenAPI document.
+for p in "/api/v1/hosts/$H10" "/api/v1/hosts/$(host_of 10.90.1.12)" "/api/v1/networks/$NET/views/l2"; do
+	curl -s -o "$T_DIR/body" -w '%{http_code}' -H "$A" "$G$p" >"$T_DIR/code"
+	jq -cn --arg p "$p" --argjson s "$(cat "$T_DIR/code")" --rawfile b "$T_DIR/body" \
+		'{method: "GET", path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"
+done
+check "every response matches the OpenAPI document" \
+	python3 "$ROOT/tests/integration/openapi_check.py" responses "$ROOT/svc-gateway/api/openapi.json" "$T_DIR/responses.jsonl"
+finish

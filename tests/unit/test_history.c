@@ -1,0 +1,98 @@
+/* History (issue 7), the topology's pure parts: a scan coverage's targets
+ * read as canonical CIDRs (anything else covers nothing), and which evidence
+ * is a liveness sweep's answer (only those make a host one a sweep can miss);
+ * a sighting neither swept nor tagged is not even noted. */
+#include "coverage.h"
+#include "sightings.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+static void targets_as_cidrs(void **state)
+{
+	(void)state;
+	char out[64];
+	static const struct {
+		const char *in, *want;
+	} ok[] = {
+	    {"10.90.1.0/24", "10.90.1.0/24"}, {"10.90.1.77/24", "10.90.1.0/24"},
+	    {"10.0.0.5/32", "10.0.0.5/32"},   {"0.0.0.0/0", "0.0.0.0/0"},
+	    {"10.4.0.70/31", "10.4.0.70/31"}, {"fd00::1:2/112", "fd00::1:0/112"},
+	    {"10.1.2.3/9", "10.0.0.0/9"},
+	};
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		assert_int_equal(coverage_cidr(ok[i].in, out, sizeof out), 0);
+		assert_string_equal(out, ok[i].want);
+	}
+	static const char *const bad[] = {
+	    "10.90.1.0",   "not-a-cidr",       "10.90.1.0/33",
+	    "10.90.1.0/",  "10.90.1.0/x",      "10.90.1.0/24x",
+	    "/24",         "fd00::/129",       "10.0.0.0/-1",
+	    "999.0.0.0/8", "10.0.0.5-10.0.0.9"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(coverage_cidr(bad[i], out, sizeof out), -1);
+	assert_int_equal(coverage_cidr(NULL, out, sizeof out), -1);
+	assert_int_equal(coverage_cidr("10.90.1.0/24", out, 8), -1); /* no room */
+}
+
+static void sweep_evidence(void **state)
+{
+	(void)state;
+	assert_true(sighting_is_sweep(SCANOPY__V1__EVIDENCE__EVIDENCE_ARP));
+	assert_true(sighting_is_sweep(SCANOPY__V1__EVIDENCE__EVIDENCE_ICMP));
+	assert_true(sighting_is_sweep(SCANOPY__V1__EVIDENCE__EVIDENCE_TCP));
+	assert_true(sighting_is_sweep(SCANOPY__V1__EVIDENCE__EVIDENCE_NDP));
+	static const Scanopy__V1__Evidence unseen[] = {
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_UNKNOWN,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_UDP,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_MDNS,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_SSDP,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_NETBIOS,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_SNMP,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_LLDP,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_DOCKER,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_DNS,
+	    SCANOPY__V1__EVIDENCE__EVIDENCE_DHCP};
+	for (size_t i = 0; i < sizeof unseen / sizeof unseen[0]; i++)
+		assert_false(sighting_is_sweep(unseen[i]));
+}
+
+static void untagged_unswept_not_noted(void **state)
+{
+	(void)state;
+	struct batch_ctx b;
+	memset(&b, 0, sizeof b);
+	/* Neither a sweep's answer nor tagged (0: priority tag, 4095:
+	 * reserved): nothing to write, and no connection asked. */
+	assert_int_equal(
+	    sightings_note(&b, "10.0.0.1", SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE, 0, 0),
+	    0);
+	assert_int_equal(
+	    sightings_note(&b, "10.0.0.1", SCANOPY__V1__EVIDENCE__EVIDENCE_MDNS, 4095, 7),
+	    0);
+	assert_null(b.sightings);
+	assert_int_equal(sightings_flush(&b), 0);
+	/* Tagged: noted. */
+	assert_int_equal(sightings_note(&b, "10.0.0.1",
+	                                SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE, 20, 0),
+	                 0);
+	assert_non_null(b.sightings);
+	sightings_free(&b);
+	assert_null(b.sightings);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(targets_as_cidrs),
+	    cmocka_unit_test(sweep_evidence),
+	    cmocka_unit_test(untagged_unswept_not_noted),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
