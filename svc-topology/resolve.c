@@ -124,9 +124,11 @@ int key_cache_flush(struct batch_ctx *b)
 	}
 	int rc = -1;
 	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
-	/* Only hosts whose times move: no dead row for an unchanged one. A host
-	 * seen later than before is back, if it had disappeared (gone.h). */
-	if (p[0] && p[1])
+	/* Hosts new to the batch and not yet written are written with these
+	 * times; of the others, only hosts whose times move: no dead row for an
+	 * unchanged one. A host seen later than before is back, if it had
+	 * disappeared (gone.h). */
+	if (p[0] && p[1] && wbuf_flush_hosts(b, p[0], p[1]) == 0)
 		rc = batch_exec(
 		    b,
 		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "

@@ -50,6 +50,10 @@ int wb_neighbor(struct batch_ctx *b, const char *host, const char *local,
 int wb_change(struct batch_ctx *b, const char *kind, const char *host,
               const char *detail_json);
 
+/* Writes the pending new hosts, each last seen at the newest of its creation
+ * time and its time in ids/seen (array literals of uuids and epoch seconds;
+ * "{}" for none). */
+int wbuf_flush_hosts(struct batch_ctx *b, const char *ids, const char *seen);
 /* Writes everything pending, in dependency order. */
 int wbuf_flush(struct batch_ctx *b);
 
