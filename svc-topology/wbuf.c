@@ -2,10 +2,12 @@
 
 #include "sc_pg.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 static void grow(struct pgarr *a, size_t more)
 {
@@ -134,10 +136,27 @@ static int row(struct pgarr *cols, size_t n, const char *const *v)
 
 int wb_uuid(char out[37])
 {
+	static _Thread_local uint64_t last_ms;
+	static _Thread_local unsigned seq;
 	unsigned char r[16];
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+	struct timespec ts;
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r ||
+	    clock_gettime(CLOCK_REALTIME, &ts))
 		return -1;
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (ms > last_ms) {
+		seq = 0;
+	} else if (++seq > 0xfff) { /* 4096 in one ms: borrow the next */
+		ms = last_ms + 1;
+		seq = 0;
+	} else {
+		ms = last_ms;
+	}
+	last_ms = ms;
+	for (int i = 0; i < 6; i++)
+		r[i] = (unsigned char)(ms >> (40 - 8 * i));
+	r[6] = (unsigned char)(0x70 | (seq >> 8));
+	r[7] = (unsigned char)(seq & 0xff);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	snprintf(out, 37,
 	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
