@@ -164,12 +164,13 @@ int key_cache_flush(struct batch_ctx *b)
 	}
 	int rc = -1;
 	const char *p[] = {pgarr_text(&ids), pgarr_text(&seen)};
-	/* Only hosts whose times move: no dead row for an unchanged one. A host
-	 * seen later than before is back, if it had disappeared (gone.h,
-	 * coverage.h): its mark goes, and o (the row as it was before this
-	 * update, for gone hosts only) says so (back_again). */
+	/* Hosts new to the batch and not yet written are written with these
+	 * times; of the others, only hosts whose times move: no dead row for an
+	 * unchanged one. A host seen later than before is back, if it had
+	 * disappeared (gone.h, coverage.h): its mark goes, and o (the row as it
+	 * was before this update, for gone hosts only) says so (back_again). */
 	PGresult *r = NULL;
-	if (p[0] && p[1])
+	if (p[0] && p[1] && wbuf_flush_hosts(b, p[0], p[1]) == 0)
 		r = batch_query(
 		    b,
 		    "UPDATE inv.hosts h SET last_seen = GREATEST(h.last_seen, "

@@ -2,10 +2,12 @@
 
 #include "sc_pg.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 static void grow(struct pgarr *a, size_t more)
 {
@@ -134,10 +136,27 @@ static int row(struct pgarr *cols, size_t n, const char *const *v)
 
 int wb_uuid(char out[37])
 {
+	static _Thread_local uint64_t last_ms;
+	static _Thread_local unsigned seq;
 	unsigned char r[16];
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+	struct timespec ts;
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r ||
+	    clock_gettime(CLOCK_REALTIME, &ts))
 		return -1;
-	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);
+	uint64_t ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (ms > last_ms) {
+		seq = 0;
+	} else if (++seq > 0xfff) { /* 4096 in one ms: borrow the next */
+		ms = last_ms + 1;
+		seq = 0;
+	} else {
+		ms = last_ms;
+	}
+	last_ms = ms;
+	for (int i = 0; i < 6; i++)
+		r[i] = (unsigned char)(ms >> (40 - 8 * i));
+	r[6] = (unsigned char)(0x70 | (seq >> 8));
+	r[7] = (unsigned char)(seq & 0xff);
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
 	snprintf(out, 37,
 	         "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
@@ -218,10 +237,15 @@ static int write_table(struct batch_ctx *b, struct pgarr *cols, size_t n,
 	return rc;
 }
 
+/* New hosts, first seen when made and last seen at the newest time the batch
+ * touched them ($5, $6: ids and times, as key_cache_flush gives them; empty
+ * when unknown), so a host new to the batch is written once, not written and
+ * then updated. */
 static const char SQL_HOSTS[] =
     "INSERT INTO inv.hosts (id, org_id, network_id, first_seen, last_seen) SELECT "
-    "x.id, $1, $2, to_timestamp(x.s), to_timestamp(x.s) FROM unnest($3::uuid[], "
-    "$4::float8[]) AS x(id, s)";
+    "x.id, $1, $2, to_timestamp(x.s), to_timestamp(GREATEST(x.s, t.s)) FROM "
+    "unnest($3::uuid[], $4::float8[]) AS x(id, s) LEFT JOIN unnest($5::uuid[], "
+    "$6::float8[]) AS t(id, s) ON t.id = x.id";
 
 static const char SQL_CHANGES[] =
     "INSERT INTO inv.changes (org_id, network_id, at, kind, host_id, detail, "
@@ -304,13 +328,28 @@ static const char SQL_NEIGHBORS[] =
     "remote_port = EXCLUDED.remote_port, last_seen = "
     "GREATEST(inv.neighbors.last_seen, EXCLUDED.last_seen)";
 
+int wbuf_flush_hosts(struct batch_ctx *b, const char *ids, const char *seen)
+{
+	struct pgarr *c = b->wb->hosts;
+	if (!c[0].count)
+		return 0;
+	const char *p[] = {
+	    b->org, b->network, pgarr_text(&c[H_ID]), pgarr_text(&c[H_SEEN]), ids, seen};
+	if (!p[2] || !p[3])
+		return -1;
+	int rc = sc_pg_exec(b->pg, SQL_HOSTS, 6, p);
+	for (size_t i = 0; i < H_N; i++)
+		pgarr_reset(&c[i]);
+	return rc;
+}
+
 int wbuf_flush(struct batch_ctx *b)
 {
 	struct wbuf *w = b->wb;
 	const char *f3[] = {b->org, b->network, b->daemon},
 	           *f4[] = {b->org, b->network, b->daemon, b->seq_text},
 	           *net[] = {b->network};
-	return write_table(b, w->hosts, H_N, f3, 2, SQL_HOSTS) ||
+	return wbuf_flush_hosts(b, "{}", "{}") ||
 	               write_table(b, w->changes, C_N, f4, 4, SQL_CHANGES) ||
 	               write_table(b, w->idents, I_N, f3, 3, SQL_IDENTS) ||
 	               write_table(b, w->addrs, A_N, f3, 3, SQL_ADDRS) ||

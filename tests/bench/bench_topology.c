@@ -150,6 +150,17 @@ static double cpu_backend(PGconn *pg)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* Bytes of WAL written so far by the whole cluster (the bench's own): how
+ * much a run wrote, which the machine's load does not change. */
+static double wal_bytes(PGconn *pg)
+{
+	PGresult *r =
+	    sc_pg_query(pg, "SELECT pg_current_wal_insert_lsn() - '0/0'", 0, NULL);
+	double v = r ? strtod(PQgetvalue(r, 0, 0), NULL) : 0;
+	PQclear(r);
+	return v;
+}
+
 static atomic_bool ingest_stop; /* the ingestion of under_ingestion() */
 
 /* Applies every observation in batches; returns seconds (of which the
@@ -496,10 +507,11 @@ int main(int argc, char **argv)
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
 	long total = 4 * hosts;
-	double c0 = cpu_self(), b0 = cpu_backend(pg);
+	double c0 = cpu_self(), b0 = cpu_backend(pg), w0 = wal_bytes(pg);
 	double tr = 0, ta = apply_all(pg, total, hosts, per_batch, &tr);
-	double c1 = cpu_self(), b1 = cpu_backend(pg);
+	double c1 = cpu_self(), b1 = cpu_backend(pg), w1 = wal_bytes(pg);
 	double tc = copy_all(pg, total, hosts);
+	double w2 = wal_bytes(pg);
 	printf("observations      %ld (%ld hosts: ARP answer, 2 open ports, 1 LLDP entry "
 	       "each), "
 	       "batches of %ld\n",
@@ -511,7 +523,9 @@ int main(int argc, char **argv)
 	if (b0 >= 0 && b1 >= 0)
 		printf("  CPU: %.2f s here, %.2f s in the PostgreSQL backend\n", c1 - c0,
 		       b1 - b0);
+	printf("  WAL: %.1f MB\n", (w1 - w0) / 1e6);
 	printf("plain COPY        %.2f s  %.0f rows/s\n", tc, (double)total / tc);
+	printf("  WAL: %.1f MB\n", (w2 - w1) / 1e6);
 	printf("ratio             %.1fx slower than COPY\n", ta / tc);
 	double refresh_ms = 0;
 	if (view_cache_refresh(pg, ORG, NET, &refresh_ms) != 1) {

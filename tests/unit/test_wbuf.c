@@ -1,6 +1,6 @@
 /* The topology's deferred writes: array literals PostgreSQL reads back as
  * the values written (quotes, backslashes, commas, braces and NULLs
- * included), empty ones as {}, and client-made uuids of version 4. */
+ * included), empty ones as {}, and client-made uuids of version 7 (time-ordered). */
 #include "wbuf.h"
 
 #include <setjmp.h>
@@ -8,7 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -61,16 +63,31 @@ static void grows_past_its_first_block(void **state)
 	pgarr_free(&a);
 }
 
-static void uuids_are_version_4_and_differ(void **state)
+static void uuids_are_version_7_and_increase(void **state)
 {
 	char a[37], b[37];
 	assert_int_equal(wb_uuid(a), 0);
-	assert_int_equal(wb_uuid(b), 0);
 	assert_int_equal(strlen(a), 36);
 	assert_int_equal(a[8], '-');
-	assert_int_equal(a[14], '4');
+	assert_int_equal(a[14], '7');
 	assert_non_null(strchr("89ab", a[19]));
-	assert_string_not_equal(a, b);
+	/* Within one ms and across: each after the one before. */
+	for (int i = 0; i < 10000; i++) {
+		assert_int_equal(wb_uuid(b), 0);
+		assert_true(strcmp(a, b) < 0);
+		memcpy(a, b, sizeof a);
+	}
+	/* The time part is now, in ms. */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	unsigned long long ms = (unsigned long long)ts.tv_sec * 1000 +
+	                        (unsigned long long)ts.tv_nsec / 1000000;
+	char hex[13];
+	memcpy(hex, a, 8);
+	memcpy(hex + 8, a + 9, 4);
+	hex[12] = '\0';
+	unsigned long long got = strtoull(hex, NULL, 16);
+	assert_true(got <= ms + 5 && got + 1000 >= ms);
 }
 
 int main(void)
@@ -80,7 +97,7 @@ int main(void)
 	    cmocka_unit_test(elements_quoted_and_escaped),
 	    cmocka_unit_test(reset_starts_over),
 	    cmocka_unit_test(grows_past_its_first_block),
-	    cmocka_unit_test(uuids_are_version_4_and_differ),
+	    cmocka_unit_test(uuids_are_version_7_and_increase),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
