@@ -57,10 +57,10 @@ static enum MHD_Result problem(struct request *r, const char *why)
 
 /* The network lock the topology service holds while it applies a batch and
  * rebuilds the applications, by the network's id or an application's ($1). */
-#define LOCK_NETWORK "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))"
+#define LOCK_NETWORK "SELECT inv.lock_network($1)"
 #define LOCK_APP                                                                         \
-	"SELECT pg_advisory_xact_lock(hashtextextended('inv:' || network_id, 0)) FROM "  \
-	"inv.applications WHERE id = $1::uuid"
+	"SELECT inv.lock_network(network_id::text) FROM inv.applications WHERE id = "    \
+	"$1::uuid"
 
 /* Runs `lock` (its $1 the first of p), then `sql` (one row: the
  * application's id or NULL, and why NULL) in the caller's tenant

@@ -171,9 +171,7 @@ enum MHD_Result api_host_patch(struct request *r)
  * batch, so no batch interleaves with a user's merge or split. */
 static int network_lock(PGconn *c, const char *network)
 {
-	return sc_pg_exec(
-	    c, "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))", 1,
-	    &network);
+	return sc_pg_exec(c, "SELECT inv.lock_network($1)", 1, &network);
 }
 
 /* Cables and subnets placed again after hosts were joined or split. */

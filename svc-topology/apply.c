@@ -30,8 +30,7 @@ void batch_set_seen(struct batch_ctx *b, int64_t ms)
 int apply_lock_network(PGconn *pg, const char *network)
 {
 	const char *p[] = {network};
-	return sc_pg_exec(
-	    pg, "SELECT pg_advisory_xact_lock(hashtextextended('inv:' || $1, 0))", 1, p);
+	return sc_pg_exec(pg, "SELECT inv.lock_network($1)", 1, p);
 }
 
 static int apply_observation(struct batch_ctx *b, const Scanopy__V1__Observation *o)

@@ -20,6 +20,8 @@ static const struct {
              {"workloads", &view_sql_workloads},
              {"applications", &view_sql_applications}};
 #define NVIEWS (sizeof views / sizeof views[0])
+#define NVIEWS_TEXT "4" /* NVIEWS, as the queries below take it */
+_Static_assert(NVIEWS == 4, "NVIEWS_TEXT must say how many views there are");
 
 int view_cache_touch(PGconn *pg, const char *org, const char *network)
 {
@@ -126,7 +128,7 @@ static int refresh_in_tx(PGconn *pg, const char *org, const char *network)
 	                "inv.view_state s WHERE s.network_id = $1 AND (SELECT "
 	                "count(*) FROM inv.view_cache c WHERE c.network_id = $1 AND "
 	                "c.generation = s.generation AND (c.fresh_until IS NULL OR "
-	                "c.fresh_until > now())) < 4",
+	                "c.fresh_until > now())) < " NVIEWS_TEXT,
 	                1, p);
 	if (!r)
 		return -1;
@@ -177,7 +179,9 @@ int view_cache_refresh_due(PGconn *pg, long debounce_ms, long max_age_ms)
 	    "SELECT s.network_id, s.org_id FROM inv.view_state s LEFT JOIN LATERAL "
 	    "(SELECT count(*) AS n, min(c.generation) AS g, min(c.fresh_until) AS f, "
 	    "min(c.built_at) AS b FROM inv.view_cache c WHERE c.network_id = "
-	    "s.network_id) c ON true WHERE (c.n < 4 OR c.g < s.generation OR c.f <= "
+	    "s.network_id) c ON true WHERE (c.n < " NVIEWS_TEXT
+	    " OR c.g < s.generation OR "
+	    "c.f <= "
 	    "now()) AND (s.changed_at <= now() - $1 * interval '1 millisecond' OR "
 	    "coalesce(c.b, '-infinity') <= now() - $2 * interval '1 millisecond' OR "
 	    "c.g < s.user_generation) "
