@@ -161,6 +161,18 @@ static double wal_bytes(PGconn *pg)
 	return v;
 }
 
+/* Opens a transaction as the gateway reads: the tenant role, the org set. */
+static int begin_as_tenant(PGconn *pg)
+{
+	const char *o[] = {ORG};
+	return sc_pg_exec(pg, "BEGIN", 0, NULL) ||
+	               sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
+	                          o) ||
+	               sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL)
+	           ? -1
+	           : 0;
+}
+
 static atomic_bool ingest_stop; /* the ingestion of under_ingestion() */
 
 /* Applies every observation in batches; returns seconds (of which the
@@ -287,13 +299,10 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 		exit(1);
 	double t[4096], ages[4096];
 	int n = 0, cached = 0;
-	const char *cp[] = {NET, "l2", bound}, *o[] = {ORG};
+	const char *cp[] = {NET, "l2", bound};
 	const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
 	for (double end = now_s() + (double)seconds; now_s() < end && n < 4096;) {
-		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
-		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
-		               o) ||
-		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+		if (begin_as_tenant(pg))
 			exit(1);
 		double t0 = now_s();
 		PGresult *r =
@@ -379,12 +388,8 @@ static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p,
                       int runs, int *nodes)
 {
 	double t[64];
-	const char *o[] = {ORG};
 	for (int i = 0; i < runs; i++) {
-		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
-		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
-		               o) ||
-		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+		if (begin_as_tenant(pg))
 			exit(1);
 		double t0 = now_s();
 		PGresult *r = sc_pg_query(pg, sql, np, p);
@@ -414,12 +419,9 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
                         size_t *gz_bytes, size_t *bytes)
 {
 	double t[64], tz[64];
-	const char *p[] = {NET, view, NULL}, *o[] = {ORG}; /* current only */
+	const char *p[] = {NET, view, NULL}; /* current only */
 	for (int i = 0; i < runs; i++) {
-		if (sc_pg_exec(pg, "BEGIN", 0, NULL) ||
-		    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1,
-		               o) ||
-		    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL))
+		if (begin_as_tenant(pg))
 			exit(1);
 		double t0 = now_s();
 		PGresult *r =
@@ -455,13 +457,11 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 static void print_plan(PGconn *pg, const char *sql)
 {
 	char *q = malloc(strlen(sql) + 64);
-	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL}, *o[] = {ORG};
+	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL};
 	if (!q)
 		return;
 	sprintf(q, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
-	if (sc_pg_exec(pg, "BEGIN", 0, NULL) == 0 &&
-	    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, o) == 0 &&
-	    sc_pg_exec(pg, "SET LOCAL ROLE scanopy_tenant", 0, NULL) == 0) {
+	if (begin_as_tenant(pg) == 0) {
 		PGresult *r = sc_pg_query(pg, q, 6, p);
 		for (int i = 0; r && i < PQntuples(r); i++)
 			printf("    %s\n", PQgetvalue(r, i, 0));
