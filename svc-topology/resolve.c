@@ -120,22 +120,46 @@ static const char SQL_REAPPEARED[] =
     "gone_at, reason, before) JOIN inv.hosts h ON h.id = x.id ORDER BY "
     "h.last_seen, h.id";
 
+/* $1 network, $2 hosts, $3 their gone_at: the host_disappeared changes of
+ * sweeps that did hear the host, in a batch applied after the sweep's
+ * coverage (redelivery, replicas): the host was never missed. */
+static const char SQL_NEVER_MISSED[] =
+    "DELETE FROM inv.changes c USING unnest($2::uuid[], $3::timestamptz[]) AS "
+    "x(id, at) WHERE c.network_id = $1 AND c.kind = 'host_disappeared' AND "
+    "c.host_id = x.id AND c.at = x.at AND c.detail->>'reason' = 'missed_by_scan'";
+
 /* The hosts key_cache_flush found back (its rows: id, the old gone_at,
- * gone_reason and last_seen, back?): one host_reappeared change each, with
- * why it was gone and for how long it was not seen. Rare: usually none. */
+ * gone_reason and last_seen, back?, seen by the very sweep that marked it?):
+ * one host_reappeared change each, with why it was gone and for how long it
+ * was not seen; or, when the sweep that marked it had heard it (its sighting
+ * was applied after the sweep's coverage), no change at all and the mark's
+ * own change undone, so the order batches arrive in changes nothing. Rare:
+ * usually none. */
 static int back_again(struct batch_ctx *b, PGresult *r)
 {
-	struct pgarr c[4] = {{0}};
+	struct pgarr c[4] = {{0}}, undo[2] = {{0}};
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (strcmp(PQgetvalue(r, i, 4), "t"))
 			continue;
+		if (!strcmp(PQgetvalue(r, i, 5), "t")) {
+			pgarr_add(&undo[0], PQgetvalue(r, i, 0));
+			pgarr_add(&undo[1], PQgetvalue(r, i, 1));
+			continue;
+		}
 		for (int k = 0; k < 4; k++)
 			pgarr_add(&c[k],
 			          PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k));
 		b->counts.hosts_reappeared++;
 	}
 	int rc = 0;
-	if (c[0].count) {
+	if (undo[0].count) {
+		const char *p[] = {b->network, pgarr_text(&undo[0]),
+		                   pgarr_text(&undo[1])};
+		rc = p[1] && p[2] ? batch_exec(b, SQL_NEVER_MISSED, 3, p) : -1;
+	}
+	pgarr_free(&undo[0]);
+	pgarr_free(&undo[1]);
+	if (rc == 0 && c[0].count) {
 		const char *p[] = {b->network,        b->daemon,
 		                   b->seq_text,       pgarr_text(&c[0]),
 		                   pgarr_text(&c[1]), pgarr_text(&c[2]),
@@ -183,7 +207,8 @@ int key_cache_flush(struct batch_ctx *b)
 		    "ANY ($1::uuid[]) AND h.id = x.id AND (h.last_seen < "
 		    "to_timestamp(x.s) OR h.first_seen > to_timestamp(x.s)) RETURNING "
 		    "h.id, o.gone_at, o.gone_reason, extract(epoch FROM o.last_seen), "
-		    "h.gone_at IS NULL AND o.gone_at IS NOT NULL",
+		    "h.gone_at IS NULL AND o.gone_at IS NOT NULL, o.gone_reason = "
+		    "'missed_by_scan' AND to_timestamp(x.s) <= o.gone_at",
 		    2, p);
 	if (r)
 		rc = back_again(b, r);

@@ -137,6 +137,28 @@ JSON
 send "$T_DIR/b8.json"
 check "seen again: back, reason stale" \
 	test "$(gone_of 10.90.4.4) $(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_reappeared'")" = "- stale"
+
+# Out of order (a redelivery, or two topology replicas): a sweep's coverage
+# applied before the batch in which that same sweep heard .5. The host was
+# never missed: no change either way, no mark, as in order.
+cat >"$T_DIR/b9.json" <<JSON
+[{"sequence": 9, "observations": [{"observed_at_ms": $((T0 + 40 * M)), "host": {"ip": "10.90.5.5", "mac": "02:00:00:90:05:05", "evidence": "EVIDENCE_ARP"}}]}]
+JSON
+cat >"$T_DIR/b10.json" <<JSON
+[{"sequence": 10, "observations": [{"observed_at_ms": $((T0 + 50 * M + 30000)), "host": {"ip": "10.90.5.5", "mac": "02:00:00:90:05:05", "evidence": "EVIDENCE_ARP"}}]}]
+JSON
+cat >"$T_DIR/b11.json" <<JSON
+[{"sequence": 11, "observations": [
+ {"observed_at_ms": $((T0 + 51 * M)), "coverage": {"targets": ["10.90.5.0/24"], "started_at_ms": $((T0 + 50 * M)),
+   "finished_at_ms": $((T0 + 51 * M)), "complete": true, "phase": "discovery"}}]}]
+JSON
+send "$T_DIR/b9.json"
+send "$T_DIR/b11.json"
+check "(the coverage alone marks the host missed)" test "$(gone_of 10.90.5.5)" = missed_by_scan
+send "$T_DIR/b10.json"
+H5=$(host_of 10.90.5.5)
+check "its sighting from that very sweep, applied after: not gone, and no change either way" \
+	test "$(gone_of 10.90.5.5) $(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$H5' AND kind IN ('host_disappeared', 'host_reappeared')")" = "- 0"
 kill "$EVPID" 2>/dev/null
 
 # The responses above against the OpenAPI document.
