@@ -6,6 +6,7 @@
 #include "sc_pg.h"
 #include "wbuf.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,16 +135,21 @@ int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n)
 	int rc = resolve_ip(b, n->device_ip, "lldp", dev);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	if (ident_mac_normalise(n->remote_chassis_id, mac) == 0)
+	bool chassis_is_mac = ident_mac_normalise(n->remote_chassis_id, mac) == 0;
+	if (chassis_is_mac)
 		snprintf(chassis, sizeof chassis, "%s", mac);
 	else
 		snprintf(chassis, sizeof chassis, "%s", n->remote_chassis_id);
 	for (char *c = chassis; *c; c++)
 		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
 	/* The far end announced these about itself: chassis, management
-	 * addresses, name. */
+	 * addresses, name. A chassis id that is a MAC (lldpd's default, a
+	 * switch's base MAC) is also that MAC, so it joins the host an ARP
+	 * or FDB sighting of the same MAC made. */
 	struct ident_set s = {.self = true};
 	ident_add_strong(&s, "snmp_chassis", chassis, "lldp");
+	if (chassis_is_mac)
+		ident_add_mac(&s, mac, "lldp");
 	for (size_t i = 0; i < n->n_remote_mgmt_addresses; i++)
 		ident_add_ip(&s, n->remote_mgmt_addresses[i], "lldp");
 	ident_add_sysname(&s, n->remote_sys_name, "lldp");

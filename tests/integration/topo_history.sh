@@ -159,6 +159,22 @@ send "$T_DIR/b10.json"
 H5=$(host_of 10.90.5.5)
 check "its sighting from that very sweep, applied after: not gone, and no change either way" \
 	test "$(gone_of 10.90.5.5) $(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$H5' AND kind IN ('host_disappeared', 'host_reappeared')")" = "- 0"
+
+# An LLDP neighbour known by its chassis id alone, a MAC (lldpd's default):
+# the host ARP already knows by that MAC, not a host of its own.
+cat >"$T_DIR/b12.json" <<JSON
+[{"sequence": 12, "observations": [{"observed_at_ms": $((T0 + 60 * M)), "host": {"ip": "10.90.1.66", "mac": "02:00:00:90:06:06", "evidence": "EVIDENCE_ARP"}}]}]
+JSON
+cat >"$T_DIR/b13.json" <<JSON
+[{"sequence": 13, "observations": [{"observed_at_ms": $((T0 + 61 * M)), "neighbor": {"device_ip": "10.90.1.2", "protocol": "NEIGHBOR_LLDP",
+   "local_port": "swp9", "remote_chassis_id": "02:00:00:90:06:06", "remote_chassis_id_subtype": 4, "remote_port_id": "eth0",
+   "remote_port_id_subtype": 5}}]}]
+JSON
+send "$T_DIR/b12.json"
+before=$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET'")
+send "$T_DIR/b13.json"
+check "an LLDP neighbour named by a chassis MAC is the host ARP knows by it" test \
+	"$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET'") $(sql "SELECT count(*) FROM inv.host_identities WHERE network_id = '$NET' AND kind = 'snmp_chassis' AND value = '02:00:00:90:06:06' AND host_id = '$(host_of 10.90.1.66)'")" = "$before 1"
 kill "$EVPID" 2>/dev/null
 
 # The responses above against the OpenAPI document.
