@@ -192,16 +192,26 @@ check "the gateway is still healthy" curl -sf "$G/healthz"
 limited() {
 	local i pids=()
 	for i in $(seq 1 15); do
-		curl -s -o /dev/null -w '%{http_code}\n' -XPOST "$G/api/v1/auth/login" -H "$J" \
-			-d '{"email":"owner@acme.test","password":"wrong guess"}' >"$T_DIR/guess.$i" &
+		curl -s -D "$T_DIR/hdr.$i" -o /dev/null -w '%{http_code}\n' -XPOST "$G/api/v1/auth/login" \
+			-H "$J" -d '{"email":"owner@acme.test","password":"wrong guess"}' >"$T_DIR/guess.$i" &
 		pids+=($!)
 	done
 	wait "${pids[@]}"
 	grep -qx 429 "$T_DIR"/guess.*
 }
 check "password guessing gets 429 after the minute's allowance" limited
-check "with a Retry-After" sh -c "curl -s -D - -o /dev/null -XPOST $G/api/v1/auth/login -H '$J' \
-	-d '{\"email\":\"x@y.z\",\"password\":\"wrong guess\"}' | grep -qi '^retry-after: [1-9]'"
+# (The refused replies of the burst itself: a request after it may find the
+# allowance refilled, on a slow machine.)
+retry_after() {
+	local f n=0
+	for f in "$T_DIR"/hdr.*; do
+		grep -q '^HTTP/1.1 429' "$f" || continue
+		grep -qi '^retry-after: [1-9]' "$f" || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ]
+}
+check "with a Retry-After" retry_after
 check "while keys keep working" curl -sf -H "$A" "$G/api/v1/networks" -o /dev/null
 cors_h() { curl -s -D - -o /dev/null "$@" | tr -d '\r'; }
 check "a configured origin's preflight is allowed" sh -c "cors_out=\$(curl -s -D - -o /dev/null -X OPTIONS \
