@@ -5,6 +5,7 @@
 
 #include "batch_ctx.h"
 #include "classified.pb-c.h"
+#include "identity.h"
 
 /* apply_hosts.c */
 int apply_host_seen(struct batch_ctx *b, const Scanopy__V1__HostSeen *h);
@@ -25,6 +26,10 @@ int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e);
 int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n);
 int apply_fdb(struct batch_ctx *b, const Scanopy__V1__FdbEntry *f);
 int apply_arp(struct batch_ctx *b, const Scanopy__V1__ArpEntry *a);
+/* The far end's keys of a neighbour entry (prefetch.c asks for them too);
+ * chassis gets its normalised chassis id. */
+void neighbor_far_keys(const Scanopy__V1__NeighborEntry *n, struct ident_set *s,
+                       char chassis[136]);
 
 /* apply_workloads.c */
 int apply_container(struct batch_ctx *b, const Scanopy__V1__DockerContainer *c);

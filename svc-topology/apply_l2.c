@@ -118,9 +118,29 @@ static const char *remote_port(const Scanopy__V1__NeighborEntry *n, char *buf, s
 	return *id ? id : n->remote_port_descr;
 }
 
+/* The keys the far end of a neighbour entry announced about itself: chassis,
+ * management addresses, name. A chassis id that is a MAC (lldpd's default, a
+ * switch's base MAC) is also that MAC, so it joins the host an ARP or FDB
+ * sighting of the same MAC made. chassis gets the normalised chassis id. */
+void neighbor_far_keys(const Scanopy__V1__NeighborEntry *n, struct ident_set *s,
+                       char chassis[136])
+{
+	char mac[18];
+	bool chassis_is_mac = ident_mac_normalise(n->remote_chassis_id, mac) == 0;
+	snprintf(chassis, 136, "%s", chassis_is_mac ? mac : n->remote_chassis_id);
+	for (char *c = chassis; *c; c++)
+		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+	ident_add_strong(s, "snmp_chassis", chassis, "lldp");
+	if (chassis_is_mac)
+		ident_add_mac(s, mac, "lldp");
+	for (size_t i = 0; i < n->n_remote_mgmt_addresses; i++)
+		ident_add_ip(s, n->remote_mgmt_addresses[i], "lldp");
+	ident_add_sysname(s, n->remote_sys_name, "lldp");
+}
+
 int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n)
 {
-	char dev[HOST_ID_LEN], far[HOST_ID_LEN], chassis[136], mac[18], pbuf[24];
+	char dev[HOST_ID_LEN], far[HOST_ID_LEN], chassis[136], pbuf[24];
 	const char *local = n->local_port;
 	char lbuf[24];
 	if (!local || !*local) {
@@ -135,24 +155,8 @@ int apply_neighbor(struct batch_ctx *b, const Scanopy__V1__NeighborEntry *n)
 	int rc = resolve_ip(b, n->device_ip, "lldp", dev);
 	if (rc)
 		return rc < 0 ? -1 : 0;
-	bool chassis_is_mac = ident_mac_normalise(n->remote_chassis_id, mac) == 0;
-	if (chassis_is_mac)
-		snprintf(chassis, sizeof chassis, "%s", mac);
-	else
-		snprintf(chassis, sizeof chassis, "%s", n->remote_chassis_id);
-	for (char *c = chassis; *c; c++)
-		*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-	/* The far end announced these about itself: chassis, management
-	 * addresses, name. A chassis id that is a MAC (lldpd's default, a
-	 * switch's base MAC) is also that MAC, so it joins the host an ARP
-	 * or FDB sighting of the same MAC made. */
 	struct ident_set s = {.self = true};
-	ident_add_strong(&s, "snmp_chassis", chassis, "lldp");
-	if (chassis_is_mac)
-		ident_add_mac(&s, mac, "lldp");
-	for (size_t i = 0; i < n->n_remote_mgmt_addresses; i++)
-		ident_add_ip(&s, n->remote_mgmt_addresses[i], "lldp");
-	ident_add_sysname(&s, n->remote_sys_name, "lldp");
+	neighbor_far_keys(n, &s, chassis);
 	if ((rc = resolve_host(b, &s, "lldp", far)) < 0)
 		return -1;
 	if (rc == 0 && strcmp(far, dev) &&

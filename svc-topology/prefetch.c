@@ -4,6 +4,7 @@
  * once. A key missed here is looked up when resolved, as before. */
 #include "prefetch.h"
 
+#include "apply_internal.h"
 #include "identity.h"
 #include "resolve.h"
 #include "wbuf.h"
@@ -35,19 +36,10 @@ static void ips(struct keys *k, const char *a, const char *b, const char *mac)
 static void neighbor(struct keys *k, const Scanopy__V1__NeighborEntry *n)
 {
 	struct ident_set s = {.self = true};
-	char chassis[136], mac[18];
+	char chassis[136];
 	ident_add_ip(&s, n->device_ip, "");
-	if (n->remote_chassis_id && *n->remote_chassis_id) {
-		if (ident_mac_normalise(n->remote_chassis_id, mac) == 0)
-			snprintf(chassis, sizeof chassis, "%s", mac);
-		else
-			snprintf(chassis, sizeof chassis, "%s", n->remote_chassis_id);
-		for (char *c = chassis; *c; c++)
-			*c = (char)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
-		ident_add_strong(&s, "snmp_chassis", chassis, "");
-	}
-	for (size_t i = 0; i < n->n_remote_mgmt_addresses; i++)
-		ident_add_ip(&s, n->remote_mgmt_addresses[i], "");
+	if (n->remote_chassis_id && *n->remote_chassis_id)
+		neighbor_far_keys(n, &s, chassis);
 	take(k, &s);
 }
 
