@@ -10,7 +10,6 @@
 #include "resolve.h"
 #include "sc_batch.h"
 #include "sc_pg.h"
-#include "sightings.h"
 #include "wbuf.h"
 
 #include <inttypes.h>
@@ -171,11 +170,9 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 		for (i = 0; i < cb->n_matches; i++)
 			if (apply_match(&b, cb->matches[i]))
 				break;
-		if (i == cb->n_matches && sightings_flush(&b) == 0 &&
-		    key_cache_flush(&b) == 0)
+		if (i == cb->n_matches && key_cache_flush(&b) == 0)
 			res = APPLY_DONE;
 	}
-	sightings_free(&b);
 	key_cache_free(b.cache);
 	wbuf_free(b.wb);
 	b.counts.touched = (b.touched_hosts ? TOUCHED_HOSTS : 0) |

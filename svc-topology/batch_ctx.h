@@ -10,7 +10,6 @@
 #include <stdint.h>
 
 struct key_cache;
-struct sightings;
 struct wbuf;
 
 /* What a batch touched, so the derived parts are rebuilt once per set. */
@@ -39,8 +38,7 @@ struct batch_ctx {
 	char seen[32]; /* observation time: unix seconds with ms fraction */
 	int64_t seen_ms;
 	struct key_cache *cache;
-	struct wbuf *wb;             /* deferred writes (wbuf.h) */
-	struct sightings *sightings; /* sweep answers and VLAN tags (sightings.h) */
+	struct wbuf *wb; /* deferred writes (wbuf.h) */
 	struct batch_counts counts;
 	/* What the batch touched, to know which derived parts to rebuild. */
 	bool touched_l2, touched_workloads, touched_hosts;

@@ -2,7 +2,6 @@
 #include "coverage.h"
 
 #include "resolve.h"
-#include "sightings.h"
 #include "wbuf.h"
 
 #include <arpa/inet.h>
@@ -86,10 +85,11 @@ int apply_coverage(struct batch_ctx *b, const Scanopy__V1__ScanCoverage *c)
 	const char *p[] = {b->network, pgarr_text(&cidrs), started,
 	                   finished,   b->daemon,          b->seq_text};
 	int rc = -1;
-	/* The batch's own sightings first: a host it saw is not missed. */
+	/* The batch's own writes first (its sightings among them): a host it
+	 * saw is not missed. */
 	if (!cidrs.count)
 		rc = 0;
-	else if (p[1] && sightings_flush(b) == 0 && key_cache_flush(b) == 0) {
+	else if (p[1] && key_cache_flush(b) == 0) {
 		PGresult *r = batch_query(b, SQL_MISSED, 6, p);
 		if (r) {
 			b->counts.hosts_disappeared +=

@@ -2,8 +2,8 @@
  * the address answered a liveness sweep (inv.addresses.swept_at, which the
  * scan coverage's gone rule asks for, coverage.h) and the VLAN tags of the
  * frame it was heard in (inv.addresses.vlan_id, inner_vlan_id, and the
- * network's inv.vlans). Collected per batch and written with one statement
- * once its addresses are. */
+ * network's inv.vlans). Noted in the batch's write buffer and written with
+ * its addresses (wbuf.c). */
 #ifndef TOPOLOGY_SIGHTINGS_H
 #define TOPOLOGY_SIGHTINGS_H
 
@@ -17,8 +17,5 @@ bool sighting_is_sweep(Scanopy__V1__Evidence e);
  * nothing when it is neither a sweep's answer nor tagged. 0 or -1. */
 int sightings_note(struct batch_ctx *b, const char *ip, Scanopy__V1__Evidence e,
                    unsigned vlan, unsigned inner_vlan);
-/* Writes what was noted (after the batch's addresses) and forgets it. */
-int sightings_flush(struct batch_ctx *b);
-void sightings_free(struct batch_ctx *b);
 
 #endif

@@ -77,6 +77,7 @@ void pgarr_free(struct pgarr *a)
 enum { H_ID, H_SEEN, H_N };
 enum { I_KIND, I_VALUE, I_HOST, I_REASON, I_SEEN, I_N };
 enum { A_IP, A_HOST, A_MAC, A_SOURCE, A_SEEN, A_N };
+enum { S_IP, S_SWEPT, S_VLAN, S_INNER, S_SEEN, S_N };
 enum { T_IP, T_TTL, T_N };
 enum { P_HOST, P_PROTO, P_PORT, P_STATUS, P_IP, P_SEEN, P_N };
 enum {
@@ -96,14 +97,15 @@ enum {
 enum { C_KIND, C_HOST, C_DETAIL, C_SEEN, C_N };
 
 struct wbuf {
-	struct pgarr hosts[H_N], idents[I_N], addrs[A_N], ttls[T_N], ports[P_N],
-	    neigh[N_N], changes[C_N];
+	struct pgarr hosts[H_N], idents[I_N], addrs[A_N], sights[S_N], ttls[T_N],
+	    ports[P_N], neigh[N_N], changes[C_N];
 };
 
 #define EACH_TABLE(w, X)                                                                 \
 	X((w)->hosts, H_N)                                                               \
 	X((w)->idents, I_N)                                                              \
 	X((w)->addrs, A_N)                                                               \
+	X((w)->sights, S_N)                                                              \
 	X((w)->ttls, T_N) X((w)->ports, P_N) X((w)->neigh, N_N) X((w)->changes, C_N)
 
 struct wbuf *wbuf_new(void)
@@ -193,6 +195,13 @@ int wb_address_ttl(struct batch_ctx *b, const char *ip, unsigned ttl)
 	return row(b->wb->ttls, T_N, v);
 }
 
+int wb_sighting(struct batch_ctx *b, const char *ip, const char *swept, const char *vlan,
+                const char *inner_vlan)
+{
+	const char *v[] = {ip, swept, vlan, inner_vlan, b->seen};
+	return row(b->wb->sights, S_N, v);
+}
+
 int wb_port(struct batch_ctx *b, const char *host, const char *proto, const char *port,
             const char *status, const char *ip)
 {
@@ -263,20 +272,47 @@ static const char SQL_IDENTS[] =
     "x.o ON CONFLICT DO NOTHING";
 
 /* One row per address: the last written host and source, the last MAC
- * given, the earliest and latest times, as per-row upserts would leave it. */
+ * given, the earliest and latest times, as per-row upserts would leave it;
+ * and the sightings' sweep times and VLAN tags (sightings.h): written with
+ * the row when it is written here, else by the update at the end (an address
+ * written by an earlier flush), so a swept address is written once, not
+ * written and then updated. Each VLAN heard becomes (or refreshes) the
+ * network's row. */
 static const char SQL_ADDRS[] =
     "WITH x AS (SELECT * FROM unnest($4::inet[], $5::uuid[], $6::macaddr[], "
     "$7::text[], $8::float8[]) WITH ORDINALITY AS x(ip, host, mac, source, s, o)), g "
     "AS (SELECT x.ip, (array_agg(x.host ORDER BY x.o DESC))[1] AS host, "
     "(array_agg(x.mac ORDER BY x.o DESC) FILTER (WHERE x.mac IS NOT NULL))[1] AS "
     "mac, (array_agg(x.source ORDER BY x.o))[1] AS source, min(x.s) AS f, max(x.s) "
-    "AS l FROM x GROUP BY x.ip) INSERT INTO inv.addresses (org_id, network_id, ip, "
-    "host_id, mac, source, daemon_id, first_seen, last_seen) SELECT $1, $2, g.ip, "
-    "g.host, g.mac, g.source, $3, to_timestamp(g.f), to_timestamp(g.l) FROM g ON "
-    "CONFLICT (network_id, ip) DO UPDATE SET host_id = EXCLUDED.host_id, mac = "
-    "coalesce(EXCLUDED.mac, inv.addresses.mac), first_seen = "
+    "AS l FROM x GROUP BY x.ip), y AS (SELECT * FROM unnest($9::inet[], "
+    "$10::float8[], $11::int[], $12::int[], $13::float8[]) WITH ORDINALITY AS y(ip, "
+    "swept, vlan, inner_vlan, s, o)), sg AS (SELECT y.ip, max(y.swept) AS swept, "
+    "(array_agg(y.vlan ORDER BY y.s DESC, y.o DESC) FILTER (WHERE y.vlan IS NOT "
+    "NULL))[1] AS vlan, (array_agg(y.inner_vlan ORDER BY y.s DESC, y.o DESC) FILTER "
+    "(WHERE y.vlan IS NOT NULL))[1] AS inner_vlan FROM y GROUP BY y.ip), v AS "
+    "(INSERT INTO inv.vlans (org_id, network_id, vlan_id, first_seen, last_seen) "
+    "SELECT $1, $2, y.vlan, to_timestamp(min(y.s)), to_timestamp(max(y.s)) FROM y "
+    "WHERE y.vlan IS NOT NULL GROUP BY y.vlan ON CONFLICT (network_id, vlan_id) DO "
+    "UPDATE SET first_seen = LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), "
+    "last_seen = GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)), up AS (INSERT "
+    "INTO inv.addresses (org_id, network_id, ip, host_id, mac, source, daemon_id, "
+    "first_seen, last_seen, swept_at, vlan_id, inner_vlan_id) SELECT $1, $2, g.ip, "
+    "g.host, g.mac, g.source, $3, to_timestamp(g.f), to_timestamp(g.l), "
+    "to_timestamp(sg.swept), sg.vlan, sg.inner_vlan FROM g LEFT JOIN sg ON sg.ip = "
+    "g.ip ON CONFLICT (network_id, ip) DO UPDATE SET host_id = EXCLUDED.host_id, mac "
+    "= coalesce(EXCLUDED.mac, inv.addresses.mac), first_seen = "
     "LEAST(inv.addresses.first_seen, EXCLUDED.first_seen), last_seen = "
-    "GREATEST(inv.addresses.last_seen, EXCLUDED.last_seen)";
+    "GREATEST(inv.addresses.last_seen, EXCLUDED.last_seen), swept_at = "
+    "GREATEST(inv.addresses.swept_at, EXCLUDED.swept_at), vlan_id = "
+    "coalesce(EXCLUDED.vlan_id, inv.addresses.vlan_id), inner_vlan_id = CASE WHEN "
+    "EXCLUDED.vlan_id IS NULL THEN inv.addresses.inner_vlan_id ELSE "
+    "EXCLUDED.inner_vlan_id END) UPDATE inv.addresses a SET swept_at = "
+    "GREATEST(a.swept_at, to_timestamp(sg.swept)), vlan_id = coalesce(sg.vlan, "
+    "a.vlan_id), inner_vlan_id = CASE WHEN sg.vlan IS NULL THEN a.inner_vlan_id ELSE "
+    "sg.inner_vlan END FROM sg WHERE a.network_id = $2 AND a.ip = sg.ip AND NOT "
+    "EXISTS (SELECT 1 FROM g WHERE g.ip = sg.ip) AND (a.swept_at IS DISTINCT FROM "
+    "GREATEST(a.swept_at, to_timestamp(sg.swept)) OR (sg.vlan IS NOT NULL AND "
+    "(a.vlan_id, a.inner_vlan_id) IS DISTINCT FROM (sg.vlan, sg.inner_vlan)))";
 
 static const char SQL_TTLS[] =
     "UPDATE inv.addresses a SET ttl = x.ttl FROM (SELECT DISTINCT ON (y.ip) y.ip, "
@@ -328,6 +364,28 @@ static const char SQL_NEIGHBORS[] =
     "remote_port = EXCLUDED.remote_port, last_seen = "
     "GREATEST(inv.neighbors.last_seen, EXCLUDED.last_seen)";
 
+/* The address rows and the sightings, in one statement (SQL_ADDRS). */
+static int write_addresses(struct batch_ctx *b)
+{
+	struct wbuf *w = b->wb;
+	if (!w->addrs[0].count && !w->sights[0].count)
+		return 0;
+	const char *p[3 + A_N + S_N] = {b->org, b->network, b->daemon};
+	size_t np = 3;
+	for (size_t i = 0; i < A_N; i++)
+		if (!(p[np++] = pgarr_text(&w->addrs[i])))
+			return -1;
+	for (size_t i = 0; i < S_N; i++)
+		if (!(p[np++] = pgarr_text(&w->sights[i])))
+			return -1;
+	int rc = sc_pg_exec(b->pg, SQL_ADDRS, (int)np, p);
+	for (size_t i = 0; i < A_N; i++)
+		pgarr_reset(&w->addrs[i]);
+	for (size_t i = 0; i < S_N; i++)
+		pgarr_reset(&w->sights[i]);
+	return rc;
+}
+
 int wbuf_flush_hosts(struct batch_ctx *b, const char *ids, const char *seen)
 {
 	struct pgarr *c = b->wb->hosts;
@@ -352,7 +410,7 @@ int wbuf_flush(struct batch_ctx *b)
 	return wbuf_flush_hosts(b, "{}", "{}") ||
 	               write_table(b, w->changes, C_N, f4, 4, SQL_CHANGES) ||
 	               write_table(b, w->idents, I_N, f3, 3, SQL_IDENTS) ||
-	               write_table(b, w->addrs, A_N, f3, 3, SQL_ADDRS) ||
+	               write_addresses(b) ||
 	               write_table(b, w->ttls, T_N, net, 1, SQL_TTLS) ||
 	               write_table(b, w->ports, P_N, f4, 4, SQL_PORTS) ||
 	               write_table(b, w->neigh, N_N, f3, 3, SQL_NEIGHBORS)

@@ -36,6 +36,10 @@ int wb_identity(struct batch_ctx *b, const char *kind, const char *value,
 /* An address row (the newest host and MAC win, as one upsert per row would). */
 int wb_address(struct batch_ctx *b, const char *ip, const char *mac, const char *host,
                const char *source);
+/* A sighting of an address (sightings.h): its sweep time (epoch seconds) and
+ * VLAN tags, each NULL when it has none. */
+int wb_sighting(struct batch_ctx *b, const char *ip, const char *swept, const char *vlan,
+                const char *inner_vlan);
 /* The TTL an address answered with. */
 int wb_address_ttl(struct batch_ctx *b, const char *ip, unsigned ttl);
 /* An open port; a port new to the host gets its port_opened change. */

@@ -4,6 +4,7 @@
  * a sighting neither swept nor tagged is not even noted. */
 #include "coverage.h"
 #include "sightings.h"
+#include "wbuf.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,22 +70,22 @@ static void untagged_unswept_not_noted(void **state)
 	struct batch_ctx b;
 	memset(&b, 0, sizeof b);
 	/* Neither a sweep's answer nor tagged (0: priority tag, 4095:
-	 * reserved): nothing to write, and no connection asked. */
+	 * reserved): nothing to write, so the write buffer is not even touched
+	 * (there is none here: a write would crash). */
 	assert_int_equal(
 	    sightings_note(&b, "10.0.0.1", SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE, 0, 0),
 	    0);
 	assert_int_equal(
 	    sightings_note(&b, "10.0.0.1", SCANOPY__V1__EVIDENCE__EVIDENCE_MDNS, 4095, 7),
 	    0);
-	assert_null(b.sightings);
-	assert_int_equal(sightings_flush(&b), 0);
-	/* Tagged: noted. */
+	/* Tagged, or a sweep's answer: noted in the write buffer. */
+	assert_non_null(b.wb = wbuf_new());
 	assert_int_equal(sightings_note(&b, "10.0.0.1",
 	                                SCANOPY__V1__EVIDENCE__EVIDENCE_PASSIVE, 20, 0),
 	                 0);
-	assert_non_null(b.sightings);
-	sightings_free(&b);
-	assert_null(b.sightings);
+	assert_int_equal(
+	    sightings_note(&b, "10.0.0.2", SCANOPY__V1__EVIDENCE__EVIDENCE_ARP, 0, 0), 0);
+	wbuf_free(b.wb);
 }
 
 int main(void)
