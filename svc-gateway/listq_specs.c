@@ -24,8 +24,9 @@ static const struct listq_filter host_filters[] = {
     NETWORK("h"),
     {"stale", LQ_BOOL, "(h.last_seen < now() - interval '7 days') = $?::boolean"},
     {"kind", LQ_TEXT, "h.kind = $?"},
-    /* Every tag asked for (the GIN index on tags serves @>). */
-    {"tag", LQ_TAGS, "h.tags @> $?::text[]"},
+    /* Every tag asked for (the GIN index on tagged hosts serves @>; at
+     * least one tag is asked, so the host has tags). */
+    {"tag", LQ_TAGS, "(h.tags @> $?::text[] AND h.tags <> '{}')"},
 };
 static const struct listq_sort host_sorts[] = {
     {"ip", "x.sort_ip NULLS LAST, x.id"},
