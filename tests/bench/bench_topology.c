@@ -32,6 +32,7 @@
  *
  * Prints figures; not a pass/fail test. */
 #include "apply.h"
+#include "bench_pg.h"
 #include "model_copy.h"
 #include "sc_batch.h"
 #include "sc_config.h"
@@ -55,13 +56,6 @@
 
 extern const struct sc_migration inv_migrations[];
 extern const size_t inv_migrations_len;
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static const char *ORG = "11111111-1111-4111-8111-111111111111",
                   *NET = "22222222-2222-4222-8222-222222222222",
@@ -156,17 +150,6 @@ static double cpu_backend(PGconn *pg)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
-/* Bytes of WAL written so far by the whole cluster (the bench's own): how
- * much a run wrote, which the machine's load does not change. */
-static double wal_bytes(PGconn *pg)
-{
-	PGresult *r =
-	    sc_pg_query(pg, "SELECT pg_current_wal_insert_lsn() - '0/0'", 0, NULL);
-	double v = r ? strtod(PQgetvalue(r, 0, 0), NULL) : 0;
-	PQclear(r);
-	return v;
-}
-
 /* Opens a transaction as the gateway reads: the tenant role, the org set. */
 static int begin_as_tenant(PGconn *pg)
 {
@@ -188,7 +171,7 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 {
 	struct obs_buf *bufs = calloc((size_t)per_batch, sizeof *bufs);
 	Scanopy__V1__Observation **ptrs = calloc((size_t)per_batch, sizeof *ptrs);
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	uint64_t seq = 1;
 	unsigned touched = 0;
 	/* (Stopping between sets only: a set is one transaction.) */
@@ -227,11 +210,11 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 			exit(1);
 		}
 		touched |= counts.touched;
-		double r0 = now_s();
-		if (last &&
-		    (apply_rebuild(pg, NET, touched, NULL) ||
-		     (*rebuild_s += now_s() - r0, 0) || view_cache_touch(pg, ORG, NET) ||
-		     sc_pg_exec(pg, "COMMIT", 0, NULL))) {
+		double r0 = bench_now_s();
+		if (last && (apply_rebuild(pg, NET, touched, NULL) ||
+		             (*rebuild_s += bench_now_s() - r0, 0) ||
+		             view_cache_touch(pg, ORG, NET) ||
+		             sc_pg_exec(pg, "COMMIT", 0, NULL))) {
 			fprintf(stderr,
 			        "bench_topology: set ending at batch %" PRIu64
 			        " failed\n",
@@ -243,7 +226,7 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 	}
 	free(bufs);
 	free(ptrs);
-	return now_s() - t0;
+	return bench_now_s() - t0;
 }
 
 static double apply_all(PGconn *pg, long total, long hosts, long per_batch,
@@ -307,10 +290,11 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 	int n = 0, cached = 0;
 	const char *cp[] = {NET, "l2", bound};
 	const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
-	for (double end = now_s() + (double)seconds; now_s() < end && n < 4096;) {
+	for (double end = bench_now_s() + (double)seconds;
+	     bench_now_s() < end && n < 4096;) {
 		if (begin_as_tenant(pg))
 			exit(1);
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		PGresult *r =
 		    PQexecParams(pg, view_sql_cached, 3, NULL, cp, NULL, NULL, 1);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
@@ -327,7 +311,7 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 			if (!r)
 				exit(1);
 		}
-		t[n++] = (now_s() - t0) * 1000;
+		t[n++] = (bench_now_s() - t0) * 1000;
 		PQclear(r);
 		sc_pg_exec(pg, "COMMIT", 0, NULL);
 		usleep(200000);
@@ -357,7 +341,7 @@ static double copy_all(PGconn *pg, long total, long hosts)
 	        "local_port text, seen timestamptz)",
 	        0, NULL))
 		exit(1);
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	PGresult *r = PQexec(pg, "COPY bench_obs FROM STDIN");
 	if (PQresultStatus(r) != PGRES_COPY_IN) {
 		fprintf(stderr, "bench_topology: COPY: %s", PQerrorMessage(pg));
@@ -385,7 +369,7 @@ static double copy_all(PGconn *pg, long total, long hosts)
 		exit(1);
 	}
 	PQclear(r);
-	return now_s() - t0;
+	return bench_now_s() - t0;
 }
 
 /* Median ms of `runs` runs of a view's query (np parameters p, the body in
@@ -397,9 +381,9 @@ static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p,
 	for (int i = 0; i < runs; i++) {
 		if (begin_as_tenant(pg))
 			exit(1);
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		PGresult *r = sc_pg_query(pg, sql, np, p);
-		t[i] = (now_s() - t0) * 1000;
+		t[i] = (bench_now_s() - t0) * 1000;
 		if (!r || PQntuples(r) != 1) {
 			fprintf(stderr, "bench_topology: the view returned no row\n");
 			exit(1);
@@ -429,10 +413,10 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 	for (int i = 0; i < runs; i++) {
 		if (begin_as_tenant(pg))
 			exit(1);
-		double t0 = now_s();
+		double t0 = bench_now_s();
 		PGresult *r =
 		    PQexecParams(pg, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
-		tz[i] = (now_s() - t0) * 1000;
+		tz[i] = (bench_now_s() - t0) * 1000;
 		char *doc = NULL;
 		size_t len = 0;
 		if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1 ||
@@ -442,7 +426,7 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 			        PQerrorMessage(pg));
 			exit(1);
 		}
-		t[i] = (now_s() - t0) * 1000;
+		t[i] = (bench_now_s() - t0) * 1000;
 		*gz_bytes = (size_t)PQgetlength(r, 0, 1);
 		*bytes = len;
 		int n = 0;
@@ -513,11 +497,11 @@ int main(int argc, char **argv)
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
 	long total = 4 * hosts;
-	double c0 = cpu_self(), b0 = cpu_backend(pg), w0 = wal_bytes(pg);
+	double c0 = cpu_self(), b0 = cpu_backend(pg), w0 = bench_wal_bytes(pg);
 	double tr = 0, ta = apply_all(pg, total, hosts, per_batch, &tr);
-	double c1 = cpu_self(), b1 = cpu_backend(pg), w1 = wal_bytes(pg);
+	double c1 = cpu_self(), b1 = cpu_backend(pg), w1 = bench_wal_bytes(pg);
 	double tc = copy_all(pg, total, hosts);
-	double w2 = wal_bytes(pg);
+	double w2 = bench_wal_bytes(pg);
 	printf("observations      %ld (%ld hosts: ARP answer, 2 open ports, 1 LLDP entry "
 	       "each), "
 	       "batches of %ld\n",

@@ -5,6 +5,7 @@
  * the writing of the model's rows itself, which no apply can avoid. */
 #include "model_copy.h"
 
+#include "bench_pg.h"
 #include "sc_pg.h"
 
 #include <stdbool.h>
@@ -27,13 +28,6 @@ struct table_data {
 	size_t len, cap;
 	long rows;
 };
-
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 static int append(struct table_data *d, const char *s, size_t n)
 {
@@ -134,15 +128,6 @@ static int copy_in(PGconn *pg, const char *table, const struct table_data *d)
 	return ok ? 0 : -1;
 }
 
-static double wal_bytes(PGconn *pg)
-{
-	PGresult *r =
-	    sc_pg_query(pg, "SELECT pg_current_wal_insert_lsn() - '0/0'", 0, NULL);
-	double v = r ? strtod(PQgetvalue(r, 0, 0), NULL) : 0;
-	PQclear(r);
-	return v;
-}
-
 int model_copy(PGconn *pg, struct model_copy_result *out)
 {
 	struct table_data d[NTABLES] = {{0}};
@@ -154,7 +139,7 @@ int model_copy(PGconn *pg, struct model_copy_result *out)
 	for (size_t t = 0; t < NTABLES; t++)
 		if (read_rows(pg, TABLES[t], &d[t]) || make_copy(pg, TABLES[t]))
 			goto done;
-	double w0 = wal_bytes(pg), t0 = now_s();
+	double w0 = bench_wal_bytes(pg), t0 = bench_now_s();
 	if (sc_pg_exec(pg, "BEGIN", 0, NULL))
 		goto done;
 	for (size_t t = 0; t < NTABLES; t++) {
@@ -169,8 +154,8 @@ int model_copy(PGconn *pg, struct model_copy_result *out)
 	}
 	if (sc_pg_exec(pg, "COMMIT", 0, NULL))
 		goto done;
-	out->seconds = now_s() - t0;
-	out->wal_bytes = wal_bytes(pg) - w0;
+	out->seconds = bench_now_s() - t0;
+	out->wal_bytes = bench_wal_bytes(pg) - w0;
 	rc = 0;
 done:
 	for (size_t t = 0; t < NTABLES; t++)
