@@ -42,15 +42,17 @@ int coverage_cidr(const char *in, char *out, size_t len)
 _Static_assert(COVERAGE_MISSES == 2, "COVERAGE_MISSES_TEXT must say it");
 
 /* The sweeps are kept (inv.scan_coverage, migration 0019): $1 org, $2
- * network, $3 started and $4 finished (epoch seconds), $5 CIDRs, $6 daemon.
- * A sweep seen before (redelivered, resent) is the same row: it counts once.
- * Sweeps older than any host can need go (a host not seen for that long is
- * stale, gone.c). Says whether the sweep is new. */
+ * network, $3 started and $4 finished (epoch seconds; an end before the
+ * start, from a daemon clock that stepped, is the start), $5 CIDRs, $6
+ * daemon. A sweep seen before (redelivered, resent) is the same row: it
+ * counts once. Sweeps older than any host can need go (a host not seen for
+ * that long is stale, gone.c). Says whether the sweep is new. */
 static const char SQL_KEEP[] =
     "WITH i AS (INSERT INTO inv.scan_coverage (org_id, network_id, started_at, "
     "targets, finished_at, daemon_id) SELECT $1, $2, to_timestamp($3), "
     "ARRAY(SELECT DISTINCT c::cidr FROM unnest($5::text[]) AS c ORDER BY 1), "
-    "to_timestamp($4), $6 ON CONFLICT DO NOTHING RETURNING 1), d AS (DELETE FROM "
+    "GREATEST(to_timestamp($4), to_timestamp($3)), $6 ON CONFLICT DO NOTHING "
+    "RETURNING 1), d AS (DELETE FROM "
     "inv.scan_coverage WHERE network_id = $2 AND started_at < to_timestamp($3) - "
     "interval '" COVERAGE_KEEP_DAYS " days') SELECT count(*) FROM i";
 

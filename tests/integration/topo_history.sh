@@ -166,6 +166,8 @@ send "$T_DIR/b7.json"
 stale4() { [ "$(gone_of 10.90.4.4)" = stale ]; }
 check "a host not seen for 7 days is gone, stale" wait_for 10 stale4
 check "its change says so" test "$(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_disappeared'")" = stale
+view_stale() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" | jq -e --arg h "$(host_of 10.90.4.4)" '[.nodes[] | select(.id == "h:" + $h)] | length == 1 and .[0].data.gone_reason == "stale" and (.[0].data.gone_at | type) == "string"' >/dev/null; }
+check "and its node in the views says so" wait_for 10 view_stale
 cat >"$T_DIR/b8.json" <<JSON
 [{"sequence": 8, "observations": [{"observed_at_ms": $(( $(date +%s) * 1000 )), "host": {"ip": "10.90.4.4", "evidence": "EVIDENCE_ICMP"}}]}]
 JSON
