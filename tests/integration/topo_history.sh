@@ -141,6 +141,22 @@ check "the sweeps again change nothing" \
 	test "$(changes host_disappeared) $(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" = "2 2"
 view_gone() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/$1" | jq -e --arg h "$(host_of 10.90.1.12)" --arg k "$H10" '[.nodes[] | select(.id == "h:" + $h)] as $g | [.nodes[] | select(.id == "h:" + $k)] as $f | ($g | length) == 1 and ($f | length) == 1 and ($g | all(.data.gone_reason == "missed_by_scan" and (.data.gone_at | type) == "string")) and ($f | all(.data.gone_at == null and .data.gone_reason == null))' >/dev/null; }
 check "the L3 view's host nodes say which hosts are gone, since when and why" wait_for 10 view_gone l3
+# The UI's own code on that view: gone hosts drawn apart with why, and its
+# filter hides exactly them.
+curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" >"$T_DIR/l3.json"
+cat >"$T_DIR/ui_gone.mjs" <<JS
+import fs from 'node:fs';
+import { narrow } from '$ROOT/svc-gateway/ui/src/graph/narrow.js';
+import { toElements } from '$ROOT/svc-gateway/ui/src/graph/layout.js';
+const v = JSON.parse(fs.readFileSync('$T_DIR/l3.json', 'utf8'));
+const want = ['h:$(host_of 10.90.1.11)', 'h:$(host_of 10.90.1.12)'].sort();
+const drawn = toElements(v).nodes.filter((n) => n.classes.split(' ').includes('gone'));
+if (JSON.stringify(drawn.map((n) => n.data.id).sort()) !== JSON.stringify(want)) throw new Error('drawn gone: ' + drawn.map((n) => n.data.id));
+if (!drawn.every((n) => n.data.tip.startsWith('Gone: not seen by the scan of '))) throw new Error('tip: ' + drawn[0].data.tip);
+const left = narrow(v, { hideGone: true }).nodes.map((n) => n.id);
+if (want.some((id) => left.includes(id)) || left.length !== v.nodes.length - 2) throw new Error('hidden: ' + (v.nodes.length - left.length));
+JS
+check "the UI draws those two as gone, says why, and its filter hides them" node "$T_DIR/ui_gone.mjs"
 curl -sf -H "$A" "$G/api/v1/hosts/$(host_of 10.90.1.11)" >"$T_DIR/h11.json"
 check "GET /hosts/{id}: gone, and why" jq -e >/dev/null '.gone_reason == "missed_by_scan" and .gone_at != null and (.changes | map(.kind) | index("host_disappeared"))' "$T_DIR/h11.json"
 
