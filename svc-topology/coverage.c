@@ -59,8 +59,8 @@ static const char SQL_KEEP[] =
 /* Hosts k (every host of the network that could be missed: not gone, not a
  * daemon, answered a sweep before) that COVERAGE_MISSES kept sweeps started
  * after they were last seen, each covering all their addresses, did not
- * hear: m, with how many sweeps missed them up to the one that makes them
- * gone (mk: its end is gone_at) and the first of them. $1 network, $3
+ * hear: m, with the one that makes them gone (mk: its end is gone_at), how
+ * many missed them up to its end (n) and when the first started. $1 network, $3
  * daemon, $4 sequence, $5 COVERAGE_MISSES. Marks them and records their
  * changes; says how many. One definition for a sweep's coverage and for
  * hosts a late sighting brought back (coverage_recheck). */
@@ -69,22 +69,22 @@ static const char SQL_KEEP[] =
 	"(SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND a.swept_at IS NOT "   \
 	"NULL)"
 #define MARK                                                                             \
-	"m AS (SELECT k.id, k.org_id, k.last_seen, s.mk, s.first FROM k CROSS JOIN "     \
+	"m AS (SELECT k.id, k.org_id, k.last_seen, s.mk, s.first, (SELECT count(*) "     \
+	"FROM "                                                                          \
+	"unnest(s.ends) AS e WHERE e <= (s.mk).finished_at) AS n FROM k CROSS JOIN "     \
 	"LATERAL (SELECT count(*) AS n, (array_agg(sc ORDER BY sc.finished_at, "         \
-	"sc.started_at))[$5::int] AS mk, min(sc.started_at) AS first FROM "              \
-	"inv.scan_coverage sc WHERE sc.network_id = $1 AND sc.started_at > k.last_seen " \
-	"AND NOT EXISTS (SELECT 1 FROM inv.addresses a WHERE a.host_id = k.id AND NOT "  \
-	"a.ip <<= ANY (sc.targets))) s WHERE s.n >= $5::int), g AS (UPDATE inv.hosts h " \
-	"SET gone_at = (m.mk).finished_at, gone_reason = 'missed_by_scan' FROM m WHERE " \
-	"h.id = m.id RETURNING h.id, h.org_id, h.last_seen, m.mk, m.first), c AS "       \
-	"(INSERT INTO inv.changes (org_id, network_id, at, kind, host_id, detail, "      \
-	"daemon_id, sequence) SELECT g.org_id, $1, (g.mk).finished_at, "                 \
-	"'host_disappeared', g.id, jsonb_build_object('reason', 'missed_by_scan', "      \
-	"'missed_sweeps', (SELECT count(*) FROM inv.scan_coverage sc WHERE "             \
-	"sc.network_id = $1 AND sc.started_at > g.last_seen AND sc.finished_at <= "      \
-	"(g.mk).finished_at AND NOT EXISTS (SELECT 1 FROM inv.addresses a WHERE "        \
-	"a.host_id = g.id AND NOT a.ip <<= ANY (sc.targets))), 'last_seen', "            \
-	"g.last_seen, 'first_scan_started', g.first, 'scan_started', "                   \
+	"sc.started_at))[$5::int] AS mk, array_agg(sc.finished_at) AS ends, "            \
+	"min(sc.started_at) AS first FROM inv.scan_coverage sc WHERE sc.network_id = "   \
+	"$1 "                                                                            \
+	"AND sc.started_at > k.last_seen AND NOT EXISTS (SELECT 1 FROM inv.addresses a " \
+	"WHERE a.host_id = k.id AND NOT a.ip <<= ANY (sc.targets))) s WHERE s.n >= "     \
+	"$5::int), g AS (UPDATE inv.hosts h SET gone_at = (m.mk).finished_at, "          \
+	"gone_reason = 'missed_by_scan' FROM m WHERE h.id = m.id RETURNING h.id, "       \
+	"h.org_id, h.last_seen, m.mk, m.first, m.n), c AS (INSERT INTO inv.changes "     \
+	"(org_id, network_id, at, kind, host_id, detail, daemon_id, sequence) SELECT "   \
+	"g.org_id, $1, (g.mk).finished_at, 'host_disappeared', g.id, "                   \
+	"jsonb_build_object('reason', 'missed_by_scan', 'missed_sweeps', g.n, "          \
+	"'last_seen', g.last_seen, 'first_scan_started', g.first, 'scan_started', "      \
 	"(g.mk).started_at, 'scan_finished', (g.mk).finished_at, 'targets', (SELECT "    \
 	"jsonb_agg(DISTINCT t::text) FROM unnest((g.mk).targets) AS t JOIN "             \
 	"inv.addresses a ON a.ip <<= t WHERE a.host_id = g.id)), $3, $4 FROM g ORDER "   \
