@@ -38,24 +38,89 @@ int coverage_cidr(const char *in, char *out, size_t len)
 	return snprintf(out, len, "%s/%lu", text, bits) < (int)len ? 0 : -1;
 }
 
-/* $1 network, $2 CIDRs, $3 started and $4 finished (epoch seconds), $5
- * daemon, $6 sequence: marks the hosts missed, records their changes, and
- * says how many. */
+_Static_assert(COVERAGE_MISSES == 2, "COVERAGE_MISSES_TEXT must say it");
+
+/* The sweeps are kept (inv.scan_coverage, migration 0019): $1 org, $2
+ * network, $3 started and $4 finished (epoch seconds; an end before the
+ * start, from a daemon clock that stepped, is the start), $5 CIDRs, $6
+ * daemon. A sweep seen before (redelivered, resent) is the same row: it
+ * counts once. Sweeps older than any host can need go (a host not seen for
+ * that long is stale, gone.c). Says whether the sweep is new. */
+static const char SQL_KEEP[] =
+    "WITH i AS (INSERT INTO inv.scan_coverage (org_id, network_id, started_at, "
+    "targets, finished_at, daemon_id) SELECT $1, $2, to_timestamp($3), "
+    "ARRAY(SELECT DISTINCT c::cidr FROM unnest($5::text[]) AS c ORDER BY 1), "
+    "GREATEST(to_timestamp($4), to_timestamp($3)), $6 ON CONFLICT DO NOTHING "
+    "RETURNING 1), d AS (DELETE FROM "
+    "inv.scan_coverage WHERE network_id = $2 AND started_at < to_timestamp($3) - "
+    "interval '" COVERAGE_KEEP_DAYS " days') SELECT count(*) FROM i";
+
+/* Hosts k (every host of the network that could be missed: not gone, not a
+ * daemon, answered a sweep before) that COVERAGE_MISSES kept sweeps started
+ * after they were last seen, each covering all their addresses, did not
+ * hear: m, with the one that makes them gone (mk: its end is gone_at), how
+ * many missed them up to its end (n) and when the first started. $1 network, $3
+ * daemon, $4 sequence, $5 COVERAGE_MISSES. Marks them and records their
+ * changes; says how many. One definition for a sweep's coverage and for
+ * hosts a late sighting brought back (coverage_recheck). */
+#define CANDIDATE                                                                        \
+	"h.network_id = $1 AND h.gone_at IS NULL AND NOT h.is_daemon AND EXISTS "        \
+	"(SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND a.swept_at IS NOT "   \
+	"NULL)"
+#define MARK                                                                             \
+	"m AS (SELECT k.id, k.org_id, k.last_seen, s.mk, s.first, (SELECT count(*) "     \
+	"FROM "                                                                          \
+	"unnest(s.ends) AS e WHERE e <= (s.mk).finished_at) AS n FROM k CROSS JOIN "     \
+	"LATERAL (SELECT count(*) AS n, (array_agg(sc ORDER BY sc.finished_at, "         \
+	"sc.started_at))[$5::int] AS mk, array_agg(sc.finished_at) AS ends, "            \
+	"min(sc.started_at) AS first FROM inv.scan_coverage sc WHERE sc.network_id = "   \
+	"$1 "                                                                            \
+	"AND sc.started_at > k.last_seen AND NOT EXISTS (SELECT 1 FROM inv.addresses a " \
+	"WHERE a.host_id = k.id AND NOT a.ip <<= ANY (sc.targets))) s WHERE s.n >= "     \
+	"$5::int), g AS (UPDATE inv.hosts h SET gone_at = (m.mk).finished_at, "          \
+	"gone_reason = 'missed_by_scan' FROM m WHERE h.id = m.id RETURNING h.id, "       \
+	"h.org_id, h.last_seen, m.mk, m.first, m.n), c AS (INSERT INTO inv.changes "     \
+	"(org_id, network_id, at, kind, host_id, detail, daemon_id, sequence) SELECT "   \
+	"g.org_id, $1, (g.mk).finished_at, 'host_disappeared', g.id, "                   \
+	"jsonb_build_object('reason', 'missed_by_scan', 'missed_sweeps', g.n, "          \
+	"'last_seen', g.last_seen, 'first_scan_started', g.first, 'scan_started', "      \
+	"(g.mk).started_at, 'scan_finished', (g.mk).finished_at, 'targets', (SELECT "    \
+	"jsonb_agg(DISTINCT t::text) FROM unnest((g.mk).targets) AS t JOIN "             \
+	"inv.addresses a ON a.ip <<= t WHERE a.host_id = g.id)), $3, $4 FROM g ORDER "   \
+	"BY g.last_seen, g.id) SELECT count(*) FROM g"
+
+/* After a sweep ($2 its CIDRs, $6 its start): the hosts it could have heard
+ * (every address inside its targets) and did not (not seen since it
+ * started). */
 static const char SQL_MISSED[] =
-    "WITH t AS (SELECT c::cidr AS c FROM unnest($2::text[]) AS c), g AS (UPDATE "
-    "inv.hosts h SET gone_at = to_timestamp($4), gone_reason = 'missed_by_scan' "
-    "WHERE h.network_id = $1 AND h.gone_at IS NULL AND NOT h.is_daemon AND "
-    "h.last_seen < to_timestamp($3) AND EXISTS (SELECT 1 FROM inv.addresses a WHERE "
-    "a.host_id = h.id AND a.swept_at IS NOT NULL) AND NOT EXISTS (SELECT 1 FROM "
-    "inv.addresses a WHERE a.host_id = h.id AND NOT EXISTS (SELECT 1 FROM t WHERE "
-    "a.ip <<= t.c)) RETURNING h.id, h.org_id, h.last_seen), c AS (INSERT INTO "
-    "inv.changes (org_id, network_id, at, kind, host_id, detail, daemon_id, "
-    "sequence) SELECT g.org_id, $1, to_timestamp($4), 'host_disappeared', g.id, "
-    "jsonb_build_object('reason', 'missed_by_scan', 'last_seen', g.last_seen, "
-    "'scan_started', to_timestamp($3), 'scan_finished', to_timestamp($4), "
-    "'targets', (SELECT jsonb_agg(DISTINCT t.c::text) FROM t JOIN inv.addresses a "
-    "ON a.ip <<= t.c WHERE a.host_id = g.id)), $5, $6 FROM g ORDER BY g.last_seen, "
-    "g.id) SELECT count(*) FROM g";
+    "WITH t AS (SELECT c::cidr AS c FROM unnest($2::text[]) AS c), k AS (SELECT "
+    "h.id, h.org_id, h.last_seen FROM inv.hosts h WHERE " CANDIDATE " AND "
+    "h.last_seen < to_timestamp($6) AND NOT EXISTS (SELECT 1 FROM inv.addresses a "
+    "WHERE a.host_id = h.id AND NOT EXISTS (SELECT 1 FROM t WHERE a.ip <<= "
+    "t.c))), " MARK;
+
+/* After a late sighting brought hosts back ($2 their ids). */
+static const char SQL_RECHECK[] =
+    "WITH k AS (SELECT h.id, h.org_id, h.last_seen FROM inv.hosts h WHERE h.id = "
+    "ANY ($2::uuid[]) AND " CANDIDATE "), " MARK;
+
+static int mark(struct batch_ctx *b, const char *sql, const char *set,
+                const char *started)
+{
+	const char *p[] = {b->network,           set,    b->daemon, b->seq_text,
+	                   COVERAGE_MISSES_TEXT, started};
+	PGresult *r = batch_query(b, sql, started ? 6 : 5, p);
+	if (!r)
+		return -1;
+	b->counts.hosts_disappeared += (unsigned)atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
+
+int coverage_recheck(struct batch_ctx *b, const char *ids)
+{
+	return mark(b, SQL_RECHECK, ids, NULL);
+}
 
 static void epoch_text(int64_t ms, char out[32])
 {
@@ -82,22 +147,17 @@ int apply_coverage(struct batch_ctx *b, const Scanopy__V1__ScanCoverage *c)
 	               ? c->finished_at_ms
 	               : b->seen_ms,
 	           finished);
-	const char *p[] = {b->network, pgarr_text(&cidrs), started,
-	                   finished,   b->daemon,          b->seq_text};
+	const char *set = pgarr_text(&cidrs);
+	const char *p[] = {b->org, b->network, started, finished, set, b->daemon};
 	int rc = -1;
+	PGresult *r = NULL;
 	/* The batch's own writes first (its sightings among them): a host it
-	 * saw is not missed. */
+	 * saw is not missed. A sweep already kept changes nothing more. */
 	if (!cidrs.count)
 		rc = 0;
-	else if (p[1] && key_cache_flush(b) == 0) {
-		PGresult *r = batch_query(b, SQL_MISSED, 6, p);
-		if (r) {
-			b->counts.hosts_disappeared +=
-			    (unsigned)atoi(PQgetvalue(r, 0, 0));
-			rc = 0;
-		}
-		PQclear(r);
-	}
+	else if (set && key_cache_flush(b) == 0 && (r = batch_query(b, SQL_KEEP, 6, p)))
+		rc = atoi(PQgetvalue(r, 0, 0)) ? mark(b, SQL_MISSED, set, started) : 0;
+	PQclear(r);
 	pgarr_free(&cidrs);
 	return rc;
 }

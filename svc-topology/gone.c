@@ -6,6 +6,7 @@
 #include "sc_log.h"
 #include "sc_pg.h"
 #include "sc_shutdown.h"
+#include "view_cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,10 +31,13 @@ static long sweep_network(PGconn *pg, const char *org, const char *network,
 	long n = -1;
 	/* Under the network's lock, as every writer of its model: an apply
 	 * updating the same hosts in another order would deadlock with us. */
+	/* The views show whether a host is gone: they are behind when one is
+	 * marked (view_cache.h). */
 	if (sc_pg_exec(pg, "BEGIN", 0, NULL) == 0 &&
 	    sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, o) == 0 &&
 	    apply_lock_network(pg, network) == 0 &&
 	    (r = sc_pg_query(pg, SWEEP_SQL, 2, p)) &&
+	    (atol(PQgetvalue(r, 0, 0)) == 0 || view_cache_touch(pg, org, network) == 0) &&
 	    sc_pg_exec(pg, "COMMIT", 0, NULL) == 0)
 		n = atol(PQgetvalue(r, 0, 0));
 	else

@@ -1,6 +1,7 @@
 #include "resolve.h"
 
 #include "changes.h"
+#include "coverage.h"
 #include "sc_log.h"
 #include "sc_pg.h"
 #include "wbuf.h"
@@ -121,26 +122,30 @@ static const char SQL_REAPPEARED[] =
     "h.last_seen, h.id";
 
 /* $1 network, $2 hosts, $3 their gone_at: the host_disappeared changes of
- * sweeps that did hear the host, in a batch applied after the sweep's
- * coverage (redelivery, replicas): the host was never missed. */
+ * marks a sighting from before the marking sweep ended disproves, applied
+ * after the sweep's coverage (redelivery, replicas): the host was not missed
+ * as marked. */
 static const char SQL_NEVER_MISSED[] =
     "DELETE FROM inv.changes c USING unnest($2::uuid[], $3::timestamptz[]) AS "
     "x(id, at) WHERE c.network_id = $1 AND c.kind = 'host_disappeared' AND "
     "c.host_id = x.id AND c.at = x.at AND c.detail->>'reason' = 'missed_by_scan'";
 
 /* The hosts key_cache_flush found back (its rows: id, the old gone_at,
- * gone_reason and last_seen, back?, seen by the very sweep that marked it?):
- * one host_reappeared change each, with why it was gone and for how long it
- * was not seen; or, when the sweep that marked it had heard it (its sighting
- * was applied after the sweep's coverage), no change at all and the mark's
- * own change undone, so the order batches arrive in changes nothing. Rare:
- * usually none. */
+ * gone_reason and last_seen, back?, seen before the sweep that marked it
+ * ended?): one host_reappeared change each, with why it was gone and for how
+ * long it was not seen; or, when one of the sweeps that marked it missed had
+ * heard it after all (its sighting was applied after the sweep's coverage),
+ * no change at all and the mark's own change undone. Then the kept sweeps
+ * since the sighting may miss it still (coverage_recheck): it is gone again
+ * as of those, so the order batches arrive in changes nothing. Rare: usually
+ * none. */
 static int back_again(struct batch_ctx *b, PGresult *r)
 {
-	struct pgarr c[4] = {{0}}, undo[2] = {{0}};
+	struct pgarr c[4] = {{0}}, undo[2] = {{0}}, back = {0};
 	for (int i = 0; i < PQntuples(r); i++) {
 		if (strcmp(PQgetvalue(r, i, 4), "t"))
 			continue;
+		pgarr_add(&back, PQgetvalue(r, i, 0));
 		if (!strcmp(PQgetvalue(r, i, 5), "t")) {
 			pgarr_add(&undo[0], PQgetvalue(r, i, 0));
 			pgarr_add(&undo[1], PQgetvalue(r, i, 1));
@@ -169,6 +174,11 @@ static int back_again(struct batch_ctx *b, PGresult *r)
 	}
 	for (int k = 0; k < 4; k++)
 		pgarr_free(&c[k]);
+	if (rc == 0 && back.count) {
+		const char *ids = pgarr_text(&back);
+		rc = ids ? coverage_recheck(b, ids) : -1;
+	}
+	pgarr_free(&back);
 	return rc;
 }
 

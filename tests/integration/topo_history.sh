@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# History (issue 7): hosts a daemon's complete liveness sweep missed are gone
-# at once (reason missed_by_scan), only those the sweep could have heard (they
-# answered a sweep before, every address inside the covered targets, not seen
-# since the sweep started); the 7-day rule says stale; a gone host seen again
+# History (issue 7): hosts two complete liveness sweeps in a row missed are
+# gone (reason missed_by_scan; one sweep's silence logs nothing: no flapping),
+# only those the sweeps could have heard (they answered a sweep before, every
+# address inside the covered targets, not seen since the sweeps started),
+# however often and in whatever order the coverages and sightings come; the
+# 7-day rule says stale; a gone host seen again
 # is back with one host_reappeared change; both go out on the network's
 # events. VLAN tags of sightings land on the address, in inv.vlans, in the
-# views' host nodes and in GET /hosts/{id}. Everything through the real
+# views' host nodes and in GET /hosts/{id}; the views' host nodes say whether
+# and why a host is gone. Everything through the real
 # pipeline: obs-publish (a daemon's batches) -> fingerprint -> topology.
 . "$(dirname "$0")/lib.sh"
 env_up
@@ -30,6 +33,18 @@ send() {
 host_of() { sql "SELECT host_id FROM inv.addresses WHERE network_id = '$NET' AND ip = '$1'"; }
 gone_of() { sql "SELECT coalesce(gone_reason, '-') FROM inv.hosts WHERE id = '$(host_of "$1")'"; }
 changes() { sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = '$1'"; }
+gone_at() { sql "SELECT coalesce(extract(epoch FROM gone_at)::bigint::text, '-') FROM inv.hosts WHERE id = '$(host_of "$1")'"; }
+# cov ID START_MIN CIDR [SIGHTING_IP]: batch ID, a complete sweep of CIDR from
+# T0+START_MIN minutes to a minute later, with SIGHTING_IP answering in it.
+cov() {
+	local s=$((T0 + $2 * M)) heard=""
+	[ -n "${4:-}" ] && heard="{\"observed_at_ms\": $((s + 30000)), \"host\": {\"ip\": \"$4\", \"evidence\": \"EVIDENCE_ICMP\"}},"
+	cat >"$T_DIR/c$1.json" <<JSON
+[{"sequence": $1, "observations": [$heard
+ {"observed_at_ms": $((s + M)), "coverage": {"targets": ["$3"], "started_at_ms": $s, "finished_at_ms": $((s + M)), "complete": true, "phase": "discovery"}}]}]
+JSON
+	send "$T_DIR/c$1.json"
+}
 
 curl -sN -H "$A" "$G/api/v1/events?network_id=$NET" >"$T_DIR/events.txt" 2>/dev/null &
 EVPID=$!
@@ -82,30 +97,66 @@ cat >"$T_DIR/b2.json" <<JSON
    "finished_at_ms": $((T0 + 10 * M)), "complete": true, "phase": "discovery"}}]}]
 JSON
 send "$T_DIR/b2.json"
-check "a complete sweep's silent hosts are gone, missed_by_scan" \
-	test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12)" = "missed_by_scan missed_by_scan"
-check "but not one it heard, nor one it could not hear (LLDP switch, passive, mDNS, outside it)" \
-	test "$(for ip in 10.90.1.10 10.90.1.2 10.90.1.21 10.90.1.22 10.90.1.30 10.90.3.5; do gone_of $ip; done | tr -d '\n')" = "------"
-check "nor a host known by its MAC alone (FDB)" \
-	test "$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" -eq 2
-check "one host_disappeared change each, with the reason and the targets" \
-	test "$(sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_disappeared' AND detail->>'reason' = 'missed_by_scan' AND detail->'targets' = '[\"10.90.1.0/24\"]' AND daemon_id = '$DID' AND sequence = 2") $(changes host_disappeared)" = "2 2"
-ev_has() { grep '^data: ' "$T_DIR/events.txt" | grep -q "\"$1\":$2"; }
-check "announced on the network's events" wait_for 10 ev_has hosts_disappeared 2
+check "one complete sweep's silence proves nothing yet: nobody gone, nothing logged" \
+	test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12) $(changes host_disappeared)" = "- - 0"
 
 # Redelivered (same daemon and sequence), sent again as a new batch, or a
-# sweep stopped early: nothing more.
+# sweep stopped early: the same one sweep, still nothing.
 send "$T_DIR/b2.json"
 jq '.[0].sequence = 3' "$T_DIR/b2.json" >"$T_DIR/b3.json"
 send "$T_DIR/b3.json"
 cat >"$T_DIR/b4.json" <<JSON
 [{"sequence": 4, "observations": [
- {"observed_at_ms": $((T0 + 20 * M)), "coverage": {"targets": ["10.90.0.0/16"], "started_at_ms": $((T0 + 19 * M)),
-   "finished_at_ms": $((T0 + 20 * M)), "complete": false, "phase": "discovery"}}]}]
+ {"observed_at_ms": $((T0 + 12 * M)), "coverage": {"targets": ["10.90.0.0/16"], "started_at_ms": $((T0 + 11 * M)),
+   "finished_at_ms": $((T0 + 12 * M)), "complete": false, "phase": "discovery"}}]}]
 JSON
 send "$T_DIR/b4.json"
-check "a coverage again changes nothing, an incomplete one proves nothing" \
+check "the same coverage again counts once, an incomplete one not at all" \
+	test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12) $(changes host_disappeared) $(sql "SELECT count(*) FROM inv.scan_coverage WHERE network_id = '$NET'")" = "- - 0 1"
+
+# The next complete sweep (T0+14 to T0+15 min, written the other way round:
+# the same targets) misses them again: now they are gone, as of its end.
+cat >"$T_DIR/b20.json" <<JSON
+[{"sequence": 20, "observations": [
+ {"observed_at_ms": $((T0 + 14 * M + 30000)), "host": {"ip": "10.90.1.10", "mac": "02:00:00:90:01:0a", "evidence": "EVIDENCE_ARP", "vlan_id": 20}},
+ {"observed_at_ms": $((T0 + 15 * M)), "coverage": {"targets": ["10.90.1.77/24"], "started_at_ms": $((T0 + 14 * M)),
+   "finished_at_ms": $((T0 + 15 * M)), "complete": true, "phase": "discovery"}}]}]
+JSON
+send "$T_DIR/b20.json"
+check "two complete sweeps in a row missed them: gone, missed_by_scan, at the second's end" \
+	test "$(gone_of 10.90.1.11) $(gone_of 10.90.1.12) $(gone_at 10.90.1.11)" = "missed_by_scan missed_by_scan $(( (T0 + 15 * M) / 1000 ))"
+check "but not one it heard, nor one it could not hear (LLDP switch, passive, mDNS, outside it)" \
+	test "$(for ip in 10.90.1.10 10.90.1.2 10.90.1.21 10.90.1.22 10.90.1.30 10.90.3.5; do gone_of $ip; done | tr -d '\n')" = "------"
+check "nor a host known by its MAC alone (FDB)" \
+	test "$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" -eq 2
+check "one host_disappeared change each, with the reason, the targets and how many sweeps missed it" \
+	test "$(sql "SELECT count(*) FROM inv.changes WHERE network_id = '$NET' AND kind = 'host_disappeared' AND detail->>'reason' = 'missed_by_scan' AND detail->'targets' = '[\"10.90.1.0/24\"]' AND (detail->>'missed_sweeps')::int = 2 AND extract(epoch FROM (detail->>'first_scan_started')::timestamptz)::bigint = $(( (T0 + 9 * M) / 1000 )) AND daemon_id = '$DID' AND sequence = 20") $(changes host_disappeared)" = "2 2"
+ev_has() { grep '^data: ' "$T_DIR/events.txt" | grep -q "\"$1\":$2"; }
+check "announced on the network's events" wait_for 10 ev_has hosts_disappeared 2
+
+# Both sweeps again, in the other order: nothing more.
+send "$T_DIR/b20.json"
+send "$T_DIR/b2.json"
+check "the sweeps again change nothing" \
 	test "$(changes host_disappeared) $(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET' AND gone_at IS NOT NULL")" = "2 2"
+view_gone() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/$1" | jq -e --arg h "$(host_of 10.90.1.12)" --arg k "$H10" '[.nodes[] | select(.id == "h:" + $h)] as $g | [.nodes[] | select(.id == "h:" + $k)] as $f | ($g | length) == 1 and ($f | length) == 1 and ($g | all(.data.gone_reason == "missed_by_scan" and (.data.gone_at | type) == "string")) and ($f | all(.data.gone_at == null and .data.gone_reason == null))' >/dev/null; }
+check "the L3 view's host nodes say which hosts are gone, since when and why" wait_for 10 view_gone l3
+# The UI's own code on that view: gone hosts drawn apart with why, and its
+# filter hides exactly them.
+curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" >"$T_DIR/l3.json"
+cat >"$T_DIR/ui_gone.mjs" <<JS
+import fs from 'node:fs';
+import { narrow } from '$ROOT/svc-gateway/ui/src/graph/narrow.js';
+import { toElements } from '$ROOT/svc-gateway/ui/src/graph/layout.js';
+const v = JSON.parse(fs.readFileSync('$T_DIR/l3.json', 'utf8'));
+const want = ['h:$(host_of 10.90.1.11)', 'h:$(host_of 10.90.1.12)'].sort();
+const drawn = toElements(v).nodes.filter((n) => n.classes.split(' ').includes('gone'));
+if (JSON.stringify(drawn.map((n) => n.data.id).sort()) !== JSON.stringify(want)) throw new Error('drawn gone: ' + drawn.map((n) => n.data.id));
+if (!drawn.every((n) => n.data.tip.startsWith('Gone: not seen by the scan of '))) throw new Error('tip: ' + drawn[0].data.tip);
+const left = narrow(v, { hideGone: true }).nodes.map((n) => n.id);
+if (want.some((id) => left.includes(id)) || left.length !== v.nodes.length - 2) throw new Error('hidden: ' + (v.nodes.length - left.length));
+JS
+check "the UI draws those two as gone, says why, and its filter hides them" node "$T_DIR/ui_gone.mjs"
 curl -sf -H "$A" "$G/api/v1/hosts/$(host_of 10.90.1.11)" >"$T_DIR/h11.json"
 check "GET /hosts/{id}: gone, and why" jq -e >/dev/null '.gone_reason == "missed_by_scan" and .gone_at != null and (.changes | map(.kind) | index("host_disappeared"))' "$T_DIR/h11.json"
 
@@ -131,6 +182,8 @@ send "$T_DIR/b7.json"
 stale4() { [ "$(gone_of 10.90.4.4)" = stale ]; }
 check "a host not seen for 7 days is gone, stale" wait_for 10 stale4
 check "its change says so" test "$(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_disappeared'")" = stale
+view_stale() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" | jq -e --arg h "$(host_of 10.90.4.4)" '[.nodes[] | select(.id == "h:" + $h)] | length == 1 and .[0].data.gone_reason == "stale" and (.[0].data.gone_at | type) == "string"' >/dev/null; }
+check "and its node in the views says so" wait_for 10 view_stale
 cat >"$T_DIR/b8.json" <<JSON
 [{"sequence": 8, "observations": [{"observed_at_ms": $(( $(date +%s) * 1000 )), "host": {"ip": "10.90.4.4", "evidence": "EVIDENCE_ICMP"}}]}]
 JSON
@@ -139,10 +192,13 @@ check "seen again: back, reason stale" \
 	test "$(gone_of 10.90.4.4) $(sql "SELECT detail->>'reason' FROM inv.changes WHERE host_id = '$(host_of 10.90.4.4)' AND kind = 'host_reappeared'")" = "- stale"
 
 # Out of order (a redelivery, or two topology replicas): a sweep's coverage
-# applied before the batch in which that same sweep heard .5. The host was
-# never missed: no change either way, no mark, as in order.
+# applied before the batch in which that same sweep heard .5, the sweep
+# before it having missed .5. The host was missed once only: no change
+# either way, no mark, as in order.
 cat >"$T_DIR/b9.json" <<JSON
-[{"sequence": 9, "observations": [{"observed_at_ms": $((T0 + 40 * M)), "host": {"ip": "10.90.5.5", "mac": "02:00:00:90:05:05", "evidence": "EVIDENCE_ARP"}}]}]
+[{"sequence": 9, "observations": [{"observed_at_ms": $((T0 + 40 * M)), "host": {"ip": "10.90.5.5", "mac": "02:00:00:90:05:05", "evidence": "EVIDENCE_ARP"}},
+ {"observed_at_ms": $((T0 + 40 * M)), "host": {"ip": "10.90.6.6", "evidence": "EVIDENCE_ARP"}},
+ {"observed_at_ms": $((T0 + 40 * M)), "host": {"ip": "10.90.7.7", "evidence": "EVIDENCE_ARP"}}]}]
 JSON
 cat >"$T_DIR/b10.json" <<JSON
 [{"sequence": 10, "observations": [{"observed_at_ms": $((T0 + 50 * M + 30000)), "host": {"ip": "10.90.5.5", "mac": "02:00:00:90:05:05", "evidence": "EVIDENCE_ARP"}}]}]
@@ -153,12 +209,37 @@ cat >"$T_DIR/b11.json" <<JSON
    "finished_at_ms": $((T0 + 51 * M)), "complete": true, "phase": "discovery"}}]}]
 JSON
 send "$T_DIR/b9.json"
+cov 21 45 10.90.5.0/24
 send "$T_DIR/b11.json"
-check "(the coverage alone marks the host missed)" test "$(gone_of 10.90.5.5)" = missed_by_scan
+check "(the coverages alone mark the host missed)" test "$(gone_of 10.90.5.5)" = missed_by_scan
 send "$T_DIR/b10.json"
 H5=$(host_of 10.90.5.5)
 check "its sighting from that very sweep, applied after: not gone, and no change either way" \
 	test "$(gone_of 10.90.5.5) $(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$H5' AND kind IN ('host_disappeared', 'host_reappeared')")" = "- 0"
+
+# Shuffled: the later of two sweeps that missed .6 applied first. Gone as of
+# the later one's end, as in order, with one change.
+cov 23 60 10.90.6.0/24
+check "(a later sweep's coverage alone marks nothing)" test "$(gone_of 10.90.6.6)" = -
+cov 22 55 10.90.6.0/24
+check "coverages applied in the other order: gone as of the second sweep, as in order" \
+	test "$(gone_of 10.90.6.6) $(gone_at 10.90.6.6) $(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$(host_of 10.90.6.6)' AND kind = 'host_disappeared' AND extract(epoch FROM at)::bigint = $(( (T0 + 61 * M) / 1000 ))")" = "missed_by_scan $(( (T0 + 61 * M) / 1000 )) 1"
+
+# Three sweeps of .7's subnet; the first heard it, but that sighting comes
+# last. In order: heard, missed, missed: gone as of the third sweep's end,
+# one change and no reappearance.
+cov 24 65 10.90.7.0/24
+cov 25 70 10.90.7.0/24
+cov 26 75 10.90.7.0/24
+check "(the first two coverages alone mark it missed, as of the second)" test "$(gone_at 10.90.7.7)" = $(( (T0 + 71 * M) / 1000 ))
+cat >"$T_DIR/b27.json" <<JSON
+[{"sequence": 27, "observations": [{"observed_at_ms": $((T0 + 65 * M + 30000)), "host": {"ip": "10.90.7.7", "evidence": "EVIDENCE_ARP"}}]}]
+JSON
+send "$T_DIR/b27.json"
+H7=$(host_of 10.90.7.7)
+check "the first sweep's sighting applied last: gone as of the third sweep, as in order, one change" \
+	test "$(gone_of 10.90.7.7) $(gone_at 10.90.7.7) $(sql "SELECT string_agg(kind || '@' || extract(epoch FROM at)::bigint || '/' || (detail->>'missed_sweeps'), ' ') FROM inv.changes WHERE host_id = '$H7' AND kind IN ('host_disappeared', 'host_reappeared')")" \
+	= "missed_by_scan $(( (T0 + 76 * M) / 1000 )) host_disappeared@$(( (T0 + 76 * M) / 1000 ))/2"
 
 # An LLDP neighbour known by its chassis id alone, a MAC (lldpd's default):
 # the host ARP already knows by that MAC, not a host of its own.

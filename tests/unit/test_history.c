@@ -1,7 +1,9 @@
 /* History (issue 7), the topology's pure parts: a scan coverage's targets
  * read as canonical CIDRs (anything else covers nothing), and which evidence
  * is a liveness sweep's answer (only those make a host one a sweep can miss);
- * a sighting neither swept nor tagged is not even noted. */
+ * a sighting neither swept nor tagged is not even noted; a coverage that
+ * proves nothing (incomplete, without a start, without a CIDR) writes
+ * nothing; one sweep's silence never makes a host gone. */
 #include "coverage.h"
 #include "sightings.h"
 #include "wbuf.h"
@@ -10,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -88,12 +91,56 @@ static void untagged_unswept_not_noted(void **state)
 	wbuf_free(b.wb);
 }
 
+static void coverage_proving_nothing(void **state)
+{
+	(void)state;
+	/* No connection: a coverage that wrote anything would fail (or
+	 * crash) here; these must not even try. */
+	struct batch_ctx b;
+	memset(&b, 0, sizeof b);
+	char t0[] = "10.90.1.0/24", t1[] = "not-a-cidr", t2[] = "10.90.1.0";
+	char *ok[] = {t0}, *bad[] = {t1, t2};
+	Scanopy__V1__ScanCoverage c = SCANOPY__V1__SCAN_COVERAGE__INIT;
+	c.n_targets = 1;
+	c.targets = ok;
+	c.has_started_at_ms = c.has_finished_at_ms = c.has_complete = 1;
+	c.started_at_ms = 1700000000000;
+	c.finished_at_ms = 1700000060000;
+	c.complete = 0; /* stopped early */
+	assert_int_equal(apply_coverage(&b, &c), 0);
+	c.complete = 1;
+	c.has_started_at_ms = 0; /* when it started is unknown */
+	assert_int_equal(apply_coverage(&b, &c), 0);
+	c.has_started_at_ms = 1;
+	c.started_at_ms = 0;
+	assert_int_equal(apply_coverage(&b, &c), 0);
+	c.started_at_ms = 1700000000000;
+	c.n_targets = 0; /* covers nothing */
+	assert_int_equal(apply_coverage(&b, &c), 0);
+	c.n_targets = 2;
+	c.targets = bad; /* nothing it names is a CIDR */
+	assert_int_equal(apply_coverage(&b, &c), 0);
+	assert_int_equal(b.counts.hosts_disappeared, 0);
+}
+
+static void no_flapping(void **state)
+{
+	(void)state;
+	/* A host is gone only after more than one sweep missed it, and SQL
+	 * is told the same number. */
+	assert_true(COVERAGE_MISSES >= 2);
+	assert_int_equal(atoi(COVERAGE_MISSES_TEXT), COVERAGE_MISSES);
+	assert_true(atoi(COVERAGE_KEEP_DAYS) > 7);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(targets_as_cidrs),
 	    cmocka_unit_test(sweep_evidence),
 	    cmocka_unit_test(untagged_unswept_not_noted),
+	    cmocka_unit_test(coverage_proving_nothing),
+	    cmocka_unit_test(no_flapping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

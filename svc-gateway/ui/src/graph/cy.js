@@ -197,6 +197,13 @@ export function createGraph(container, view, { saved = {}, layout = 'auto', expa
     }
   });
   cy.on('dbltap', 'node', (e) => toggleCollapse(e.target));
+  // A gone host says why when hovered (the container's title is the tooltip).
+  cy.on('mouseover', 'node', (e) => {
+    container.title = e.target.data('tip') || '';
+  });
+  cy.on('mouseout', 'node', () => {
+    container.title = '';
+  });
 
   // Saving where the user put things.
   cy.on('dragfree', 'node', (e) => {

@@ -24,6 +24,7 @@ export function toElements(view) {
   const ids = new Set(view.nodes.map((n) => n.id));
   const nodes = view.nodes.map((n) => {
     const display = n.ip && n.ip !== n.label ? `${n.label || n.ip}\n${n.ip}` : n.label || n.id;
+    const gone = goneOf(n);
     return {
       group: 'nodes',
       data: {
@@ -36,9 +37,11 @@ export function toElements(view) {
         category: n.category || '',
         host_id: n.host_id || null,
         stale: !!n.stale,
+        gone: !!gone,
+        tip: gone ? goneText(gone) : '',
         api: n,
       },
-      classes: [n.kind, n.stale ? 'stale' : ''].filter(Boolean).join(' '),
+      classes: [n.kind, n.stale ? 'stale' : '', gone ? 'gone' : ''].filter(Boolean).join(' '),
     };
   });
   breakParentCycles(nodes);
@@ -57,6 +60,20 @@ export function toElements(view) {
     });
   }
   return { nodes, edges };
+}
+
+// A host the model says is gone (data.gone_at, gone_reason: missed_by_scan
+// when complete scans stopped hearing it, stale when it was not seen for
+// days): { at, reason, lastSeen }, or null.
+export function goneOf(n) {
+  const d = n && n.data;
+  return d && d.gone_at ? { at: d.gone_at, reason: d.gone_reason || 'stale', lastSeen: d.last_seen } : null;
+}
+
+// What a gone host's tooltip and side panel say.
+export function goneText(g) {
+  const t = (x) => (x ? new Date(x).toLocaleString() : 'unknown');
+  return g.reason === 'missed_by_scan' ? `Gone: not seen by the scan of ${t(g.at)} (last seen ${t(g.lastSeen)})` : `Gone: not seen since ${t(g.lastSeen)}`;
 }
 
 function breakParentCycles(nodes) {

@@ -1,8 +1,9 @@
 // Filters of a view that the API has no parameter for, applied in the
-// browser to what it gave: VLAN (subnets carry vlan_id) and tag (nodes that
-// carry tags). A VLAN keeps its subnets, everything inside them and what is
-// cabled or routed to them; a tag keeps the tagged nodes, what they contain
-// and the groups they sit in. Edges are kept between kept nodes.
+// browser to what it gave: VLAN (subnets carry vlan_id), tag (nodes that
+// carry tags) and gone hosts. A VLAN keeps its subnets, everything inside
+// them and what is cabled or routed to them; a tag keeps the tagged nodes,
+// what they contain and the groups they sit in; hiding gone hosts drops them
+// (data.gone_at) and what they contain. Edges are kept between kept nodes.
 
 export const vlanOf = (n) => {
   const v = n.vlan_id ?? (n.data && (n.data.vlan_id ?? n.data.vlan));
@@ -46,8 +47,10 @@ function ancestors(nodes, kept) {
   return kept;
 }
 
-export function narrow(data, { vlan, tag }) {
-  if (!data || (!vlan && !tag)) return data;
+export const isGone = (n) => !!(n.data && n.data.gone_at);
+
+export function narrow(data, { vlan, tag, hideGone }) {
+  if (!data || (!vlan && !tag && !hideGone)) return data;
   let nodes = data.nodes;
   let edges = data.edges;
   const restrict = (kept) => {
@@ -66,6 +69,10 @@ export function narrow(data, { vlan, tag }) {
   if (tag) {
     const seeds = nodes.filter((n) => tagsOf(n).includes(tag)).map((n) => n.id);
     restrict(ancestors(nodes, descendants(nodes, seeds)));
+  }
+  if (hideGone) {
+    const dropped = descendants(nodes, nodes.filter(isGone).map((n) => n.id));
+    restrict(new Set(nodes.filter((n) => !dropped.has(n.id)).map((n) => n.id)));
   }
   return { ...data, nodes, edges };
 }

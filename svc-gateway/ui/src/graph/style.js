@@ -92,6 +92,8 @@ export function stylesheet(large) {
     { selector: 'edge.link', style: { width: 2.5 } },
     { selector: 'edge.depends.inferred', style: { 'line-style': 'dashed' } },
     { selector: 'node.stale', style: { opacity: 0.55, 'border-width': 2, 'border-style': 'dashed', 'border-color': '#6b7280' } },
+    // Gone (missed by scans, or stale): fainter still, a dotted red ring.
+    { selector: 'node.gone', style: { opacity: 0.4, 'border-width': 2, 'border-style': 'dotted', 'border-color': '#b91c1c', 'text-opacity': 0.7 } },
     { selector: 'node.collapsed', style: { shape: 'round-rectangle', width: 130, height: 40, 'text-max-width': 120, 'text-wrap': 'ellipsis', 'border-width': 2, 'border-style': 'double', 'text-valign': 'center', 'text-halign': 'center', color: '#111827', 'text-margin-y': 0, 'background-opacity': 0.25 } },
     { selector: 'edge.meta', style: { 'line-style': 'dashed', width: 2, opacity: 0.8 } },
     { selector: '.faded', style: { opacity: 0.12, 'text-opacity': 0.1 } },

@@ -1,6 +1,7 @@
 // The four views as interactive diagrams: filters (server-side: subnet,
-// category, text, tags, stale; in the browser: kinds, through the legend, and
-// VLAN where the subnets carry it),
+// category, text, tags, stale; in the browser: kinds, through the legend,
+// VLAN where the subnets carry it, and gone hosts; gone hosts are drawn
+// faint with a dotted ring and say why when hovered),
 // search-to-focus, collapsing groups, neighbour highlighting, a side panel
 // with everything known about the selection, saved positions per user and
 // view, and exports (PNG, SVG here; Mermaid and DOT from the API).
@@ -12,7 +13,8 @@ import { Link, navigate } from '../router.jsx';
 import { useApp } from '../state.js';
 import { download, splitTags, when } from '../util.js';
 import { EDGE_KINDS, NODE_KINDS } from '../graph/style.js';
-import { choices, narrow } from '../graph/narrow.js';
+import { choices, isGone, narrow } from '../graph/narrow.js';
+import { goneOf, goneText } from '../graph/layout.js';
 import { HostDetails, TagEditor, fetchHost } from './host.jsx';
 
 const VIEWS = [
@@ -57,7 +59,7 @@ export function ViewsPage({ view }) {
   const [draft, setDraft] = useState(filters);
   const [data, setData] = useState(null);
   const [behind, setBehind] = useState(null); // { changes, ageMs }: the view served is not current
-  const [local, setLocal] = useState({ vlan: '' }); // filters applied here
+  const [local, setLocal] = useState({ vlan: '', hideGone: false }); // filters applied here
   const shown = useMemo(() => narrow(data, local), [data, local]);
   const localChoices = useMemo(() => choices(data), [data]);
   const [error, setError] = useState(null);
@@ -75,7 +77,8 @@ export function ViewsPage({ view }) {
   const graph = useRef(null);
   const deployed = hasRoute(viewRoute(view));
   const key = app.user && net ? posKey(app.user.id, net, view) : null;
-  useEffect(() => setLocal({ vlan: '' }), [net, view]);
+  useEffect(() => setLocal((l) => ({ vlan: '', hideGone: l.hideGone })), [net, view]);
+  const goneCount = useMemo(() => ((data && data.nodes) || []).filter(isGone).length, [data]);
 
   // Fetch the view (server-side filters).
   useEffect(() => {
@@ -279,6 +282,9 @@ export function ViewsPage({ view }) {
               <input type="checkbox" checked={draft.include_stale} onChange={(e) => setDraft({ ...draft, include_stale: e.currentTarget.checked })} /> Stale too
             </label>
             <button type="submit">Apply filters</button>
+            <label class="check" title="Hosts complete scans stopped hearing, or not seen for days">
+              <input id="view-hide-gone" type="checkbox" checked={local.hideGone} onChange={(e) => setLocal({ ...local, hideGone: e.currentTarget.checked })} /> Hide gone hosts{goneCount ? ` (${goneCount})` : ''}
+            </label>
             {localChoices.vlans.length > 0 && (
               <label>
                 VLAN{' '}
@@ -471,7 +477,13 @@ function SidePanel({ sel, onPick, onCollapse }) {
         <span class="tag">{(NODE_KINDS[n.kind] && NODE_KINDS[n.kind].label) || n.kind}</span>
         {n.category && <span class="tag">{n.category}</span>}
         {n.stale && <span class="tag warn">stale</span>}
+        {goneOf(n) && (
+          <span class="tag warn" title={goneText(goneOf(n))}>
+            gone{goneOf(n).reason === 'missed_by_scan' ? ': missed by scans' : ''}
+          </span>
+        )}
       </p>
+      {goneOf(n) && <p class="muted small">{goneText(goneOf(n))}</p>}
       <dl class="kv">
         {n.ip && (
           <>
