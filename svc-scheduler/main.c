@@ -82,6 +82,10 @@ int main(int argc, char **argv)
 	    {"server_poll_seconds", SC_OPT_INT, "30",
 	     "how often an idle ServerPoll daemon is called (its heartbeat)",
 	     &s.server_poll_seconds, 1, 3600},
+	    {"server_poll_lease_seconds", SC_OPT_INT, "60",
+	     "how long a replica holds a ServerPoll daemon it calls; one killed "
+	     "mid-call leaves it to other replicas after this",
+	     &s.server_poll_lease_seconds, 5, 3600},
 	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
 	     "the gateway's key for secrets at rest, to open ServerPoll call keys",
 	     &s.secret_key_file, 0, 0},
@@ -125,8 +129,9 @@ int main(int argc, char **argv)
 	             : -1;
 	while (rc == 0 && !sc_shutdown_requested()) {
 		atomic_store(&s.svc.pg_ok, tick(&s));
-		sc_shutdown_sleep(s.tick_ms);
+		sched_server_poll_wait(&s, s.tick_ms);
 	}
+	sched_server_poll_stop(&s);
 	if (s.progress_sub)
 		natsSubscription_Destroy(s.progress_sub);
 	sc_service_stop(&s.svc);
