@@ -71,10 +71,11 @@ int main(int argc, char **argv)
 	    {"pending_seconds", SC_OPT_INT, "86400",
 	     "a session no daemon picked up for this long is failed", &s.pending_seconds,
 	     1, 86400 * 30},
-	    {"offline_seconds", SC_OPT_INT, "120",
-	     "a DaemonPoll daemon silent this long is offline: its running sessions "
-	     "fail",
-	     &s.offline_seconds, 1, 86400 * 7},
+	    {"offline_seconds", SC_OPT_INT, "0",
+	     "a daemon silent this long is offline: its running sessions fail; 0: "
+	     "the gateway's daemon_offline_after_s (read from the database, so the "
+	     "UI and the scheduler agree; 120 until a gateway recorded it)",
+	     &s.offline_seconds, 0, 86400 * 7},
 	    {"dispatch_attempts", SC_OPT_INT, "8",
 	     "dispatch attempts (NATS or ServerPoll, with backoff) before a session "
 	     "fails",

@@ -26,6 +26,7 @@ struct scheduler {
 	natsSubscription *progress_sub; /* scanopy.progress.* (integrated daemons) */
 	bool test_clock;
 	bool have_daemons; /* core.daemons exists (the gateway has started once) */
+	bool have_offline_setting; /* core.daemon_offline_setting exists */
 	struct zone_cache *zones;
 	struct sp_engine *sp; /* ServerPoll calls in flight (server_poll.c) */
 	struct sc_metric *sessions_created, *jobs_sent, *sessions_failed,
