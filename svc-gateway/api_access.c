@@ -96,11 +96,11 @@ enum MHD_Result api_access_grant(struct request *r)
 enum MHD_Result api_access_revoke(struct request *r)
 {
 	static const char *const sql[] = {
-	    "INSERT INTO core.network_access (org_id, network_id, user_id) SELECT "
-	    "m.org_id, n.id, m.user_id FROM core.memberships m, core.networks n WHERE "
-	    "m.user_id = $2 AND m.all_networks AND n.id <> $1 ON CONFLICT DO NOTHING",
-	    "UPDATE core.memberships SET all_networks = false WHERE user_id = $2 AND "
-	    "EXISTS (SELECT 1 FROM core.networks WHERE id = $1)",
+	    ("INSERT INTO core.network_access (org_id, network_id, user_id) SELECT "
+	     "m.org_id, n.id, m.user_id FROM core.memberships m, core.networks n WHERE "
+	     "m.user_id = $2 AND m.all_networks AND n.id <> $1 ON CONFLICT DO NOTHING"),
+	    ("UPDATE core.memberships SET all_networks = false WHERE user_id = $2 AND "
+	     "EXISTS (SELECT 1 FROM core.networks WHERE id = $1)"),
 	    "DELETE FROM core.network_access WHERE network_id = $1 AND user_id = $2"};
 	return change(r, sql, 3, false);
 }

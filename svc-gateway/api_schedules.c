@@ -218,6 +218,12 @@ enum MHD_Result api_schedules_create(struct request *r)
 		json_decref(in);
 		return reply_error(r, 400, "invalid_field", msg, field);
 	}
+	if (s.has_deep_targets && strcmp(s.deep_targets, "{}") &&
+	    deep_targets_within(r, daemon, NULL, NULL, s.has_targets ? s.targets : "{}",
+	                        s.deep_targets, &res)) {
+		json_decref(in);
+		return res;
+	}
 	char iv[24], de[24];
 	const char *p[] = {daemon,
 	                   s.name,
@@ -312,6 +318,13 @@ enum MHD_Result api_schedule_patch(struct request *r)
 	if (field) {
 		json_decref(in);
 		return reply_error(r, 400, "invalid_field", msg, field);
+	}
+	if ((s.has_targets || s.has_deep_targets) &&
+	    deep_targets_within(r, NULL, NULL, r->param[0],
+	                        s.has_targets ? s.targets : NULL,
+	                        s.has_deep_targets ? s.deep_targets : NULL, &res)) {
+		json_decref(in);
+		return res;
 	}
 	char iv[24], de[24];
 	const char *p[] = {r->param[0],

@@ -87,6 +87,9 @@ enum MHD_Result api_discoveries_create(struct request *r)
 	else if (daemon && !is_uuid(daemon))
 		res = reply_error(r, 422, "invalid_field", "daemon_id: not a UUID",
 		                  "daemon_id");
+	else if (strcmp(dlit, "{}") &&
+	         deep_targets_within(r, daemon, r->param[0], NULL, tlit, dlit, &res))
+		; /* refused: res holds the 422 */
 	else {
 		char started_by[64];
 		snprintf(started_by, sizeof started_by, "user:%s", r->who.user_id);

@@ -46,3 +46,15 @@ int daemon_offline_sweep(struct gateway *gw, PGconn *pg, long after_s)
 	PQclear(r);
 	return n;
 }
+
+int daemon_offline_publish(PGconn *pg, long after_s)
+{
+	char s[24];
+	snprintf(s, sizeof s, "%ld", after_s);
+	const char *p[] = {s};
+	return sc_pg_exec(pg,
+	                  "INSERT INTO core.daemon_offline_setting (id, after_s) VALUES "
+	                  "(1, $1::int) ON CONFLICT (id) DO UPDATE SET after_s = "
+	                  "EXCLUDED.after_s, updated_at = now()",
+	                  1, p);
+}

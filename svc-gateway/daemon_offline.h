@@ -16,4 +16,8 @@ struct gateway;
  * announced offline, or -1 on error. */
 int daemon_offline_sweep(struct gateway *gw, PGconn *pg, long after_s);
 
+/* Records after_s in core.daemon_offline_setting (migration 0010), where the
+ * scheduler reads it: one threshold for the UI and the sessions. 0 or -1. */
+int daemon_offline_publish(PGconn *pg, long after_s);
+
 #endif

@@ -312,7 +312,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 
 /* libmicrohttpd's (and GnuTLS's) complaints, e.g. failed TLS handshakes,
  * as one log line each in the service's format. */
-static void mhd_log(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void mhd_log(void *cls, const char *fmt,
+                                                          va_list ap)
 {
 	(void)cls;
 	char line[512];

@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 {
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
 	bool print_routes = false;
-	long offline_after_s = 300, offline_sweep_ms = 10000;
+	long offline_after_s = 120, offline_sweep_ms = 10000;
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
@@ -77,9 +77,10 @@ int main(int argc, char **argv)
 	     "if rendered at most this long ago (users' edits always show at once; "
 	     "0: only current ones)",
 	     &gw.view_stale_max_ms, 0, 3600000},
-	    {"daemon_offline_after_s", SC_OPT_INT, "300",
-	     "a daemon not heard from for this long is announced offline (a "
-	     "\"daemon\" event)",
+	    {"daemon_offline_after_s", SC_OPT_INT, "120",
+	     "a daemon not heard from for this long is offline: announced (a "
+	     "\"daemon\" event), and its open sessions failed by the scheduler, "
+	     "which reads this value from the database",
 	     &offline_after_s, 1, 86400 * 30},
 	    {"daemon_offline_sweep_ms", SC_OPT_INT, "10000",
 	     "how often to look for daemons that went silent", &offline_sweep_ms, 100,
@@ -104,12 +105,16 @@ int main(int argc, char **argv)
 	if (rc == 0)
 		rc = gateway_http_start(&gw);
 	int64_t next_sweep = 0;
+	bool published = false;
 	while (rc == 0 && !sc_shutdown_requested()) {
 		/* The HTTP threads use their own connections; here we watch
 		 * the shared one so /healthz tells the truth, and sweep for
 		 * daemons that went silent on it. */
 		bool ok = sc_pg_healthy(gw.svc.pg);
 		atomic_store(&gw.svc.pg_ok, ok);
+		if (ok && !published)
+			published =
+			    daemon_offline_publish(gw.svc.pg, offline_after_s) == 0;
 		if (ok && sc_now_ms() >= next_sweep) {
 			daemon_offline_sweep(&gw, gw.svc.pg, offline_after_s);
 			next_sweep = sc_now_ms() + offline_sweep_ms;

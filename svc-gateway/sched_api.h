@@ -5,6 +5,7 @@
 #define GATEWAY_SCHED_API_H
 
 #include <jansson.h>
+#include <microhttpd.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -44,5 +45,15 @@ bool discovery_type_valid(const char *t);
 /* Targets (a JSON array of CIDRs or addresses) as a text[] literal; -1 if any
  * is invalid or the literal does not fit. */
 int targets_literal(json_t *targets, char *out, size_t len);
+
+struct request;
+/* Refuses (422, field deep_targets, saying which and why) deep targets that
+ * lie within none of the job's targets: those given (text[] literals; NULL:
+ * the schedule's stored ones), else the subnets its daemon reported. The
+ * daemon: daemon, else the schedule's, else the network's most recently
+ * seen. 0 when they all do; -1 when *res holds the reply (deep_within.c). */
+int deep_targets_within(struct request *r, const char *daemon, const char *network,
+                        const char *schedule, const char *targets,
+                        const char *deep_targets, enum MHD_Result *res);
 
 #endif

@@ -12,7 +12,7 @@ struct out {
 	int failed;
 };
 
-static void put(struct out *o, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 	for (;;) {

@@ -2,12 +2,12 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CONNECT_TIMEOUT_MS 5000L
-#define CALL_TIMEOUT_MS 20000L
 #define MAX_ANSWER (64u << 20)
 
 static const char *ca_file;
@@ -64,16 +64,31 @@ static void set_trust(CURL *c, const char *tls_pin)
 	}
 }
 
-int dh_call(const struct dh_peer *peer, const char *path, const char *method,
-            const char *content_type, const void *body, size_t len, struct dh_reply *r)
+static void release(CURLM *m, struct dh_call *call)
+{
+	if (call->easy) {
+		curl_multi_remove_handle(m, call->easy);
+		curl_easy_cleanup(call->easy);
+	}
+	curl_slist_free_all(call->headers); /* holds the call key: */
+	call->headers = NULL;               /* freed, not logged */
+	free(call->body);
+	call->body = NULL;
+	call->easy = NULL;
+}
+
+int dh_start(CURLM *m, struct dh_call *call, const struct dh_peer *peer, const char *path,
+             const char *method, const char *content_type, const void *body, size_t len,
+             long timeout_ms, void *owner)
 {
 	const char *base_url = peer->url;
-	memset(r, 0, sizeof *r);
-	CURL *c = curl_easy_init();
+	memset(call, 0, sizeof *call);
+	call->base_url = base_url;
+	CURL *c = call->easy = curl_easy_init();
 	char url[1024], auth[256], ctype[128];
-	struct curl_slist *h = NULL;
-	if (!c) {
-		snprintf(r->error, sizeof r->error, "out of memory");
+	if (!c || (body && !(call->body = malloc(len ? len : 1)))) {
+		release(m, call);
+		snprintf(call->reply.error, sizeof call->reply.error, "out of memory");
 		return -1;
 	}
 	size_t blen = strlen(base_url);
@@ -81,34 +96,51 @@ int dh_call(const struct dh_peer *peer, const char *path, const char *method,
 	         (int)(blen && base_url[blen - 1] == '/' ? blen - 1 : blen), base_url,
 	         path);
 	snprintf(auth, sizeof auth, "Authorization: Bearer %s", peer->key);
-	h = curl_slist_append(h, auth);
+	call->headers = curl_slist_append(call->headers, auth);
+	OPENSSL_cleanse(auth, sizeof auth);
 	if (content_type) {
 		snprintf(ctype, sizeof ctype, "Content-Type: %s", content_type);
-		h = curl_slist_append(h, ctype);
+		call->headers = curl_slist_append(call->headers, ctype);
 	}
+	if (timeout_ms > DH_CALL_TIMEOUT_MS || timeout_ms < 1)
+		timeout_ms = DH_CALL_TIMEOUT_MS;
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, CALL_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, call->headers);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	                 timeout_ms < CONNECT_TIMEOUT_MS ? timeout_ms
+	                                                 : CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	set_trust(c, peer->tls_pin);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &call->reply);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, owner);
 	if (!strcmp(method, "POST")) {
+		if (body)
+			memcpy(call->body, body, len);
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, call->body ? call->body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-		                 (curl_off_t)(body ? len : 0));
+		                 (curl_off_t)(call->body ? len : 0));
 	}
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	memset(auth, 0, sizeof auth);
+	if (curl_multi_add_handle(m, c) != CURLM_OK) {
+		release(m, call);
+		snprintf(call->reply.error, sizeof call->reply.error,
+		         "the call could not be started");
+		return -1;
+	}
+	return 0;
+}
+
+int dh_finish(CURLM *m, struct dh_call *call, CURLcode rc)
+{
+	struct dh_reply *r = &call->reply;
+	curl_easy_getinfo(call->easy, CURLINFO_RESPONSE_CODE, &r->status);
+	release(m, call);
 	if (rc != CURLE_OK) {
 		snprintf(r->error, sizeof r->error, "the daemon at %s did not answer: %s",
-		         base_url, curl_easy_strerror(rc));
+		         call->base_url, curl_easy_strerror(rc));
 		r->status = 0;
 		return -1;
 	}
@@ -117,6 +149,12 @@ int dh_call(const struct dh_peer *peer, const char *path, const char *method,
 		return -1;
 	}
 	return 0;
+}
+
+void dh_abort(CURLM *m, struct dh_call *call)
+{
+	release(m, call);
+	dh_reply_free(&call->reply);
 }
 
 void dh_reply_free(struct dh_reply *r)

@@ -51,7 +51,7 @@ int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
 		    "UPDATE sched.sessions SET state = 'starting', started_at = "
 		    "$2::timestamptz, last_progress_at = $2::timestamptz, "
 		    "dispatch_attempts = dispatch_attempts + 1, reason = NULL "
-		    "WHERE id = ANY($1::uuid[])",
+		    "WHERE id = ANY($1::uuid[]) AND state = 'pending'",
 		    2, p);
 	}
 	char attempts[16];
@@ -67,7 +67,7 @@ int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
 	    "WHEN dispatch_attempts + 1 >= $3::int THEN 'the job could not be handed to "
 	    "the daemon ' || $5 || ' after ' || $3 || ' attempts: ' || $4 ELSE 'retrying "
 	    "dispatch (attempt ' || (dispatch_attempts + 1) || '): ' || $4 END WHERE id "
-	    "= ANY($1::uuid[])",
+	    "= ANY($1::uuid[]) AND state = 'pending'",
 	    5, p);
 }
 

@@ -71,10 +71,11 @@ int main(int argc, char **argv)
 	    {"pending_seconds", SC_OPT_INT, "86400",
 	     "a session no daemon picked up for this long is failed", &s.pending_seconds,
 	     1, 86400 * 30},
-	    {"offline_seconds", SC_OPT_INT, "120",
-	     "a DaemonPoll daemon silent this long is offline: its running sessions "
-	     "fail",
-	     &s.offline_seconds, 1, 86400 * 7},
+	    {"offline_seconds", SC_OPT_INT, "0",
+	     "a daemon silent this long is offline: its running sessions fail; 0: "
+	     "the gateway's daemon_offline_after_s (read from the database, so the "
+	     "UI and the scheduler agree; 120 until a gateway recorded it)",
+	     &s.offline_seconds, 0, 86400 * 7},
 	    {"dispatch_attempts", SC_OPT_INT, "8",
 	     "dispatch attempts (NATS or ServerPoll, with backoff) before a session "
 	     "fails",
@@ -82,6 +83,10 @@ int main(int argc, char **argv)
 	    {"server_poll_seconds", SC_OPT_INT, "30",
 	     "how often an idle ServerPoll daemon is called (its heartbeat)",
 	     &s.server_poll_seconds, 1, 3600},
+	    {"server_poll_lease_seconds", SC_OPT_INT, "60",
+	     "how long a replica holds a ServerPoll daemon it calls; one killed "
+	     "mid-call leaves it to other replicas after this",
+	     &s.server_poll_lease_seconds, 5, 3600},
 	    {"secret_key_file", SC_OPT_STR, "/var/lib/scanopy/gateway-secret.key",
 	     "the gateway's key for secrets at rest, to open ServerPoll call keys",
 	     &s.secret_key_file, 0, 0},
@@ -125,8 +130,9 @@ int main(int argc, char **argv)
 	             : -1;
 	while (rc == 0 && !sc_shutdown_requested()) {
 		atomic_store(&s.svc.pg_ok, tick(&s));
-		sc_shutdown_sleep(s.tick_ms);
+		sched_server_poll_wait(&s, s.tick_ms);
 	}
+	sched_server_poll_stop(&s);
 	if (s.progress_sub)
 		natsSubscription_Destroy(s.progress_sub);
 	sc_service_stop(&s.svc);

@@ -14,18 +14,21 @@
 #include <stdint.h>
 
 struct zone_cache;
+struct sp_engine;
 
 struct scheduler {
 	struct sc_service svc;
 	long tick_ms, stall_seconds, max_run_seconds, pending_seconds, offline_seconds;
-	long dispatch_attempts, server_poll_seconds;
+	long dispatch_attempts, server_poll_seconds, server_poll_lease_seconds;
 	char *secret_key_file, *daemon_ca_file;
 	uint8_t secret_key[32]; /* the gateway's, to open ServerPoll call keys */
 	bool have_secret_key;
 	natsSubscription *progress_sub; /* scanopy.progress.* (integrated daemons) */
 	bool test_clock;
 	bool have_daemons; /* core.daemons exists (the gateway has started once) */
+	bool have_offline_setting; /* core.daemon_offline_setting exists */
 	struct zone_cache *zones;
+	struct sp_engine *sp; /* ServerPoll calls in flight (server_poll.c) */
 	struct sc_metric *sessions_created, *jobs_sent, *sessions_failed,
 	    *dispatch_retries, *schedules_broken;
 };
@@ -61,8 +64,14 @@ int sched_dispatch_record(struct scheduler *s, const struct sched_now *now,
                           const char *why);
 
 /* Calls ServerPoll daemons: status (their heartbeat), results, progress,
- * cancel, and their pending jobs (server_poll.c). */
+ * cancel, and their pending jobs (server_poll.c). Claims due daemons on a
+ * lease and starts their calls, which run on while the scheduler waits:
+ * sched_server_poll_wait replaces the sleep between ticks (it handles answers
+ * as they come), sched_server_poll_stop drops the calls in flight and their
+ * leases at exit. */
 int sched_server_poll(struct scheduler *s, const struct sched_now *now);
+void sched_server_poll_wait(struct scheduler *s, long ms);
+void sched_server_poll_stop(struct scheduler *s);
 
 /* Integrated daemons' progress reports (scanopy.progress.<daemon>) applied,
  * and cancels sent to them (nats_progress.c). */

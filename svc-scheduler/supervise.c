@@ -5,8 +5,10 @@
  *
  *   offline   a DaemonPoll daemon not heard from (heartbeat or progress), or a
  *             ServerPoll daemon that did not answer the scheduler's calls, for
- *             offline_seconds: its starting/running sessions fail; its pending
- *             ones say they are waiting for it
+ *             offline_seconds (by default the gateway's daemon_offline_after_s,
+ *             the one setting by which the UI shows it offline too): its
+ *             starting/running sessions fail; its pending ones say they are
+ *             waiting for it
  *   stalled   no change in progress for stall_seconds
  *   overdue   running longer than max_run_seconds
  *   unclaimed pending for pending_seconds */
@@ -15,6 +17,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#define DEFAULT_OFFLINE_SECONDS 120
 
 static int count_failed(struct scheduler *s, PGresult *r, const char *what)
 {
@@ -27,6 +31,35 @@ static int count_failed(struct scheduler *s, PGresult *r, const char *what)
 		sc_metric_add(s->sessions_failed, n);
 	}
 	return 0;
+}
+
+/* offline_seconds, or when 0 the gateway's daemon_offline_after_s as it
+ * recorded it (gateway migration 0010), or 120 before any gateway did. */
+static long offline_seconds(struct scheduler *s)
+{
+	if (s->offline_seconds > 0)
+		return s->offline_seconds;
+	long v = 0;
+	PGresult *r = NULL;
+	if (!s->have_offline_setting) { /* a gateway from before 0010 */
+		r = sc_pg_query(
+		    s->svc.pg,
+		    "SELECT to_regclass('core.daemon_offline_setting') IS NOT "
+		    "NULL",
+		    0, NULL);
+		s->have_offline_setting = r && PQgetvalue(r, 0, 0)[0] == 't';
+		PQclear(r);
+		r = NULL;
+	}
+	if (s->have_offline_setting)
+		r = sc_pg_query(
+		    s->svc.pg,
+		    "SELECT after_s FROM core.daemon_offline_setting WHERE id = 1", 0,
+		    NULL);
+	if (r && PQntuples(r) == 1)
+		v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return v > 0 ? v : DEFAULT_OFFLINE_SECONDS;
 }
 
 static int daemons_offline(struct scheduler *s, const struct sched_now *now)
@@ -42,7 +75,7 @@ static int daemons_offline(struct scheduler *s, const struct sched_now *now)
 			return 0;
 	}
 	char secs[24];
-	snprintf(secs, sizeof secs, "%ld", s->offline_seconds);
+	snprintf(secs, sizeof secs, "%ld", offline_seconds(s));
 	const char *p[] = {now->text, secs};
 	int rc = count_failed(
 	    s,

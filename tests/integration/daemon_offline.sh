@@ -57,6 +57,23 @@ check "and silent again, offline again" wait_for 10 offline 2
 sleep 1
 check "still once per absence" test "$(events false)" -eq 2
 
+# One threshold: the scheduler, given no offline_seconds of its own, reads
+# the gateway's daemon_offline_after_s from the database, so a daemon's open
+# session fails as offline when the UI announces it offline, not minutes
+# apart.
+check "the gateway recorded its offline threshold for the scheduler" \
+	test "$(sql "SELECT after_s FROM core.daemon_offline_setting")" = 2
+S=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" \
+	-d "{\"type\":\"self_report\",\"daemon_id\":\"$DID\"}" | jq -r .id)
+beat $GW_PORT # hands the job out
+check "a heartbeat hands the daemon its job" test \
+	"$(sql "SELECT state IN ('starting', 'running') FROM sched.sessions WHERE id = '$S'")" = t
+T_BEAT=$(date +%s%3N)
+failed_offline() { curl -sf -H "$A" "$G/api/v1/sessions/$S" | jq -e '.state == "failed" and (.reason | test("offline: no heartbeat or progress for 2 s"))' >/dev/null; }
+check "silent, its session fails as offline after the gateway's 2 s" wait_for 15 failed_offline
+echo "# last heartbeat -> session failed offline: $(($(date +%s%3N) - T_BEAT)) ms (threshold 2 s, scheduler tick 1 s)"
+check "and the UI announced it offline for the same absence" wait_for 10 offline 3
+
 # The sweep's policy names the gateway's own role: a tenant transaction that
 # sets the sweep's flag still sees only its organisation's daemons.
 check "a tenant cannot borrow the sweep's view of every organisation" \

@@ -113,18 +113,20 @@ api_bootstrap() {
 	NET=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks" -d "{\"name\":\"$1\"}" | jq -r .id)
 	DKEY=$(curl -sf -XPOST -H "$A" "$G/api/v1/networks/$NET/daemon-keys" | jq -r .key)
 }
-# server_poll_up NETWORK DISPATCH_ATTEMPTS: the pipeline, and a gateway and a
-# scheduler sharing a secret-key file (the gateway seals call keys, the
-# scheduler opens them) that call ServerPoll daemons every 2 s; then
-# api_bootstrap NETWORK. DPORT is the port a test daemon listens on.
+# server_poll_up NETWORK DISPATCH_ATTEMPTS [SCHEDULER_ARGS...]: the pipeline,
+# and a gateway and a scheduler sharing a secret-key file (the gateway seals
+# call keys, the scheduler opens them) that call ServerPoll daemons every
+# 2 s; then api_bootstrap NETWORK. DPORT is the port a test daemon listens on;
+# SCHED_ARGS the scheduler's arguments, to start replicas alike.
 server_poll_up() {
 	env_up
 	DPORT=$((26073 + O))
 	svc_start scanopy-topology $TOPO_PORT
 	svc_start scanopy-fingerprint $FP_PORT
 	svc_start scanopy-gateway $GW_PORT --secret-key-file "$T_DIR/secret.key"
-	svc_start scanopy-scheduler $SCHED_PORT --tick-ms 200 --offline-seconds 10 \
-		--dispatch-attempts "$2" --server-poll-seconds 2 --secret-key-file "$T_DIR/secret.key"
+	SCHED_ARGS=(--tick-ms 200 --offline-seconds 10 --dispatch-attempts "$2"
+		--server-poll-seconds 2 --secret-key-file "$T_DIR/secret.key" "${@:3}")
+	svc_start scanopy-scheduler $SCHED_PORT "${SCHED_ARGS[@]}"
 	api_bootstrap "$1"
 }
 # netns_pair NS PEER: two network namespaces joined by a veth pair (eth0 in
