@@ -8,7 +8,9 @@
  * All of a VM's NICs are one row. The VM's own host is tied by its MAC keys
  * at read time. VMs this daemon reported before on this host and not now
  * are stopped (their taps are gone); the newest report wins, so a VM that
- * moved is not stopped by its old node's reports, whatever their order. */
+ * moved is not stopped by its old node's reports, whatever their order, and
+ * a report older than the hypervisor's newest (inv.vm_reports) marks what
+ * only it names as stopped, not running. */
 #include "apply_internal.h"
 #include "changes.h"
 #include "identity.h"
@@ -152,8 +154,36 @@ static int log_change(struct batch_ctx *b, const char *kind, const char *host,
 	return rc;
 }
 
+/* Notes this report as the hypervisor's newest unless one newer was applied:
+ * then *stale is set, and what this report alone names is not running. A
+ * report of no VM only moves the time of a hypervisor's known before (a
+ * daemon that never reported a VM gets no row). */
+static int note_report(struct batch_ctx *b, const char *hypervisor, bool any, bool *stale)
+{
+	const char *p[] = {b->org, b->network, hypervisor, b->daemon, b->seen};
+	if (!any)
+		return batch_exec(
+		    b,
+		    "UPDATE inv.vm_reports SET at = to_timestamp($5) WHERE "
+		    "host_id = $3 AND daemon_id = $4 AND at < to_timestamp($5) "
+		    "AND org_id = $1 AND network_id = $2",
+		    5, p);
+	PGresult *r = batch_query(
+	    b,
+	    "INSERT INTO inv.vm_reports (org_id, network_id, host_id, daemon_id, at) "
+	    "VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT (host_id, daemon_id) "
+	    "DO UPDATE SET at = greatest(inv.vm_reports.at, EXCLUDED.at) RETURNING at > "
+	    "to_timestamp($5)",
+	    5, p);
+	if (!r)
+		return -1;
+	*stale = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return 0;
+}
+
 static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, json_t *vm,
-                     const char *cluster)
+                     const char *cluster, bool stale)
 {
 	json_t *vmid = json_object_get(vm, "vmid");
 	const char *vname = json_string_value(json_object_get(vm, "name"));
@@ -169,21 +199,29 @@ static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, j
 	json_decref(labels);
 	int rc = -1;
 	if (lt && nt && parent_before(b, key, before) == 0) {
-		const char *p[] = {
-		    b->org, b->network, key,       parent, vname || vmid ? name : NULL,
-		    lt,     nt,         b->daemon, b->seen};
+		const char *p[] = {b->org,
+		                   b->network,
+		                   key,
+		                   parent,
+		                   vname || vmid ? name : NULL,
+		                   lt,
+		                   nt,
+		                   b->daemon,
+		                   b->seen,
+		                   stale ? "stopped" : "running"};
 		PGresult *r = batch_query(
 		    b,
 		    "INSERT INTO inv.workloads (org_id, network_id, kind, external_id, "
 		    "parent_host, name, state, labels, networks, daemon_id, first_seen, "
-		    "last_seen) VALUES ($1, $2, 'vm', $3, $4, $5, 'running', $6, $7, $8, "
+		    "last_seen) VALUES ($1, $2, 'vm', $3, $4, $5, $10, $6, $7, $8, "
 		    "to_timestamp($9), to_timestamp($9)) ON CONFLICT (network_id, kind, "
 		    "external_id) DO UPDATE SET parent_host = EXCLUDED.parent_host, name "
-		    "= coalesce(EXCLUDED.name, inv.workloads.name), state = 'running', "
+		    "= coalesce(EXCLUDED.name, inv.workloads.name), state = "
+		    "EXCLUDED.state, "
 		    "labels = EXCLUDED.labels, networks = EXCLUDED.networks, daemon_id = "
 		    "EXCLUDED.daemon_id, last_seen = EXCLUDED.last_seen WHERE "
 		    "EXCLUDED.last_seen >= inv.workloads.last_seen RETURNING (xmax = 0)",
-		    9, p);
+		    10, p);
 		rc = r ? 0 : -1;
 		bool row = r && PQntuples(r) == 1;
 		if (row && !strcmp(PQgetvalue(r, 0, 0), "t"))
@@ -232,14 +270,17 @@ int apply_vm_nics(struct batch_ctx *b, const char *hypervisor,
 	int rc = 0;
 	for (size_t i = 0; i < sr->n_vm_nics && rc == 0; i++)
 		rc = group_nic(vms, renames, b->daemon, cluster, sr->vm_nics[i]);
+	bool stale = false;
 	if (rc == 0)
 		rc = rekey(b, renames);
+	if (rc == 0)
+		rc = note_report(b, hypervisor, json_object_size(vms) > 0, &stale);
 	const char *key;
 	json_t *vm;
 	json_object_foreach(vms, key, vm)
 	{
 		if (rc == 0)
-			rc = upsert_vm(b, hypervisor, key, vm, cluster);
+			rc = upsert_vm(b, hypervisor, key, vm, cluster, stale);
 		json_array_append_new(keys, json_string(key));
 	}
 	/* This daemon's VMs on this host that it no longer reports. A VM that

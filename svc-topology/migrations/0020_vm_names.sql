@@ -34,3 +34,25 @@ LANGUAGE sql STABLE AS $$
     FROM inv.workloads w LEFT JOIN inv.hosts h ON h.id = w.parent_host
     WHERE w.id = inv.vm_of_host(p_host)
 $$;
+
+-- The newest VM report applied per hypervisor host and daemon: a report
+-- older than it (delivered late, replayed) marks the VMs it names that have
+-- no newer sighting as stopped rather than running, since the newer report
+-- did not name them (apply_vms.c); so the newest report wins whatever the
+-- order of arrival.
+CREATE TABLE inv.vm_reports (
+    org_id      uuid        NOT NULL,
+    network_id  uuid        NOT NULL,
+    host_id     uuid        NOT NULL REFERENCES inv.hosts (id) ON DELETE CASCADE,
+    daemon_id   uuid        NOT NULL,
+    at          timestamptz NOT NULL,
+    PRIMARY KEY (host_id, daemon_id)
+);
+ALTER TABLE inv.vm_reports ENABLE ROW LEVEL SECURITY;
+ALTER TABLE inv.vm_reports FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON inv.vm_reports USING
+    (org_id = current_setting('scanopy.org_id', true)::uuid);
+CREATE POLICY network_access ON inv.vm_reports AS RESTRICTIVE USING (
+    coalesce(current_setting('scanopy.network_ids', true), '') = ''
+    OR network_id = ANY ((SELECT current_setting('scanopy.network_ids', true)::uuid[])::uuid[]));
+GRANT SELECT, INSERT, UPDATE, DELETE ON inv.vm_reports TO scanopy_tenant;

@@ -24,7 +24,10 @@
 # are neither. Then VM 100 migrates to a second node of the cluster (a
 # second namespace with its own bridge and daemon, pve2): it stays one
 # workload, moved to pve2's host (vm_moved), running whatever the order of
-# the two nodes' reports.
+# the two nodes' reports. Last, three reports of such a migration, each
+# node's from its own daemon, published on the bus in each of their orders:
+# the same end every time, and a late older report of a node never brings
+# back a VM its newer one no longer names.
 . "$(dirname "$0")/lib.sh"
 export VMW_NET=${VMW_NET:-$((200 + $$ % 50))} # the outer part's, kept by the inner
 N=$VMW_NET
@@ -244,4 +247,53 @@ host "$HYP" >"$T_DIR/hyp.json"
 host "$HYP2" >"$T_DIR/hyp2.json"
 check "GET /hosts: VM 100 among pve2's VMs, no longer pve1's" jqf --slurpfile o "$T_DIR/hyp.json" \
 	'([.vms[] | select(.vmid == 100 and .name == "web-1")] | length == 1) and ([$o[0].vms[] | select(.vmid == 100)] | length == 0)' "$T_DIR/hyp2.json"
+
+# Order: a migration's three reports (node A with VMs 100 and 101; B, later,
+# with 100; A, later still, without it), each node's from its own daemon,
+# published on the bus as a daemon would, one at a time in each of their six
+# orders, a network each: the newest report wins whatever the order.
+ORG=$(curl -sf -H "$A" "$G/api/v1/auth/me" | jq -r .org_id)
+python3 - "$T_DIR" "$CLUSTER" <<'PY'
+import json, sys
+d, cluster = sys.argv[1:3]
+T = 1700000000000
+def node(name, last, vms, t):
+    nics = [{"ifname": "tap%di0" % v, "bridge": "vmbr0", "vmid": v, "port_no": i + 2,
+             "macs": ["bc:24:11:00:%02x:00" % v], "name": "vm-%d" % v, "holder": "kvm"}
+            for i, v in enumerate(vms)]
+    sr = {"hostname": name, "daemon_name": name, "mode": "daemon_poll",
+          "interfaces": [{"name": "vmbr0", "index": 2, "mac": "02:00:00:00:00:%02x" % last,
+                          "type": "IFTYPE_LAN", "up": True,
+                          "addresses": [{"ip": "10.247.0.%d" % last, "prefix_len": 24,
+                                         "subnet": "10.247.0.0/24"}]}],
+          "vm_nics": nics, "vm_cluster": cluster}
+    return [{"observations": [{"observed_at_ms": t, "self_report": sr}]}]
+for f, r in (("a1", node("pve-a", 1, [100, 101], T)), ("b1", node("pve-b", 2, [100], T + 4000)),
+             ("a2", node("pve-a", 1, [101], T + 5000))):
+    json.dump(r, open("%s/report-%s.json" % (d, f), "w"))
+PY
+# in_order "REPORTS" EXPECTED: the reports published one at a time, in a
+# network of their own; its VMs as "vmid state node;...", then "moved N".
+in_order() {
+	local net da db n=0 r d q state
+	net=$(uuid) da=$(uuid) db=$(uuid)
+	for r in $1; do # report, its daemon, its sequence
+		case $r in a1) d=$da q=1 ;; a2) d=$da q=2 ;; b1) d=$db q=1 ;; esac
+		"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$net" \
+			--daemon-id "$d" --start $q --json "$T_DIR/report-$r.json"
+		n=$((n + 1))
+		applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE network_id = '$net'")" -ge $n ]; }
+		wait_for 30 applied
+	done
+	state=$(sql "SELECT string_agg((w.labels->>'vmid') || ' ' || w.state || ' ' || h.name, ';' ORDER BY w.external_id) || ' moved ' || (SELECT count(*) FROM inv.changes c WHERE c.network_id = '$net' AND c.kind = 'vm_moved') FROM inv.workloads w JOIN inv.hosts h ON h.id = w.parent_host WHERE w.network_id = '$net' AND w.kind = 'vm'")
+	check "order ${1// /, }: $2 ($state)" sh -c "echo '$state' | grep -Eq '^$2 moved [01]$'"
+}
+for order in "a1 b1 a2" "a1 a2 b1" "b1 a1 a2" "b1 a2 a1" "a2 a1 b1" "a2 b1 a1"; do
+	in_order "$order" "100 running pve-b;101 running pve-a"
+done
+# with no second node: A's newer report, without VM 100, wins even when its
+# older one, with it, arrives after it
+for order in "a1 a2" "a2 a1"; do
+	in_order "$order" "100 stopped pve-a;101 running pve-a"
+done
 finish
