@@ -92,9 +92,9 @@ static int group_nic(json_t *vms, json_t *renames, const char *daemon,
 		json_object_set_new(vm, "name", json_string(name));
 	if (holder && !json_object_get(vm, "holder"))
 		json_object_set_new(vm, "holder", json_string(holder));
+	const char *tap = text_ok(v->ifname, 15) ? v->ifname : "?";
 	if (!holder) /* the daemon could not see who holds this tap */
-		json_object_set_new(vm, "unread",
-		                    json_string(v->ifname ? v->ifname : "?"));
+		json_object_set_new(vm, "unread", json_string(tap));
 	int rc = json_array_extend(json_object_get(vm, "networks"), nets) ? -1 : 0;
 	json_decref(nets);
 	return rc;
@@ -116,11 +116,10 @@ static json_t *vm_labels(json_t *vm, const char *cluster)
 	if (holder)
 		json_object_set_new(labels, "holder", json_string(holder));
 	if (unread)
-		snprintf(
-		    ev, sizeof ev,
-		    "a tap on a bridge (%.16s) whose holder the daemon could not read "
-		    "(no permission): taken for a VM's, a VPN's would look the same",
-		    unread);
+		snprintf(ev, sizeof ev,
+		         "a tap on a bridge (%s) whose holder the daemon could not read "
+		         "(no permission): taken for a VM's, a VPN's would look the same",
+		         unread);
 	else
 		snprintf(ev, sizeof ev, "a tap on a bridge held by %s, a hypervisor",
 		         holder ? holder : "?");

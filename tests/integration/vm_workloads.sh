@@ -258,8 +258,10 @@ import json, sys
 d, cluster = sys.argv[1:3]
 T = 1700000000000
 def node(name, last, vms, t):
-    nics = [{"ifname": "tap%di0" % v, "bridge": "vmbr0", "vmid": v, "port_no": i + 2,
-             "macs": ["bc:24:11:00:%02x:00" % v], "name": "vm-%d" % v, "holder": "kvm"}
+    # VM 101's holder unread, as by a daemon without the privilege to see it
+    nics = [dict({"ifname": "tap%di0" % v, "bridge": "vmbr0", "vmid": v, "port_no": i + 2,
+                  "macs": ["bc:24:11:00:%02x:00" % v], "name": "vm-%d" % v},
+                 **({"holder": "kvm"} if v == 100 else {}))
             for i, v in enumerate(vms)]
     sr = {"hostname": name, "daemon_name": name, "mode": "daemon_poll",
           "interfaces": [{"name": "vmbr0", "index": 2, "mac": "02:00:00:00:00:%02x" % last,
@@ -275,7 +277,7 @@ PY
 # in_order "REPORTS" EXPECTED: the reports published one at a time, in a
 # network of their own; its VMs as "vmid state node;...", then "moved N".
 in_order() {
-	local net da db n=0 r d q state
+	local da db n=0 r d q state
 	net=$(uuid) da=$(uuid) db=$(uuid)
 	for r in $1; do # report, its daemon, its sequence
 		case $r in a1) d=$da q=1 ;; a2) d=$da q=2 ;; b1) d=$db q=1 ;; esac
@@ -296,4 +298,6 @@ done
 for order in "a1 a2" "a2 a1"; do
 	in_order "$order" "100 stopped pve-a;101 running pve-a"
 done
+check "a VM whose tap's holder was not read says so in its evidence" test \
+	"$(sql "SELECT (labels->>'holder' IS NULL) || ' ' || (labels->>'evidence' LIKE '%could not read%') FROM inv.workloads WHERE network_id = '$net' AND labels->>'vmid' = '101'")" = "true true"
 finish
