@@ -277,8 +277,9 @@ PY
 # in_order "REPORTS" EXPECTED: the reports published one at a time, in a
 # network of their own; its VMs as "vmid state node;...", then "moved N".
 in_order() {
-	local da db n=0 r d q state
-	net=$(uuid) da=$(uuid) db=$(uuid)
+	local n=0 r d q state
+	net=$(uuid) da=${DA:-$(uuid)} db=$(uuid)
+	[ -z "${3:-}" ] || sql "${3//@NET@/$net}" # a row there before
 	for r in $1; do # report, its daemon, its sequence
 		case $r in a1) d=$da q=1 ;; a2) d=$da q=2 ;; b1) d=$db q=1 ;; esac
 		"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$net" \
@@ -300,4 +301,11 @@ for order in "a1 a2" "a2 a1"; do
 done
 check "a VM whose tap's holder was not read says so in its evidence" test \
 	"$(sql "SELECT (labels->>'holder' IS NULL) || ' ' || (labels->>'evidence' LIKE '%could not read%') FROM inv.workloads WHERE network_id = '$net' AND labels->>'vmid' = '101'")" = "true true"
+# A clustered node's VM keyed by its daemon before 0020 takes the cluster key
+# on the node's next report, history kept (its id, its first sighting).
+DA=$(uuid) OLD=$(uuid)
+in_order "a1" "100 running pve-a;101 running pve-a" "INSERT INTO inv.workloads (id, org_id, network_id, kind, external_id, state, daemon_id, first_seen, last_seen) VALUES ('$OLD', '$ORG', '@NET@', 'vm', 'vmid:$DA:100', 'running', '$DA', '2020-01-01', '2020-01-01')"
+unset DA
+check "a VM keyed by its daemon before is re-keyed by its cluster, its row kept" test \
+	"$(sql "SELECT external_id || ' ' || first_seen::date FROM inv.workloads WHERE id = '$OLD'")" = "vmid:cluster:$CLUSTER:100 2020-01-01"
 finish
