@@ -47,7 +47,7 @@ struct daemon_config {
 	    *docker_proxy_ssl_cert, *docker_proxy_ssl_key, *docker_proxy_ssl_chain,
 	    *lldpd_socket, *log_level, *call_key, *call_key_sha256, *listen_address,
 	    *listen_tls_cert, *listen_tls_key, *server_ca, *server_pin, *nats_tls_ca,
-	    *nats_tls_cert, *nats_tls_key;
+	    *nats_tls_cert, *nats_tls_key, *pve_root, *libvirt_root;
 	long listen_port, poll_interval, spool_mb, max_pps;
 };
 
@@ -786,6 +786,14 @@ int main(int argc, char **argv)
 	    {"lldpd_socket", SC_OPT_STR, NULL,
 	     "lldpd's control socket for local LLDP (default: lldpd's own)",
 	     &c->lldpd_socket, 0, 0},
+	    {"pve_root", SC_OPT_STR, "/etc/pve",
+	     "Proxmox VE's cluster file system, where its VMs' names and its cluster's "
+	     "are read (\"\": none)",
+	     &c->pve_root, 0, 0},
+	    {"libvirt_root", SC_OPT_STR, "/run/libvirt/qemu",
+	     "libvirt's running QEMU domains (<name>.xml), where its VMs' names are "
+	     "read (\"\": none)",
+	     &c->libvirt_root, 0, 0},
 	    {"listen_port", SC_OPT_INT, "60073", "port for server_poll mode",
 	     &c->listen_port, 1, 65535},
 	    {"listen_address", SC_OPT_STR, "0.0.0.0",
@@ -824,6 +832,8 @@ int main(int argc, char **argv)
 	if (sc_log_set_level(c->log_level))
 		fprintf(stderr, "scanopy-daemon: log_level '%s' unknown, using info\n",
 		        c->log_level);
+
+	selfreport_vm_roots(c->pve_root, c->libvirt_root);
 
 	const char *cmd = npos > 0 ? argv[1] : "run";
 	if (!strcmp(cmd, "run"))

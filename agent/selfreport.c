@@ -13,6 +13,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+static struct vmnic_roots vm_roots = {
+    .sys = "/sys", .proc = "/proc", .pve = "/etc/pve", .libvirt = "/run/libvirt/qemu"};
+
+void selfreport_vm_roots(const char *pve_root, const char *libvirt_root)
+{
+	vm_roots.pve = pve_root && *pve_root ? pve_root : NULL;
+	vm_roots.libvirt = libvirt_root && *libvirt_root ? libvirt_root : NULL;
+}
+
 static int prefix_len(const struct sockaddr *mask)
 {
 	const unsigned char *b;
@@ -204,7 +213,7 @@ int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
 	}
 	freeifaddrs(list);
 	add_gateways(sr);
-	if (vmnic_collect("/sys", sr) < 0)
+	if (vmnic_collect(&vm_roots, sr) < 0)
 		sc_warn("self-report: out of memory reading the VM NICs");
 
 	char host[256] = "";

@@ -13,6 +13,11 @@ int selfreport_collect(Scanopy__V1__SelfReport *sr, const char *daemon_name,
                        const char *mode, bool docker_access);
 void selfreport_free(Scanopy__V1__SelfReport *sr);
 
+/* Where the VM NICs' names are read (vmnic.h): the Proxmox VE cluster file
+ * system and libvirt's running domains, by default /etc/pve and
+ * /run/libvirt/qemu; NULL or "" for none. Set once, before collecting. */
+void selfreport_vm_roots(const char *pve_root, const char *libvirt_root);
+
 /* Classifies an interface from its name and kernel flags (exposed for tests). */
 Scanopy__V1__InterfaceType selfreport_iftype(const char *name, bool loopback);
 

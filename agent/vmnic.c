@@ -1,9 +1,13 @@
 #include "vmnic.h"
 
+#include "vmholder.h"
+#include "vmname.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/if_bridge.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -170,10 +174,73 @@ static int one(const char *net, const char *ifname, Scanopy__V1__SelfReport *sr)
 	return rc ? -1 : 1;
 }
 
-int vmnic_collect(const char *sysroot, Scanopy__V1__SelfReport *sr)
+static void free_nic(Scanopy__V1__VmNic *v)
+{
+	for (size_t j = 0; j < v->n_macs; j++)
+		free(v->macs[j]);
+	free(v->macs);
+	free(v->ifname);
+	free(v->bridge);
+	free(v->name);
+	free(v->holder);
+	free(v);
+}
+
+/* Keeps the NICs from `from` on whose tap a hypervisor holds, or whose holder
+ * could not be read; a VPN's tap (its holder no hypervisor) is dropped. */
+static int keep_vms(const char *proc, Scanopy__V1__SelfReport *sr, size_t from)
+{
+	struct vmholder h;
+	if (vmholder_scan(proc, &h))
+		h.complete = false; /* no /proc: every holder unknown */
+	size_t k = from;
+	int rc = 0;
+	for (size_t i = from; i < sr->n_vm_nics; i++) {
+		Scanopy__V1__VmNic *v = sr->vm_nics[i];
+		const char *comm;
+		enum vmholder_verdict r = vmholder_of(&h, v->ifname, &comm);
+		if (r == VMHOLDER_OTHER) {
+			free_nic(v);
+			continue;
+		}
+		if (r == VMHOLDER_VM && !(v->holder = strdup(comm)))
+			rc = -1;
+		sr->vm_nics[k++] = v;
+	}
+	sr->n_vm_nics = k;
+	vmholder_free(&h);
+	return rc;
+}
+
+static int name_vms(const struct vmnic_roots *r, Scanopy__V1__SelfReport *sr, size_t from)
+{
+	if (!r->pve && !r->libvirt)
+		return 0;
+	struct vmname_dir *d = vmname_open(r->pve, r->libvirt);
+	if (!d)
+		return -1;
+	int rc = 0;
+	bool proxmox = false;
+	for (size_t i = from; i < sr->n_vm_nics; i++) {
+		Scanopy__V1__VmNic *v = sr->vm_nics[i];
+		const char *n =
+		    vmname_find(d, v->has_vmid, v->vmid, v->ifname, v->macs, v->n_macs);
+		if (n && !(v->name = strdup(n)))
+			rc = -1;
+		proxmox |= v->has_vmid;
+	}
+	const char *c = vmname_cluster(d);
+	if (proxmox && c && !sr->vm_cluster && !(sr->vm_cluster = strdup(c)))
+		rc = -1;
+	vmname_close(d);
+	return rc;
+}
+
+int vmnic_collect(const struct vmnic_roots *roots, Scanopy__V1__SelfReport *sr)
 {
 	char net[PATH_MAX];
-	snprintf(net, sizeof net, "%s/class/net", sysroot);
+	size_t from = sr->n_vm_nics;
+	snprintf(net, sizeof net, "%s/class/net", roots->sys);
 	DIR *d = opendir(net);
 	if (!d)
 		return 0;
@@ -190,21 +257,22 @@ int vmnic_collect(const char *sysroot, Scanopy__V1__SelfReport *sr)
 		added += r;
 	}
 	closedir(d);
+	if (sr->n_vm_nics > from) {
+		if (keep_vms(roots->proc, sr, from) || name_vms(roots, sr, from))
+			added = -1;
+		else if (added >= 0)
+			added = (int)(sr->n_vm_nics - from);
+	}
 	return added;
 }
 
 void vmnic_free(Scanopy__V1__SelfReport *sr)
 {
-	for (size_t i = 0; i < sr->n_vm_nics; i++) {
-		Scanopy__V1__VmNic *v = sr->vm_nics[i];
-		for (size_t j = 0; j < v->n_macs; j++)
-			free(v->macs[j]);
-		free(v->macs);
-		free(v->ifname);
-		free(v->bridge);
-		free(v);
-	}
+	for (size_t i = 0; i < sr->n_vm_nics; i++)
+		free_nic(sr->vm_nics[i]);
 	free(sr->vm_nics);
+	free(sr->vm_cluster);
+	sr->vm_cluster = NULL;
 	sr->vm_nics = NULL;
 	sr->n_vm_nics = 0;
 }

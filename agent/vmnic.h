@@ -26,10 +26,21 @@ int vmnic_vmid(const char *ifname, uint32_t *vmid);
 size_t vmnic_fdb_macs(const unsigned char *buf, size_t len, unsigned port,
                       char (*macs)[18], size_t max);
 
-/* Appends to sr->vm_nics every tap under `sysroot` ("/sys", or a test tree
- * with the same class/net layout) that is a bridge port. Returns the number
- * added, -1 on allocation failure (what was added stays, owned by sr). */
-int vmnic_collect(const char *sysroot, Scanopy__V1__SelfReport *sr);
+/* Where the hypervisor's state is read: "/sys", "/proc", "/etc/pve",
+ * "/run/libvirt/qemu" on a real one, test trees of the same layout in the
+ * tests. pve or libvirt NULL: not looked in. */
+struct vmnic_roots {
+	const char *sys, *proc, *pve, *libvirt;
+};
+
+/* Appends to sr->vm_nics every tap under roots->sys that is a bridge port
+ * and, by who holds it (vmholder.h), a virtual machine's: held by a
+ * hypervisor process (holder set), or by a holder that could not be read
+ * (holder absent). Each gets the VM's name when the hypervisor keeps one
+ * (vmname.h); sr->vm_cluster is the Proxmox cluster's name. Returns the
+ * number added, -1 on allocation failure (what was added stays, owned by
+ * sr). */
+int vmnic_collect(const struct vmnic_roots *roots, Scanopy__V1__SelfReport *sr);
 void vmnic_free(Scanopy__V1__SelfReport *sr);
 
 #endif

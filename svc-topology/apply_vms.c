@@ -1,24 +1,56 @@
 /* A hypervisor's virtual machines (SelfReport.vm_nics), as workloads of kind
- * 'vm' under the daemon's host. external_id (see migration 0017):
- * "vmid:<daemon>:<vmid>" when the tap's name gives the VM id, all of that
- * VM's NICs in one row; otherwise "mac:<lowest MAC behind the tap>". The
- * VM's own host is tied by its MAC keys at read time. VMs this daemon
- * reported before and not now are stopped (their taps are gone). */
+ * 'vm' under the daemon's host. external_id (see migrations 0017, 0020):
+ *   "vmid:cluster:<cluster>:<vmid>"  a Proxmox VE VM of a cluster (VM ids
+ *       are unique in it), so a VM migrated to another node is the same row,
+ *       moved to that node's host ('vm_moved');
+ *   "vmid:<daemon>:<vmid>"  a standalone Proxmox node's VM;
+ *   "mac:<lowest MAC behind the tap>"  otherwise (libvirt vnet<N>).
+ * All of a VM's NICs are one row. The VM's own host is tied by its MAC keys
+ * at read time. VMs this daemon reported before on this host and not now
+ * are stopped (their taps are gone); the newest report wins, so a VM that
+ * moved is not stopped by its old node's reports, whatever their order, and
+ * a report older than the hypervisor's newest (inv.vm_reports) marks what
+ * only it names as stopped, not running. */
 #include "apply_internal.h"
 #include "changes.h"
 #include "identity.h"
 #include "sc_pg.h"
+#include "sc_utf8.h"
 #include "wbuf.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds one NIC to its VM's entry in vms (external_id -> {networks, vmid}). */
-static int group_nic(json_t *vms, const char *daemon, const Scanopy__V1__VmNic *v)
+/* A reported text worth keeping: valid UTF-8, no control character, at most
+ * max bytes (a daemon's report is trusted no more than a packet). */
+static const char *text_ok(const char *s, size_t max)
 {
-	char key[128], low[18] = "", m[18];
+	size_t n = s ? strlen(s) : 0;
+	return n && n <= max && sc_utf8_label(s, n) ? s : NULL;
+}
+
+/* A Proxmox cluster's name as corosync takes it, or NULL. */
+static const char *cluster_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > 64)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("-_.", s[i]))
+			return NULL;
+	return s;
+}
+
+/* Adds one NIC to its VM's entry in vms (external_id -> {networks, vmid,
+ * name, holder, unread}); a Proxmox VM keyed by cluster is also noted in
+ * renames (its key before 0020 -> its key now). */
+static int group_nic(json_t *vms, json_t *renames, const char *daemon,
+                     const char *cluster, const Scanopy__V1__VmNic *v)
+{
+	char key[160], low[18] = "", m[18];
 	json_t *nets = json_array();
 	for (size_t i = 0; i < v->n_macs; i++) {
 		if (!v->macs[i] || ident_mac_normalise(v->macs[i], m))
@@ -29,7 +61,14 @@ static int group_nic(json_t *vms, const char *daemon, const Scanopy__V1__VmNic *
 		    nets, json_pack("{s:s?, s:s, s:s?, s:i}", "network", v->bridge, "mac",
 		                    m, "ifname", v->ifname, "port_no", (int)v->port_no));
 	}
-	if (v->has_vmid && daemon && *daemon)
+	if (v->has_vmid && cluster) {
+		snprintf(key, sizeof key, "vmid:cluster:%s:%u", cluster, v->vmid);
+		if (daemon && *daemon) {
+			char old[128];
+			snprintf(old, sizeof old, "vmid:%s:%u", daemon, v->vmid);
+			json_object_set_new(renames, old, json_string(key));
+		}
+	} else if (v->has_vmid && daemon && *daemon)
 		snprintf(key, sizeof key, "vmid:%s:%u", daemon, v->vmid);
 	else if (*low)
 		snprintf(key, sizeof key, "mac:%s", low);
@@ -48,51 +87,152 @@ static int group_nic(json_t *vms, const char *daemon, const Scanopy__V1__VmNic *
 			json_object_set_new(vm, "vmid", json_integer(v->vmid));
 		json_object_set_new(vms, key, vm);
 	}
+	const char *name = text_ok(v->name, 128), *holder = text_ok(v->holder, 15);
+	if (name && !json_object_get(vm, "name"))
+		json_object_set_new(vm, "name", json_string(name));
+	if (holder && !json_object_get(vm, "holder"))
+		json_object_set_new(vm, "holder", json_string(holder));
+	const char *tap = text_ok(v->ifname, 15) ? v->ifname : "?";
+	if (!holder) /* the daemon could not see who holds this tap */
+		json_object_set_new(vm, "unread", json_string(tap));
 	int rc = json_array_extend(json_object_get(vm, "networks"), nets) ? -1 : 0;
 	json_decref(nets);
 	return rc;
 }
 
-static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, json_t *vm)
+/* labels: vmid, cluster, holder and the evidence the VM is one. */
+static json_t *vm_labels(json_t *vm, const char *cluster)
+{
+	json_t *vmid = json_object_get(vm, "vmid"), *labels = json_object();
+	const char *holder = json_string_value(json_object_get(vm, "holder"));
+	const char *unread = json_string_value(json_object_get(vm, "unread"));
+	char ev[160];
+	if (vmid)
+		json_object_set_new(
+		    labels, "vmid",
+		    json_sprintf("%lld", (long long)json_integer_value(vmid)));
+	if (vmid && cluster)
+		json_object_set_new(labels, "cluster", json_string(cluster));
+	if (holder)
+		json_object_set_new(labels, "holder", json_string(holder));
+	if (unread)
+		snprintf(ev, sizeof ev,
+		         "a tap on a bridge (%s) whose holder the daemon could not read "
+		         "(no permission): taken for a VM's, a VPN's would look the same",
+		         unread);
+	else
+		snprintf(ev, sizeof ev, "a tap on a bridge held by %s, a hypervisor",
+		         holder ? holder : "?");
+	json_object_set_new(labels, "evidence", json_string(ev));
+	return labels;
+}
+
+/* The host the VM `key` is under now, before this report ('' when new). */
+static int parent_before(struct batch_ctx *b, const char *key, char out[40])
+{
+	const char *p[] = {b->network, key};
+	PGresult *r = batch_query(b,
+	                          "SELECT coalesce(parent_host::text, '') FROM "
+	                          "inv.workloads WHERE network_id = $1 AND kind = 'vm' "
+	                          "AND external_id = $2 FOR UPDATE",
+	                          2, p);
+	if (!r)
+		return -1;
+	snprintf(out, 40, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return 0;
+}
+
+static int log_change(struct batch_ctx *b, const char *kind, const char *host,
+                      json_t *detail)
+{
+	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	int rc = d ? change_log(b, kind, host, d) : -1;
+	free(d);
+	json_decref(detail);
+	return rc;
+}
+
+/* Notes this report as the hypervisor's newest unless one newer was applied:
+ * then *stale is set, and what this report alone names is not running. A
+ * report of no VM only moves the time of a hypervisor's known before (a
+ * daemon that never reported a VM gets no row). */
+static int note_report(struct batch_ctx *b, const char *hypervisor, bool any, bool *stale)
+{
+	const char *p[] = {b->org, b->network, hypervisor, b->daemon, b->seen};
+	if (!any)
+		return batch_exec(
+		    b,
+		    "UPDATE inv.vm_reports SET at = to_timestamp($5) WHERE "
+		    "host_id = $3 AND daemon_id = $4 AND at < to_timestamp($5) "
+		    "AND org_id = $1 AND network_id = $2",
+		    5, p);
+	PGresult *r = batch_query(
+	    b,
+	    "INSERT INTO inv.vm_reports (org_id, network_id, host_id, daemon_id, at) "
+	    "VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT (host_id, daemon_id) "
+	    "DO UPDATE SET at = greatest(inv.vm_reports.at, EXCLUDED.at) RETURNING at > "
+	    "to_timestamp($5)",
+	    5, p);
+	if (!r)
+		return -1;
+	*stale = PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t");
+	PQclear(r);
+	return 0;
+}
+
+static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, json_t *vm,
+                     const char *cluster, bool stale)
 {
 	json_t *vmid = json_object_get(vm, "vmid");
-	char name[32], idtext[16];
-	json_t *labels = json_object();
-	if (vmid) {
-		snprintf(idtext, sizeof idtext, "%lld",
+	const char *vname = json_string_value(json_object_get(vm, "name"));
+	char name[160], before[40];
+	if (vname)
+		snprintf(name, sizeof name, "%s", vname);
+	else if (vmid)
+		snprintf(name, sizeof name, "VM %lld",
 		         (long long)json_integer_value(vmid));
-		snprintf(name, sizeof name, "VM %s", idtext);
-		json_object_set_new(labels, "vmid", json_string(idtext));
-	}
+	json_t *labels = vm_labels(vm, cluster);
 	char *lt = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
 	char *nt = json_dumps(json_object_get(vm, "networks"), JSON_COMPACT);
 	json_decref(labels);
 	int rc = -1;
-	if (lt && nt) {
-		const char *p[] = {b->org, b->network,         key,
-		                   parent, vmid ? name : NULL, lt,
-		                   nt,     b->daemon,          b->seen};
+	if (lt && nt && parent_before(b, key, before) == 0) {
+		const char *p[] = {b->org,
+		                   b->network,
+		                   key,
+		                   parent,
+		                   vname || vmid ? name : NULL,
+		                   lt,
+		                   nt,
+		                   b->daemon,
+		                   b->seen,
+		                   stale ? "stopped" : "running"};
 		PGresult *r = batch_query(
 		    b,
 		    "INSERT INTO inv.workloads (org_id, network_id, kind, external_id, "
 		    "parent_host, name, state, labels, networks, daemon_id, first_seen, "
-		    "last_seen) VALUES ($1, $2, 'vm', $3, $4, $5, 'running', $6, $7, $8, "
+		    "last_seen) VALUES ($1, $2, 'vm', $3, $4, $5, $10, $6, $7, $8, "
 		    "to_timestamp($9), to_timestamp($9)) ON CONFLICT (network_id, kind, "
 		    "external_id) DO UPDATE SET parent_host = EXCLUDED.parent_host, name "
-		    "= coalesce(EXCLUDED.name, inv.workloads.name), state = 'running', "
+		    "= coalesce(EXCLUDED.name, inv.workloads.name), state = "
+		    "EXCLUDED.state, "
 		    "labels = EXCLUDED.labels, networks = EXCLUDED.networks, daemon_id = "
 		    "EXCLUDED.daemon_id, last_seen = EXCLUDED.last_seen WHERE "
 		    "EXCLUDED.last_seen >= inv.workloads.last_seen RETURNING (xmax = 0)",
-		    9, p);
+		    10, p);
 		rc = r ? 0 : -1;
-		if (r && PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), "t")) {
-			json_t *detail =
-			    json_pack("{s:s, s:O?}", "vm", key, "vmid", vmid);
-			char *d = json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS);
-			rc = d ? change_log(b, "vm_appeared", parent, d) : -1;
-			free(d);
-			json_decref(detail);
-		}
+		bool row = r && PQntuples(r) == 1;
+		if (row && !strcmp(PQgetvalue(r, 0, 0), "t"))
+			rc = log_change(b, "vm_appeared", parent,
+			                json_pack("{s:s, s:O?, s:s?}", "vm", key, "vmid",
+			                          vmid, "name", vname));
+		else if (row && *before && strcmp(before, parent))
+			/* the newest report has it on another hypervisor: migrated */
+			rc = log_change(b, "vm_moved", parent,
+			                json_pack("{s:s, s:O?, s:s?, s:s, s:s}", "vm",
+			                          key, "vmid", vmid, "name", vname,
+			                          "from", before, "to", parent));
 		PQclear(r);
 	}
 	free(lt);
@@ -100,22 +240,50 @@ static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, j
 	return rc;
 }
 
+/* A clustered Proxmox node's VMs were keyed by its daemon before 0020: their
+ * rows take the cluster key (unless a row has it already), history kept. */
+static int rekey(struct batch_ctx *b, json_t *renames)
+{
+	if (!json_object_size(renames))
+		return 0;
+	char *rt = json_dumps(renames, JSON_COMPACT);
+	if (!rt)
+		return -1;
+	const char *p[] = {b->network, rt};
+	int rc = batch_exec(b,
+	                    "UPDATE inv.workloads w SET external_id = m.value FROM "
+	                    "jsonb_each_text($2::jsonb) m WHERE w.network_id = $1 AND "
+	                    "w.kind = 'vm' AND w.external_id = m.key AND NOT EXISTS "
+	                    "(SELECT 1 FROM inv.workloads x WHERE x.network_id = $1 AND "
+	                    "x.kind = 'vm' AND x.external_id = m.value)",
+	                    2, p);
+	free(rt);
+	return rc;
+}
+
 int apply_vm_nics(struct batch_ctx *b, const char *hypervisor,
                   const Scanopy__V1__SelfReport *sr)
 {
-	json_t *vms = json_object(), *keys = json_array();
+	json_t *vms = json_object(), *keys = json_array(), *renames = json_object();
+	const char *cluster = cluster_ok(sr->vm_cluster);
 	int rc = 0;
 	for (size_t i = 0; i < sr->n_vm_nics && rc == 0; i++)
-		rc = group_nic(vms, b->daemon, sr->vm_nics[i]);
+		rc = group_nic(vms, renames, b->daemon, cluster, sr->vm_nics[i]);
+	bool stale = false;
+	if (rc == 0)
+		rc = rekey(b, renames);
+	if (rc == 0)
+		rc = note_report(b, hypervisor, json_object_size(vms) > 0, &stale);
 	const char *key;
 	json_t *vm;
 	json_object_foreach(vms, key, vm)
 	{
 		if (rc == 0)
-			rc = upsert_vm(b, hypervisor, key, vm);
+			rc = upsert_vm(b, hypervisor, key, vm, cluster, stale);
 		json_array_append_new(keys, json_string(key));
 	}
-	/* This daemon's VMs on this host that it no longer reports. */
+	/* This daemon's VMs on this host that it no longer reports. A VM that
+	 * moved is under another host, or was reported later: not stopped. */
 	char *kt = rc == 0 ? json_dumps(keys, JSON_COMPACT) : NULL;
 	if (kt) {
 		const char *p[] = {b->network, hypervisor, b->daemon, kt, b->seen};
@@ -131,6 +299,7 @@ int apply_vm_nics(struct batch_ctx *b, const char *hypervisor,
 	free(kt);
 	json_decref(vms);
 	json_decref(keys);
+	json_decref(renames);
 	if (sr->n_vm_nics)
 		b->touched_workloads = true;
 	return rc;

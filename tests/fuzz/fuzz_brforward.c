@@ -1,10 +1,25 @@
-/* libFuzzer target: a bridge's brforward dump (struct __fdb_entry array, as
- * sysfs serves it) and tap names, as the hypervisor self-report reads them.
- * The first byte picks the port asked about. */
+/* libFuzzer target: what the hypervisor self-report reads from the host it
+ * runs on (agent/vmnic.c, vmname.c, vmholder.c): a bridge's brforward dump
+ * (struct __fdb_entry array, as sysfs serves it), tap names, and the text
+ * files a hypervisor keeps, which the daemon trusts no more than a packet:
+ * Proxmox qemu-server configs and corosync.conf, libvirt domain XML, a
+ * /proc fdinfo. The first byte picks the port asked about; the same bytes
+ * go to every reader. */
+#include "sc_utf8.h"
+#include "vmholder.h"
+#include "vmname.h"
 #include "vmnic.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* A name a reader returned must be a label: bounded, valid UTF-8. */
+static void check_name(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+	if (!n || n > max || !sc_utf8_label(s, n))
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
@@ -23,5 +38,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	uint32_t vmid;
 	(void)vmnic_vmid(name, &vmid);
 	free(name);
+
+	/* the text readers get exactly the bytes, unterminated */
+	const char *t = (const char *)d + 1;
+	size_t tn = n - 1;
+	char out[VMNAME_MAX + 1], cl[65], tap[16];
+	if (vmname_pve_conf(t, tn, out) == 0)
+		check_name(out, VMNAME_MAX);
+	if (vmname_pve_cluster(t, tn, cl) == 0)
+		check_name(cl, 64);
+	if (vmholder_iff(t, tn, tap) == 0)
+		check_name(tap, 15);
+	struct vmname_iface ifs[4];
+	int m = vmname_libvirt_xml(t, tn, out, ifs, d[0] % 5);
+	if (m > d[0] % 5)
+		abort();
+	if (m >= 0) {
+		check_name(out, VMNAME_MAX);
+		for (int i = 0; i < m; i++)
+			if ((ifs[i].mac[0] && strlen(ifs[i].mac) != 17) ||
+			    strlen(ifs[i].dev) > 15)
+				abort();
+	}
 	return 0;
 }

@@ -126,6 +126,7 @@ export function HostDetails({ host, compact = false }) {
           Virtual machine{host.virtual && <span class="tag">{host.virtual}</span>}
           {host.hypervisor && (
             <> on <Link href={`/hosts/${host.hypervisor.host_id}`}>{host.hypervisor.host_name || 'its hypervisor'}</Link>
+              {host.hypervisor.name && <span> as <strong>{host.hypervisor.name}</strong></span>}
               {host.hypervisor.vmid != null && <span class="muted"> · VM {host.hypervisor.vmid}</span>}</>
           )}
         </p>
@@ -137,8 +138,10 @@ export function HostDetails({ host, compact = false }) {
             {host.vms.map((v, k) => (
               <li key={k}>
                 {v.host_id ? <Link href={`/hosts/${v.host_id}`}><strong>{v.name || v.external_id}</strong></Link> : <strong>{v.name || v.external_id}</strong>}
+                {v.vmid != null && <span class="muted"> · VM {v.vmid}{v.cluster && ` of cluster ${v.cluster}`}</span>}
                 {v.state && <span class="muted"> · {v.state}</span>}
                 <span class="muted"> · {(v.networks || []).map((n) => [n.ifname, n.network, n.mac].filter(Boolean).join(' ')).join(', ')}</span>
+                {v.evidence && <div class="muted small" title="why this is taken for a virtual machine">{v.evidence}</div>}
               </li>
             ))}
           </ul>

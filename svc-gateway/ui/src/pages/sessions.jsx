@@ -26,6 +26,7 @@ const CHANGE_WORDS = {
   service_changed: ['service changed', 'services changed'],
   container_appeared: ['container appeared', 'containers appeared'],
   vm_appeared: ['VM appeared', 'VMs appeared'],
+  vm_moved: ['VM moved to another hypervisor', 'VMs moved to other hypervisors'],
   user_edited: ['edit by a user', 'edits by users'],
 };
 export function changeCounts(changes) {
