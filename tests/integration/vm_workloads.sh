@@ -219,9 +219,18 @@ echo $! >"$T_DIR/scanopy-daemon2.pid"
 two() { curl -sf -H "$A" "$G/api/v1/daemons?network_id=$NET" | jq -e 'length == 2' >/dev/null; }
 check "the second node's daemon enrols" wait_for 20 two
 DID2=$(cat "$D2/daemon-id")
+# Its report at start must be in before VM 100's tap exists on pve2, or that
+# report (late on a loaded machine) would already show VM 100 there.
+started2() { test "$(sql "SELECT count(*) FROM inv.batches WHERE daemon_id = '$DID2'")" -ge 1; }
+check "the second node's report at start is applied" wait_for 30 started2
 kill "$(cat "$VM1_PID_FILE")"
 gone1() { ! ip link show tap100i0 >/dev/null 2>&1; }
 wait_for 10 gone1
+check "the old node reports first: a self-report of pve1 completes" discover self_report "" "$DID"
+check "VM 100, gone from pve1 and not yet seen elsewhere, is stopped" \
+	test "$(sql "SELECT state FROM inv.workloads WHERE network_id = '$NET' AND external_id = '$K1'")" = stopped
+# Only now does the tap appear on pve2 (its daemon reports on a new link at
+# once, so earlier it could report VM 100 before pve1 said it was gone).
 mv "$PVE/nodes/pve1/qemu-server/100.conf" "$PVE/nodes/pve2/qemu-server/100.conf"
 ip netns exec "$HV2" python3 "$ROOT/tests/integration/vm_nic.py" tap100i0 "$VM1_MAC" "$VM1_IP" \
 	"$T_DIR/moved.ready" kvm >"$T_DIR/moved.log" 2>&1 &
@@ -230,9 +239,6 @@ wait_for 20 test -s "$T_DIR/moved.ready"
 ip -n "$HV2" link set tap100i0 master vmbr0 up
 learned2() { ip netns exec "$HV2" bridge fdb show br vmbr0 | grep -q "^$VM1_MAC dev tap100i0 master"; }
 check "pve2's bridge learned VM 100's MAC on its tap" wait_for 10 learned2
-check "the old node reports first: a self-report of pve1 completes" discover self_report "" "$DID"
-check "VM 100, gone from pve1 and not yet seen elsewhere, is stopped" \
-	test "$(sql "SELECT state FROM inv.workloads WHERE network_id = '$NET' AND external_id = '$K1'")" = stopped
 check "then a self-report of pve2 completes" discover self_report "" "$DID2"
 HYP2=$(sql "SELECT id FROM inv.hosts WHERE network_id = '$NET' AND provenance->'is_daemon'->>'daemon' = '$DID2'")
 vm_rows | sed 's/^/    /'
