@@ -1,6 +1,7 @@
 #include "snmp_decode.h"
 #include "sink.h"
 #include "snmp_oids.h"
+#include "snmp_vlan.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -172,10 +173,12 @@ static int emit_interfaces(struct sink *s, const char *dev, const struct sv_tabl
                            struct snmp_counts *cnt)
 {
 	/* ifEntry: 1 index, 2 descr, 3 type, 4 mtu, 5 speed, 6 physAddress,
-	 * 7 adminStatus, 8 operStatus; ifXEntry: 1 name, 15 highSpeed, 18 alias */
+	 * 7 adminStatus, 8 operStatus; ifXEntry: 1 name, 15 highSpeed, 18 alias;
+	 * a bridge port's VLANs from Q-BRIDGE-MIB (snmp_vlan.h) */
 	size_t pos = 0, ilen;
 	const uint32_t *idx;
 	const struct sv_vb *c;
+	uint32_t tagged[SNMP_VLAN_MAX];
 	while ((c = sv_next_in(t, ENTRY(OID_IF_ENTRY), 1, &pos, &idx, &ilen))) {
 		if (ilen != 1)
 			continue;
@@ -219,6 +222,11 @@ static int emit_interfaces(struct sink *s, const char *dev, const struct sv_tabl
 		e.oper_up = sv_num(oper) == 1;
 		e.addresses = addrp;
 		e.n_addresses = na;
+		uint32_t pvid;
+		e.n_tagged_vlan_ids = snmp_port_vlans(t, i, &pvid, tagged);
+		e.tagged_vlan_ids = tagged;
+		e.has_vlan_id = pvid != 0;
+		e.vlan_id = pvid;
 		if (sink_if_entry(s, &e))
 			return -1;
 		cnt->interfaces++;
