@@ -44,7 +44,9 @@ int sightings_note(struct batch_ctx *b, const char *ip, Scanopy__V1__Evidence e,
 }
 
 /* Per address: the newest sweep answer, and the tags of its newest tagged
- * sighting; each VLAN heard becomes (or refreshes) the network's row. */
+ * sighting; each VLAN heard becomes (or refreshes) the network's row: the
+ * outer tag's on its own (outer_vlan_id 0), a QinQ inner tag's under its
+ * outer one. */
 static const char SQL_SIGHTINGS[] =
     "WITH x AS (SELECT * FROM unnest($3::inet[], $4::float8[], $5::int[], "
     "$6::int[], $7::float8[]) WITH ORDINALITY AS x(ip, swept, vlan, inner_vlan, s, "
@@ -52,15 +54,17 @@ static const char SQL_SIGHTINGS[] =
     "DESC, x.o DESC) FILTER (WHERE x.vlan IS NOT NULL))[1] AS vlan, "
     "(array_agg(x.inner_vlan ORDER BY x.s DESC, x.o DESC) FILTER (WHERE x.vlan IS "
     "NOT NULL))[1] AS inner_vlan FROM x GROUP BY x.ip), v AS (INSERT INTO inv.vlans "
-    "(org_id, network_id, vlan_id, first_seen, last_seen) SELECT $1, $2, x.vlan, "
-    "to_timestamp(min(x.s)), to_timestamp(max(x.s)) FROM x WHERE x.vlan IS NOT NULL "
-    "GROUP BY x.vlan ON CONFLICT (network_id, vlan_id) DO UPDATE SET first_seen = "
-    "LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), last_seen = "
-    "GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)) UPDATE inv.addresses a SET "
-    "swept_at = GREATEST(a.swept_at, to_timestamp(g.swept)), vlan_id = "
-    "coalesce(g.vlan, a.vlan_id), inner_vlan_id = CASE WHEN g.vlan IS NULL THEN "
-    "a.inner_vlan_id ELSE g.inner_vlan END FROM g WHERE a.network_id = $2 AND a.ip = "
-    "g.ip AND (a.swept_at IS DISTINCT FROM GREATEST(a.swept_at, "
+    "(org_id, network_id, outer_vlan_id, vlan_id, first_seen, last_seen) SELECT $1, "
+    "$2, y.ov, y.vlan, to_timestamp(min(y.s)), to_timestamp(max(y.s)) FROM (SELECT "
+    "0 AS ov, x.vlan, x.s FROM x WHERE x.vlan IS NOT NULL UNION ALL SELECT x.vlan, "
+    "x.inner_vlan, x.s FROM x WHERE x.vlan IS NOT NULL AND x.inner_vlan IS NOT "
+    "NULL) y GROUP BY y.ov, y.vlan ON CONFLICT (network_id, outer_vlan_id, vlan_id) "
+    "DO UPDATE SET first_seen = LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), "
+    "last_seen = GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)) UPDATE "
+    "inv.addresses a SET swept_at = GREATEST(a.swept_at, to_timestamp(g.swept)), "
+    "vlan_id = coalesce(g.vlan, a.vlan_id), inner_vlan_id = CASE WHEN g.vlan IS "
+    "NULL THEN a.inner_vlan_id ELSE g.inner_vlan END FROM g WHERE a.network_id = $2 "
+    "AND a.ip = g.ip AND (a.swept_at IS DISTINCT FROM GREATEST(a.swept_at, "
     "to_timestamp(g.swept)) OR (g.vlan IS NOT NULL AND (a.vlan_id, "
     "a.inner_vlan_id) IS DISTINCT FROM (g.vlan, g.inner_vlan)))";
 
