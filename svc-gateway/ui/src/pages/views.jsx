@@ -1,6 +1,6 @@
 // The four views as interactive diagrams: filters (server-side: subnet,
 // category, text, tags, stale; in the browser: kinds, through the legend, and
-// VLAN where the subnets carry it),
+// VLAN where subnets, hosts or cables carry one, graph/narrow.js),
 // search-to-focus, collapsing groups, neighbour highlighting, a side panel
 // with everything known about the selection, saved positions per user and
 // view, and exports (PNG, SVG here; Mermaid and DOT from the API).
