@@ -1,9 +1,9 @@
 // Filters of a view that the API has no parameter for, applied in the
 // browser to what it gave: VLAN and tag (nodes that carry tags).
 //
-// VLANs: a subnet's vlan_id; a host's vlans (heard tagged on its addresses,
-// carried by its ports) and qinq pairs (outer, inner: offered as
-// "outer.inner"); an L2 cable's vlans (what its ends' ports carry). A VLAN
+// VLANs: a subnet's vlan_id; a host's vlans (heard tagged on its addresses)
+// and qinq pairs (outer, inner: offered as "outer.inner"); an L2 cable's
+// vlans (what its ends' switch ports carry, native or tagged). A VLAN
 // keeps the nodes in it, everything inside them and what is cabled or routed
 // to them; a cable whose ports' VLANs are known is kept only when it carries
 // that VLAN. A tag keeps the tagged nodes, what they contain and the groups
@@ -23,7 +23,7 @@ export const vlanOf = (n) => {
   return v.length ? v[0] : null;
 };
 // An edge's VLANs, or null when they are not known (not a cable, or no
-// switch reported its ports').
+// switch reported its ports': no vlans key, or an empty list).
 const edgeVlans = (e) => {
   const v = e.data && e.data.vlans;
   return Array.isArray(v) && v.length ? new Set(v.map(String)) : null;
