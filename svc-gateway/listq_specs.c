@@ -109,7 +109,7 @@ static const struct listq_filter interface_filters[] = {
     {"host_id", LQ_UUID, "f.host_id = $?::uuid"},
     {"mac", LQ_TEXT, "f.mac::text = lower($?)"},
     /* native or tagged on the port */
-    {"vlan", LQ_INT, "(f.pvid = $?::int OR $?::int = ANY (f.tagged_vlans))"},
+    {"vlan", LQ_INT, "(f.pvid = $?::int OR f.tagged_vlans @> ARRAY[$?::int])"},
 };
 static const struct listq_sort interface_sorts[] = {
     {"host", "x.host NULLS LAST, x.name NULLS LAST, x.id"},
@@ -152,12 +152,12 @@ const struct listq_spec listq_vlans = {
     .what = "vlan",
     .select = "SELECT v.network_id, v.vlan_id, v.outer_vlan_id, v.name, CASE WHEN "
               "v.outer_vlan_id = 0 THEN (SELECT count(*) FROM inv.interfaces f WHERE "
-              "f.network_id = v.network_id AND (f.pvid = v.vlan_id OR v.vlan_id = "
-              "ANY (f.tagged_vlans))) ELSE 0 END::int AS ports, (SELECT count(*) "
-              "FROM inv.addresses a WHERE a.network_id = v.network_id AND CASE WHEN "
-              "v.outer_vlan_id = 0 THEN a.vlan_id = v.vlan_id ELSE a.vlan_id = "
-              "v.outer_vlan_id AND a.inner_vlan_id = v.vlan_id END)::int AS "
-              "addresses, " SEEN("v") " FROM inv.vlans v",
+              "f.network_id = v.network_id AND (f.pvid = v.vlan_id OR f.tagged_vlans "
+              "@> ARRAY[v.vlan_id])) ELSE 0 END::int AS ports, (SELECT count(*) "
+              "FROM inv.addresses a WHERE a.network_id = v.network_id AND a.vlan_id "
+              "= CASE WHEN v.outer_vlan_id = 0 THEN v.vlan_id ELSE v.outer_vlan_id "
+              "END AND (v.outer_vlan_id = 0 OR a.inner_vlan_id = v.vlan_id))::int "
+              "AS addresses, " SEEN("v") " FROM inv.vlans v",
     .by_id = NULL,
     .q = "strpos(v.vlan_id::text || ' ' || coalesce(v.name, ''), $?) > 0",
     .filters = vlan_filters,

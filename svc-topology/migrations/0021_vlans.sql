@@ -37,3 +37,10 @@ ALTER TABLE inv.interfaces
     ADD COLUMN IF NOT EXISTS vlans_source text,
     ADD COLUMN IF NOT EXISTS vlans_daemon_id uuid,
     ADD COLUMN IF NOT EXISTS vlans_seen timestamptz;
+
+-- Which ports carry a VLAN (GET /vlans' port counts, /interfaces?vlan=):
+-- the native one by a btree, the tagged ones by a GIN over the arrays.
+CREATE INDEX IF NOT EXISTS interfaces_pvid ON inv.interfaces (network_id, pvid)
+    WHERE pvid IS NOT NULL;
+CREATE INDEX IF NOT EXISTS interfaces_tagged_vlans ON inv.interfaces USING gin (tagged_vlans)
+    WHERE tagged_vlans IS NOT NULL;
