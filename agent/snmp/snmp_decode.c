@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TXT 256
@@ -126,7 +127,33 @@ static int emit_system(struct sink *s, const char *dev, const struct sv_table *t
 	sys.chassis_id = chassis;
 	sys.model = model;
 	sys.serial = serial;
-	return sink_snmp_system(s, &sys);
+
+	/* Q-BRIDGE-MIB: the device's VLANs, named by dot1qVlanStaticName */
+	uint32_t *ids = malloc(SNMP_VLAN_MAX * sizeof *ids);
+	size_t nv = ids ? snmp_device_vlans(t, ids) : 0;
+	Scanopy__V1__SnmpVlan *vl = nv ? calloc(nv, sizeof *vl) : NULL;
+	Scanopy__V1__SnmpVlan **vlp = nv ? calloc(nv, sizeof *vlp) : NULL;
+	char(*names)[64] = nv ? calloc(nv, sizeof *names) : NULL;
+	if (nv && (!vl || !vlp || !names))
+		nv = 0;
+	for (size_t k = 0; k < nv; k++) {
+		Scanopy__V1__SnmpVlan init = SCANOPY__V1__SNMP_VLAN__INIT;
+		vl[k] = init;
+		vl[k].has_vlan_id = 1;
+		vl[k].vlan_id = ids[k];
+		sv_text(sv_get(t, ENTRY(OID_Q_VLAN_STATIC_ENTRY), 1, &ids[k], 1),
+		        names[k], sizeof names[k]);
+		vl[k].name = names[k];
+		vlp[k] = &vl[k];
+	}
+	sys.vlans = vlp;
+	sys.n_vlans = nv;
+	int rc = sink_snmp_system(s, &sys);
+	free(ids);
+	free(vl);
+	free(vlp);
+	free(names);
+	return rc;
 }
 
 /* The device's own addresses (ipAddrTable: index = address, 2 ifIndex,

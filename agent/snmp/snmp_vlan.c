@@ -78,3 +78,32 @@ size_t snmp_port_vlans(const struct sv_table *t, uint32_t ifindex, uint32_t *pvi
 			tagged[n++] = v;
 	return n;
 }
+
+size_t snmp_device_vlans(const struct sv_table *t, uint32_t *ids)
+{
+	uint8_t bits[(SNMP_VLAN_MAX + 1 + 7) / 8];
+	memset(bits, 0, sizeof bits);
+	/* current: timeMark.vlan, column 3; static: vlan, columns 1 and 2 */
+	static const struct {
+		const uint32_t *e;
+		size_t elen;
+		uint32_t col;
+		size_t nidx;
+	} cols[] = {{ENTRY(OID_Q_VLAN_CURRENT_ENTRY), 3, 2},
+	            {ENTRY(OID_Q_VLAN_STATIC_ENTRY), 1, 1},
+	            {ENTRY(OID_Q_VLAN_STATIC_ENTRY), 2, 1}};
+	for (size_t k = 0; k < sizeof cols / sizeof cols[0]; k++) {
+		size_t pos = 0, ilen;
+		const uint32_t *idx;
+		while (sv_next_in(t, cols[k].e, cols[k].elen, cols[k].col, &pos, &idx,
+		                  &ilen))
+			if (ilen == cols[k].nidx && vlan_ok(idx[ilen - 1]))
+				bits[idx[ilen - 1] / 8] |=
+				    (uint8_t)(1u << (idx[ilen - 1] % 8));
+	}
+	size_t n = 0;
+	for (uint32_t v = 1; v <= SNMP_VLAN_MAX; v++)
+		if (bits[v / 8] & (1u << (v % 8)))
+			ids[n++] = v;
+	return n;
+}

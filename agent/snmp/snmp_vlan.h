@@ -27,4 +27,9 @@ bool snmp_portlist_has(const uint8_t *b, size_t n, uint32_t port);
 size_t snmp_port_vlans(const struct sv_table *t, uint32_t ifindex, uint32_t *pvid,
                        uint32_t *tagged);
 
+/* The VLANs the device has (rows of dot1qVlanCurrentTable or
+ * dot1qVlanStaticTable), ascending, in ids (at most SNMP_VLAN_MAX). Returns
+ * how many. */
+size_t snmp_device_vlans(const struct sv_table *t, uint32_t *ids);
+
 #endif

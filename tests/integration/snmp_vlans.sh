@@ -84,6 +84,9 @@ port() { # NAME: "pvid/tagged" of the port's InterfaceEntry
 	jq -rs --arg n "$1" '[.[] | .if_entry | select(. != null and .name == $n)][0] |
 		"\(.vlan_id // "-")/\((.tagged_vlan_ids // []) | map(tostring) | join("+"))"' "$T_DIR/obs.jsonl"
 }
+check "the switch's VLANs with their names (dot1qVlanStaticName)" \
+	test "$(jq -rs '[.[] | .snmp_system | select(. != null) | .vlans[] | "\(.vlan_id)=\(.name)"] | join(" ")' "$T_DIR/obs.jsonl")" \
+	= "1=VLAN0001 10=VLAN0010 20=VLAN0020 30=VLAN0030"
 check "each port's native and tagged VLANs, as Q-BRIDGE-MIB says" \
 	test "$(for p in swp1 swp2 swp3 swp4 eth0; do printf '%s=%s ' $p "$(port $p)"; done)" \
 	= "swp1=10/ swp2=1/20+30 swp3=-/10+20 swp4=30/ eth0=-/ "
@@ -101,7 +104,7 @@ check "GET /hosts/{id}: the switch's ports with their VLANs, from SNMP" \
 	= "eth0=-//- swp1=10//snmp swp2=1/20+30/snmp swp3=-/10+20/snmp swp4=30//snmp"
 check "GET /interfaces?vlan=20: the ports carrying VLAN 20" \
 	test "$(curl -sf -H "$A" "$G/api/v1/interfaces?network_id=$NET&vlan=20&sort=name" | jq -r 'map(.name) | join(" ")')" = "swp2 swp3"
-check "GET /vlans: the network's VLANs with how many ports carry each" \
-	test "$(curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET" | jq -r 'map("\(.outer_vlan_id)/\(.vlan_id):\(.ports)") | join(" ")')" \
-	= "0/1:1 0/10:2 0/20:2 0/30:2"
+check "GET /vlans: the network's VLANs with how many ports carry each, named as the switch names them" \
+	test "$(curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET" | jq -r 'map("\(.outer_vlan_id)/\(.vlan_id):\(.ports):\(.name)") | join(" ")')" \
+	= "0/1:1:VLAN0001 0/10:2:VLAN0010 0/20:2:VLAN0020 0/30:2:VLAN0030"
 finish

@@ -189,13 +189,14 @@ ife() { # NAME INDEX [PVID [TAGGED-JSON]]
 		"$AT" "$2" "$1" "$2" "${3:+, \"vlan_id\": $3}" "${4:+, \"tagged_vlan_ids\": $4}"
 }
 AT=$((T0 + 70 * M))
-printf '[{"sequence": 14, "observations": [%s, %s, %s]}]' "$(ife swp1 1 20 '[30, 40]')" "$(ife swp2 2 50)" "$(ife swp3 3)" >"$T_DIR/b14.json"
+SYS='{"observed_at_ms": '$AT', "snmp_system": {"ip": "10.90.1.2", "sys_name": "sw-h", "chassis_id": "02:00:00:90:01:02", "vlans": [{"vlan_id": 20, "name": "users"}, {"vlan_id": 60, "name": "mgmt"}, {"vlan_id": 4095}]}}'
+printf '[{"sequence": 14, "observations": [%s, %s, %s, %s]}]' "$SYS" "$(ife swp1 1 20 '[30, 40]')" "$(ife swp2 2 50)" "$(ife swp3 3)" >"$T_DIR/b14.json"
 send "$T_DIR/b14.json"
 SW=$(host_of 10.90.1.2)
 ports() { sql "SELECT string_agg(name || '=' || coalesce(pvid::text, '-') || '/' || coalesce(array_to_string(tagged_vlans, '+'), '-') || '/' || coalesce(vlans_source, '-'), ' ' ORDER BY name) FROM inv.interfaces WHERE host_id = '$SW' AND name LIKE 'swp%'"; }
 check "a port's native and tagged VLANs are on its interface, with their source" \
 	test "$(ports)" = "swp1=20/30+40/snmp swp2=50//snmp swp3=-/-/-"
-check "and in the network's VLANs" test "$(vlans)" = "0/20,0/30,0/40,0/50,30/300"
+check "and in the network's VLANs, with those the switch has (named; 4095 is none)" test "$(vlans)" = "0/20,0/30,0/40,0/50,0/60,30/300"
 curl -sf -H "$A" "$G/api/v1/hosts/$SW" >"$T_DIR/sw.json"
 check "GET /hosts/{id}: the interfaces' VLANs, by which daemon" \
 	jq -e >/dev/null --arg d "$DID" '[.interfaces[] | select(.name == "swp1")][0] | .pvid == 20 and .tagged_vlans == [30, 40] and .vlans_source == "snmp" and .vlans_daemon_id == $d and .vlans_seen != null' "$T_DIR/sw.json"
@@ -211,8 +212,8 @@ check "L2 view: the cable carries its ports' VLANs (the switch node keeps its ad
 q12() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" | jq -e --arg h "$(host_of 10.90.1.12)" '[.nodes[] | select(.host_id == $h)][0].data.qinq == [[30, 300]]' >/dev/null; }
 check "views: a host's node carries the QinQ pairs it was heard in" wait_for 10 q12
 curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET" >"$T_DIR/vlans.json"
-check "GET /vlans: each VLAN with the ports carrying it and the addresses heard in it" \
-	test "$(jq -r 'map("\(.outer_vlan_id)/\(.vlan_id):\(.ports):\(.addresses)") | join(" ")' "$T_DIR/vlans.json")" = "0/20:1:1 0/30:1:1 0/40:1:0 0/50:1:0 30/300:0:1"
+check "GET /vlans: each VLAN with the ports carrying it, the addresses heard in it, its name" \
+	test "$(jq -r 'map("\(.outer_vlan_id)/\(.vlan_id):\(.ports):\(.addresses):\(.name // "-")") | join(" ")' "$T_DIR/vlans.json")" = "0/20:1:1:users 0/30:1:1:- 0/40:1:0:- 0/50:1:0:- 0/60:0:0:mgmt 30/300:0:1:-"
 check "GET /vlans?outer_vlan_id=30: the C-VLANs in S-VLAN 30" \
 	test "$(curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET&outer_vlan_id=30" | jq -c 'map(.vlan_id)')" = "[300]"
 check "GET /interfaces?vlan=40: the ports carrying VLAN 40" \

@@ -265,8 +265,9 @@ static void test_lldp_v2_and_cdp(void **state)
 }
 
 /* A port's VLANs: PVID, tagged = egress minus untagged; the current table
- * wins over the static one; a port with no PVID row takes its untagged VLAN;
- * VLAN 4095, non-octet and short port lists are no membership. */
+ * wins over the static one; the device's VLANs with their names; a port with no PVID row
+ * takes its untagged VLAN; VLAN 4095, non-octet and short port lists are no membership.
+ */
 static void test_port_vlans(void **state)
 {
 	(void)state;
@@ -284,6 +285,7 @@ static void test_port_vlans(void **state)
 	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.4095", 0xff);
 	INT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.40", 0xff);
 	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.3000", 0x00, 0x80); /* port 9 */
+	STR(&t, "1.3.6.1.2.1.17.7.1.4.3.1.1.10", "users");
 	sv_table_sort(&t);
 	uint32_t pvid, tagged[SNMP_VLAN_MAX];
 	assert_int_equal(snmp_ifindex_bridge_port(&t, 5), 3);
@@ -303,10 +305,25 @@ static void test_port_vlans(void **state)
 	assert_false(snmp_portlist_has((const uint8_t *)"\x80", 1, 0));
 	assert_true(snmp_portlist_has((const uint8_t *)"\x00\x01", 2, 16));
 
-	/* the observation carries them */
+	/* the device's VLANs: every row of either table, 4095 left out */
+	uint32_t ids[SNMP_VLAN_MAX];
+	assert_int_equal(snmp_device_vlans(&t, ids), 5);
+	assert_int_equal(ids[0], 10);
+	assert_int_equal(ids[3], 40);
+	assert_int_equal(ids[4], 3000);
+
+	/* the observations carry them */
 	struct sink *s = localsink_open(NULL, true);
 	struct snmp_counts c;
 	assert_int_equal(snmp_decode_emit(s, "10.77.1.2", &t, NULL, &c), 0);
+	Scanopy__V1__Observation *sy =
+	    find(s, SCANOPY__V1__OBSERVATION__KIND_SNMP_SYSTEM, 0);
+	assert_int_equal(sy->snmp_system->n_vlans, 5);
+	assert_int_equal(sy->snmp_system->vlans[0]->vlan_id, 10);
+	assert_string_equal(sy->snmp_system->vlans[0]->name, "users");
+	assert_int_equal(sy->snmp_system->vlans[1]->vlan_id, 20);
+	assert_string_equal(sy->snmp_system->vlans[1]->name, "");
+	scanopy__v1__observation__free_unpacked(sy, NULL);
 	Scanopy__V1__Observation *o = find(s, SCANOPY__V1__OBSERVATION__KIND_IF_ENTRY, 1);
 	assert_string_equal(o->if_entry->name, "swp1");
 	assert_true(o->if_entry->has_vlan_id);
@@ -331,6 +348,8 @@ static void test_port_vlans(void **state)
 	assert_int_equal(snmp_port_vlans(&t, 3, &pvid, tagged), 1);
 	assert_int_equal(pvid, 10);
 	assert_int_equal(tagged[0], 50);
+	assert_int_equal(snmp_device_vlans(&t, ids), 6);
+	assert_int_equal(ids[4], 50);
 	sv_table_free(&t);
 }
 
