@@ -2,8 +2,8 @@
  * the address answered a liveness sweep (inv.addresses.swept_at, which the
  * scan coverage's gone rule asks for, coverage.h) and the VLAN tags of the
  * frame it was heard in (inv.addresses.vlan_id, inner_vlan_id, and the
- * network's inv.vlans: a QinQ inner id under its outer one). Collected per batch and written with one statement
- * once its addresses are. */
+ * network's inv.vlans: a QinQ inner id under its outer one). Collected per
+ * batch and written with one statement once its addresses are. */
 #ifndef TOPOLOGY_SIGHTINGS_H
 #define TOPOLOGY_SIGHTINGS_H
 
