@@ -36,11 +36,16 @@
 	"WHERE "                                                                         \
 	"a.host_id = h.id AND a.mac = f.mac), '[]'), 'vlan_ids', coalesce((SELECT "      \
 	"json_agg(DISTINCT a.vlan_id) FROM inv.addresses a WHERE a.host_id = h.id AND "  \
-	"a.mac = f.mac AND a.vlan_id IS NOT NULL), '[]')) ORDER BY f.name, f.mac) FROM " \
+	"a.mac = f.mac AND a.vlan_id IS NOT NULL), '[]'), 'pvid', f.pvid, "              \
+	"'tagged_vlans', f.tagged_vlans, 'vlans_source', f.vlans_source, "               \
+	"'vlans_daemon_id', f.vlans_daemon_id, 'vlans_seen', f.vlans_seen) ORDER BY "    \
+	"f.name, f.mac) FROM "                                                           \
 	"inv.interfaces f WHERE f.host_id = h.id), '[]')::jsonb || coalesce((SELECT "    \
 	"jsonb_agg(jsonb_build_object('name', NULL, 'mac', a.mac::text, 'addresses', "   \
 	"jsonb_build_array(host(a.ip)), 'vlan_ids', CASE WHEN a.vlan_id IS NULL THEN "   \
-	"'[]'::jsonb ELSE jsonb_build_array(a.vlan_id) END) ORDER BY a.ip) FROM "        \
+	"'[]'::jsonb ELSE jsonb_build_array(a.vlan_id) END, 'pvid', NULL, "              \
+	"'tagged_vlans', NULL, 'vlans_source', NULL, 'vlans_daemon_id', NULL, "          \
+	"'vlans_seen', NULL) ORDER BY a.ip) FROM "                                       \
 	"inv.addresses a WHERE "                                                         \
 	"a.host_id = h.id AND NOT EXISTS (SELECT 1 FROM inv.interfaces f WHERE "         \
 	"f.host_id "                                                                     \

@@ -1,7 +1,7 @@
 /* The inventory as the topology service keeps it, read through row-level
- * security: hosts, subnets, interfaces, ports, services, links, workloads and
- * applications, each list filtered, sorted and paged on the server by the
- * one list-query builder (listq.h). */
+ * security: hosts, subnets, interfaces, VLANs, ports, services, links,
+ * workloads and applications, each list filtered, sorted and paged on the
+ * server by the one list-query builder (listq.h). */
 #include "listq.h"
 #include "routes.h"
 
@@ -29,6 +29,12 @@ enum MHD_Result api_interfaces_list(struct request *r)
 enum MHD_Result api_interface_get(struct request *r)
 {
 	return listq_reply_one(r, &listq_interfaces);
+}
+
+/* GET /api/v1/vlans[?network_id=&vlan=&outer_vlan_id=&q=&sort=&...]. */
+enum MHD_Result api_vlans_list(struct request *r)
+{
+	return listq_reply(r, &listq_vlans);
 }
 
 enum MHD_Result api_ports_list(struct request *r)

@@ -60,8 +60,8 @@ PGresult *listq_network_rows(struct request *r, const struct listq_spec *s,
                              const char *network_id, bool as_json);
 
 /* The inventory's resources. */
-extern const struct listq_spec listq_hosts, listq_subnets, listq_interfaces, listq_ports,
-    listq_services, listq_links, listq_workloads, listq_applications;
+extern const struct listq_spec listq_hosts, listq_subnets, listq_interfaces, listq_vlans,
+    listq_ports, listq_services, listq_links, listq_workloads, listq_applications;
 
 /* Builds the statement in `out`: "SELECT ... WHERE (c1) AND (c2) ...", each
  * condition's "$?" numbered from `first`. -1 when it does not fit. Exposed

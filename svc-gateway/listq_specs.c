@@ -95,7 +95,8 @@ const struct listq_spec listq_subnets = {
               "s.vlan_id, host(s.gateway) AS gateway, s.source, (SELECT count(DISTINCT "
               "a.host_id) FROM inv.addresses a WHERE a.subnet_id = s.id)::int AS hosts, "
               "(SELECT v.name FROM inv.vlans v WHERE v.network_id = s.network_id AND "
-              "v.vlan_id = s.vlan_id) AS vlan_name, " SEEN("s") " FROM inv.subnets s",
+              "v.outer_vlan_id = 0 AND v.vlan_id = s.vlan_id) AS vlan_name, " SEEN(
+                  "s") " FROM inv.subnets s",
     .by_id = "s.id = $?::uuid",
     .q = "strpos(s.cidr::text, $?) > 0",
     .filters = subnet_filters,
@@ -108,6 +109,8 @@ static const struct listq_filter interface_filters[] = {
     NETWORK("f"),
     {"host_id", LQ_UUID, "f.host_id = $?::uuid"},
     {"mac", LQ_TEXT, "f.mac::text = lower($?)"},
+    /* native or tagged on the port */
+    {"vlan", LQ_INT, "(f.pvid = $?::int OR f.tagged_vlans @> ARRAY[$?::int])"},
 };
 static const struct listq_sort interface_sorts[] = {
     {"host", "x.host NULLS LAST, x.name NULLS LAST, x.id"},
@@ -120,7 +123,8 @@ const struct listq_spec listq_interfaces = {
     .what = "interface",
     .select = "SELECT f.id, f.network_id, f.host_id, " HOST_NAME(
         "f.host_id") " AS host, f.name, f.mac::text AS mac, f.if_index, f.if_type, "
-                     "f.source, coalesce((SELECT json_agg(host(a.ip) ORDER BY a.ip) "
+                     "f.source, f.pvid, f.tagged_vlans, f.vlans_source, f.vlans_seen, "
+                     "coalesce((SELECT json_agg(host(a.ip) ORDER BY a.ip) "
                      "FROM inv.addresses a WHERE a.host_id = f.host_id AND a.mac = "
                      "f.mac), '[]') AS addresses, " SEEN("f") " FROM inv.interfaces f",
     .by_id = "f.id = $?::uuid",
@@ -130,6 +134,37 @@ const struct listq_spec listq_interfaces = {
     .nfilters = N(interface_filters),
     .sorts = interface_sorts,
     .nsorts = N(interface_sorts),
+};
+
+/* The network's VLANs: outer_vlan_id 0 for a VLAN of its own, else the QinQ
+ * S-VLAN this C-VLAN was heard in; ports: interfaces carrying it (native or
+ * tagged); addresses: addresses last heard tagged with it. */
+static const struct listq_filter vlan_filters[] = {
+    NETWORK("v"),
+    {"vlan", LQ_INT, "v.vlan_id = $?::int"},
+    {"outer_vlan_id", LQ_INT, "v.outer_vlan_id = $?::int"},
+};
+static const struct listq_sort vlan_sorts[] = {
+    {"vlan", "x.outer_vlan_id, x.vlan_id, x.network_id"},
+    {"-vlan", "x.outer_vlan_id DESC, x.vlan_id DESC, x.network_id"},
+    SORT_SEEN,
+};
+const struct listq_spec listq_vlans = {
+    .what = "vlan",
+    .select = "SELECT v.network_id, v.vlan_id, v.outer_vlan_id, v.name, CASE WHEN "
+              "v.outer_vlan_id = 0 THEN (SELECT count(*) FROM inv.interfaces f WHERE "
+              "f.network_id = v.network_id AND (f.pvid = v.vlan_id OR f.tagged_vlans "
+              "@> ARRAY[v.vlan_id])) ELSE 0 END::int AS ports, (SELECT count(*) "
+              "FROM inv.addresses a WHERE a.network_id = v.network_id AND a.vlan_id "
+              "= CASE WHEN v.outer_vlan_id = 0 THEN v.vlan_id ELSE v.outer_vlan_id "
+              "END AND (v.outer_vlan_id = 0 OR a.inner_vlan_id = v.vlan_id))::int "
+              "AS addresses, " SEEN("v") " FROM inv.vlans v",
+    .by_id = NULL,
+    .q = "strpos(v.vlan_id::text || ' ' || coalesce(v.name, ''), $?) > 0",
+    .filters = vlan_filters,
+    .nfilters = N(vlan_filters),
+    .sorts = vlan_sorts,
+    .nsorts = N(vlan_sorts),
 };
 
 static const struct listq_filter port_filters[] = {

@@ -74,6 +74,7 @@ static const struct route routes[] = {
     {"GET", "/api/v1/subnets/{}", ACCESS_VIEWER, api_subnet_get},
     {"GET", "/api/v1/interfaces", ACCESS_VIEWER, api_interfaces_list},
     {"GET", "/api/v1/interfaces/{}", ACCESS_VIEWER, api_interface_get},
+    {"GET", "/api/v1/vlans", ACCESS_VIEWER, api_vlans_list},
     {"GET", "/api/v1/ports", ACCESS_VIEWER, api_ports_list},
     {"GET", "/api/v1/services", ACCESS_VIEWER, api_services_list},
     {"GET", "/api/v1/links", ACCESS_VIEWER, api_links_list},

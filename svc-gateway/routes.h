@@ -47,6 +47,7 @@ enum MHD_Result api_hosts_list(struct request *r);
 enum MHD_Result api_subnets_list(struct request *r);
 enum MHD_Result api_subnet_get(struct request *r);
 enum MHD_Result api_interfaces_list(struct request *r);
+enum MHD_Result api_vlans_list(struct request *r);
 enum MHD_Result api_interface_get(struct request *r);
 enum MHD_Result api_ports_list(struct request *r);
 enum MHD_Result api_services_list(struct request *r);

@@ -5,17 +5,23 @@
  * per-host subquery costs more than the whole view. JSON is built with json_*
  * (text), not jsonb_* (binary, key-sorted): the result leaves as text anyway.
  *
- * hb: every host of the network with its label, lowest address, addresses and
- * main category. hs: the hosts the view shows: fresh unless stale ones are
- * wanted, in the subnet, running a service of the category, matching the text
- * by name or address, carrying every tag asked for. Stale: not seen for 7
- * days. A gone host's node says since when and why (HOST_DATA). */
+ * hb: every host of the network with its label, lowest address, addresses,
+ * main category, the VLANs its addresses were heard tagged with (vlan_id when
+ * that is one) and the QinQ (outer, inner) pairs among them. A switch's port
+ * VLANs are on the L2 view's cables, not on its node: folding them in cost a
+ * second pass over every host's interfaces in every view (3x the view time at
+ * 10,000 hosts whose ports all had VLANs). hs: the hosts the view shows: fresh
+ * unless stale ones are wanted, in the subnet, running a service of the
+ * category, matching the text by name or address, carrying every tag asked
+ * for. Stale: not seen for 7 days. A gone host's node says since when and why
+ * (HOST_DATA). */
 #define HOST_BASE                                                                        \
 	"ad AS (SELECT a.host_id, min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) "  \
 	"AS ips, json_agg(DISTINCT a.vlan_id) FILTER (WHERE a.vlan_id IS NOT NULL) AS "  \
 	"vlans, CASE WHEN count(DISTINCT a.vlan_id) = 1 THEN min(a.vlan_id) END AS "     \
-	"vlan_id FROM inv.addresses a WHERE a.network_id = $1 GROUP BY a.host_id), ct "  \
-	"AS "                                                                            \
+	"vlan_id, jsonb_agg(DISTINCT jsonb_build_array(a.vlan_id, a.inner_vlan_id)) "    \
+	"FILTER (WHERE a.inner_vlan_id IS NOT NULL) AS qinq FROM inv.addresses a WHERE " \
+	"a.network_id = $1 GROUP BY a.host_id), ct AS "                                  \
 	"(SELECT DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s "     \
 	"JOIN "                                                                          \
 	"inv.hosts h ON h.id = s.host_id AND h.network_id = $1 WHERE s.category IS NOT " \
@@ -31,6 +37,7 @@
 	"to_json(h.tags) END AS tags_json, h.is_daemon, h.last_seen, ct.category, "      \
 	"coalesce(ad.ips, "                                                              \
 	"'[]'::json) AS ips, coalesce(ad.vlans, '[]'::json) AS vlans, ad.vlan_id, "      \
+	"coalesce(ad.qinq, '[]'::jsonb) AS qinq, "                                       \
 	"vo.vendor AS virtual FROM inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT "  \
 	"JOIN ct ON ct.host_id = h.id LEFT JOIN vo ON vo.host_id = h.id WHERE "          \
 	"h.network_id = $1)"
@@ -57,7 +64,7 @@
 	"'name', " h ".name, 'user_name', " h ".user_name, 'daemon', " h                 \
 	".is_daemon, 'last_seen', " h ".last_seen, 'addresses', " h ".ips, 'tags', " h   \
 	".tags_json, 'virtual', " h ".virtual, 'vlan_id', " h ".vlan_id, 'vlans', " h    \
-	".vlans"
+	".vlans, 'qinq', " h ".qinq"
 #define GONE_FIELDS(h) "'gone_at', " h ".gone_at, 'gone_reason', " h ".gone_reason"
 #define HOST_DATA_LIVE(h) "json_build_object(" HOST_DATA_FIELDS(h) ")"
 #define HOST_DATA_GONE(h) "json_build_object(" HOST_DATA_FIELDS(h) ", " GONE_FIELDS(h) ")"
@@ -74,11 +81,17 @@
 	".category, 'ip', " h ".ip, 'stale', " h ".stale, 'data', " HOST_DATA(h) ")"
 
 /* L2: the cables of the hosts shown, with the hosts at both ends; hosts
- * without a cable are left out (unlinked ports are not shown). */
+ * without a cable are left out (unlinked ports are not shown). A cable one
+ * of whose ends' switch reported that port's VLANs carries both ends' (native
+ * pvid, tagged list; null when unknown) and vlans, every VLAN on either end;
+ * other cables carry none of these keys. */
 const char *const view_sql_l2 =
-    "WITH " HOSTS ", ls AS MATERIALIZED (SELECT l.* FROM inv.links l WHERE "
-    "l.network_id = $1 AND (l.a_host IN (SELECT id FROM hs) OR l.b_host IN "
-    "(SELECT id FROM hs))), ends AS (SELECT a_host AS id "
+    "WITH " HOSTS ", ls AS MATERIALIZED (SELECT l.*, fa.pvid AS a_pvid, "
+    "fa.tagged_vlans AS a_tagged, fb.pvid AS b_pvid, fb.tagged_vlans AS b_tagged "
+    "FROM inv.links l LEFT JOIN inv.interfaces fa ON fa.host_id = l.a_host AND "
+    "fa.name = l.a_port LEFT JOIN inv.interfaces fb ON fb.host_id = l.b_host AND "
+    "fb.name = l.b_port WHERE l.network_id = $1 AND (l.a_host IN (SELECT id FROM "
+    "hs) OR l.b_host IN (SELECT id FROM hs))), ends AS (SELECT a_host AS id "
     "FROM ls UNION SELECT b_host FROM ls), hv AS (SELECT hb.* FROM hb JOIN ends ON "
     "ends.id = hb.id) SELECT json_build_object('nodes', coalesce((SELECT "
     "json_agg(" HOST_NODE(
@@ -87,10 +100,16 @@ const char *const view_sql_l2 =
               "'source', 'h:' "
               "|| ls.a_host, 'target', 'h:' || ls.b_host, 'kind', 'link', 'label', "
               "ls.a_port "
-              "|| ' - ' || ls.b_port, 'data', json_build_object('source_port', "
-              "ls.a_port, "
+              "|| ' - ' || ls.b_port, 'data', CASE WHEN ls.a_tagged IS NULL AND "
+              "ls.b_tagged IS NULL THEN json_build_object('source_port', ls.a_port, "
               "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', "
-              "ls.last_seen)) "
+              "ls.last_seen) ELSE json_build_object('source_port', ls.a_port, "
+              "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', "
+              "ls.last_seen, 'source_pvid', ls.a_pvid, 'source_tagged_vlans', "
+              "ls.a_tagged, 'target_pvid', ls.b_pvid, 'target_tagged_vlans', "
+              "ls.b_tagged, 'vlans', ARRAY(SELECT DISTINCT x FROM "
+              "unnest(ls.a_tagged || ls.a_pvid || ls.b_tagged || ls.b_pvid) x WHERE "
+              "x IS NOT NULL ORDER BY 1)) END) "
               "ORDER BY ls.a_port, ls.b_port, ls.id) FROM ls), '[]'))::text";
 
 /* L3: subnets, the hosts in them (parent: the subnet of their lowest

@@ -232,6 +232,43 @@ static void chassis_norm(const char *in, char *out, size_t len)
 		snprintf(out, len, "%s", in ? in : "");
 }
 
+/* The VLANs a device has (Q-BRIDGE-MIB) are the network's, with the name
+ * the device gives them (a name once known is kept when a device has none). */
+static int snmp_vlans(struct batch_ctx *b, const Scanopy__V1__SnmpSystem *sy)
+{
+	struct pgarr ids = {0}, names = {0};
+	for (size_t i = 0; i < sy->n_vlans; i++) {
+		const Scanopy__V1__SnmpVlan *v = sy->vlans[i];
+		char vid[12];
+		if (!v->has_vlan_id || v->vlan_id < 1 || v->vlan_id > 4094)
+			continue;
+		snprintf(vid, sizeof vid, "%u", v->vlan_id);
+		pgarr_add(&ids, vid);
+		pgarr_add(&names, v->name && *v->name ? v->name : NULL);
+	}
+	int rc = 0;
+	if (ids.count) {
+		const char *p[] = {b->org, b->network, pgarr_text(&ids),
+		                   pgarr_text(&names), b->seen};
+		if (!p[2] || !p[3] ||
+		    batch_exec(
+		        b,
+		        "INSERT INTO inv.vlans (org_id, network_id, vlan_id, name, "
+		        "first_seen, last_seen) SELECT DISTINCT ON (x.v) $1::uuid, "
+		        "$2::uuid, x.v, x.n, to_timestamp($5), to_timestamp($5) FROM "
+		        "unnest($3::int[], $4::text[]) AS x(v, n) ORDER BY x.v ON "
+		        "CONFLICT (network_id, outer_vlan_id, vlan_id) DO UPDATE SET "
+		        "name = coalesce(EXCLUDED.name, inv.vlans.name), first_seen = "
+		        "LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), last_seen "
+		        "= GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)",
+		        5, p))
+			rc = -1;
+	}
+	pgarr_free(&ids);
+	pgarr_free(&names);
+	return rc;
+}
+
 int apply_snmp_system(struct batch_ctx *b, const Scanopy__V1__SnmpSystem *sy)
 {
 	struct ident_set s = {.self = true};
@@ -253,6 +290,8 @@ int apply_snmp_system(struct batch_ctx *b, const Scanopy__V1__SnmpSystem *sy)
 	               "jsonb_build_object('daemon', $4::text, 'evidence', 'snmp', 'at', "
 	               "to_timestamp($5))) WHERE id = $1",
 	               5, p))
+		return -1;
+	if (snmp_vlans(b, sy))
 		return -1;
 	return host_set_name(b, id, sy->sys_name, "snmp", RANK_SNMP);
 }

@@ -10,6 +10,33 @@
 #include <stdio.h>
 #include <string.h>
 
+/* A port's VLANs as Postgres array text: tagged ("{20,30}") and all of them
+ * with the native one ("{10,20,30}"). False when the entry has none; ids out
+ * of 1..4094 are left out. */
+#define SCANOPY_VLAN_LIST (4094 * 5 + 3)
+static bool vlan_list(const Scanopy__V1__InterfaceEntry *e, char *tagged, size_t tlen,
+                      char *all, size_t alen)
+{
+	size_t t = 0, a = 0;
+	bool native = e->has_vlan_id && e->vlan_id >= 1 && e->vlan_id <= 4094;
+	tagged[t++] = '{';
+	all[a++] = '{';
+	if (native)
+		a += (size_t)snprintf(all + a, alen - a, "%u", e->vlan_id);
+	for (size_t i = 0; i < e->n_tagged_vlan_ids && i < 4094; i++) {
+		uint32_t v = e->tagged_vlan_ids[i];
+		if (v < 1 || v > 4094 || t + 8 >= tlen || a + 8 >= alen)
+			continue;
+		t += (size_t)snprintf(tagged + t, tlen - t, "%s%u", t > 1 ? "," : "", v);
+		a += (size_t)snprintf(all + a, alen - a, "%s%u", a > 1 ? "," : "", v);
+	}
+	tagged[t++] = '}';
+	tagged[t] = 0;
+	all[a++] = '}';
+	all[a] = 0;
+	return native || t > 2;
+}
+
 int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
 {
 	/* The device says this MAC is its own: a self-report (joins hosts). */
@@ -66,35 +93,70 @@ int apply_if_entry(struct batch_ctx *b, const Scanopy__V1__InterfaceEntry *e)
 	        "EXCLUDED.last_seen)",
 	        16, p))
 		return -1;
+	/* The port's VLANs (Q-BRIDGE-MIB): the native one and the tagged ones,
+	 * on the interface when the device reported any, unless a newer report
+	 * is there already. */
+	char tagged[SCANOPY_VLAN_LIST], all[SCANOPY_VLAN_LIST + 12];
+	bool has_vlans = vlan_list(e, tagged, sizeof tagged, all, sizeof all);
 	if (name && *name) {
-		const char *ip[] = {b->org, b->network, id,        name,
-		                    p[10],  idx,        b->daemon, b->seen};
+		const char *ip[] = {
+		    b->org,
+		    b->network,
+		    id,
+		    name,
+		    p[10],
+		    idx,
+		    b->daemon,
+		    b->seen,
+		    has_vlans && e->vlan_id >= 1 && e->vlan_id <= 4094 ? vlan : NULL,
+		    has_vlans ? tagged : NULL};
 		if (batch_exec(
 		        b,
 		        "WITH gone AS (DELETE FROM inv.interfaces WHERE host_id = $3 AND "
-		        "name "
-		        "IS NULL AND mac = $5::macaddr) INSERT INTO inv.interfaces "
-		        "(org_id, "
-		        "network_id, host_id, name, mac, if_index, source, daemon_id, "
-		        "first_seen, last_seen) VALUES ($1, $2, $3, $4, $5, $6, 'snmp', "
-		        "$7, "
-		        "to_timestamp($8), to_timestamp($8)) ON CONFLICT (host_id, name) "
-		        "WHERE name IS NOT NULL DO UPDATE SET mac = "
-		        "coalesce(EXCLUDED.mac, "
-		        "inv.interfaces.mac), if_index = EXCLUDED.if_index, last_seen = "
-		        "GREATEST(inv.interfaces.last_seen, EXCLUDED.last_seen)",
-		        8, ip))
+		        "name IS NULL AND mac = $5::macaddr) INSERT INTO inv.interfaces "
+		        "(org_id, network_id, host_id, name, mac, if_index, source, "
+		        "daemon_id, first_seen, last_seen, pvid, tagged_vlans, "
+		        "vlans_source, vlans_daemon_id, vlans_seen) VALUES ($1, $2, $3, "
+		        "$4, $5, $6, 'snmp', $7, to_timestamp($8), to_timestamp($8), "
+		        "$9::int, $10::int[], CASE WHEN $10::int[] IS NOT NULL THEN "
+		        "'snmp' "
+		        "END, CASE WHEN $10::int[] IS NOT NULL THEN $7::uuid END, CASE "
+		        "WHEN $10::int[] IS NOT NULL THEN to_timestamp($8) END) ON "
+		        "CONFLICT (host_id, name) WHERE name IS NOT NULL DO UPDATE SET "
+		        "mac "
+		        "= coalesce(EXCLUDED.mac, inv.interfaces.mac), if_index = "
+		        "EXCLUDED.if_index, last_seen = "
+		        "GREATEST(inv.interfaces.last_seen, "
+		        "EXCLUDED.last_seen), pvid = CASE WHEN EXCLUDED.vlans_seen >= "
+		        "coalesce(inv.interfaces.vlans_seen, '-infinity') THEN "
+		        "EXCLUDED.pvid "
+		        "ELSE inv.interfaces.pvid END, tagged_vlans = CASE WHEN "
+		        "EXCLUDED.vlans_seen >= coalesce(inv.interfaces.vlans_seen, "
+		        "'-infinity') THEN EXCLUDED.tagged_vlans ELSE "
+		        "inv.interfaces.tagged_vlans END, vlans_source = CASE WHEN "
+		        "EXCLUDED.vlans_seen >= coalesce(inv.interfaces.vlans_seen, "
+		        "'-infinity') THEN EXCLUDED.vlans_source ELSE "
+		        "inv.interfaces.vlans_source END, vlans_daemon_id = CASE WHEN "
+		        "EXCLUDED.vlans_seen >= coalesce(inv.interfaces.vlans_seen, "
+		        "'-infinity') THEN EXCLUDED.vlans_daemon_id ELSE "
+		        "inv.interfaces.vlans_daemon_id END, vlans_seen = CASE WHEN "
+		        "EXCLUDED.vlans_seen >= coalesce(inv.interfaces.vlans_seen, "
+		        "'-infinity') THEN EXCLUDED.vlans_seen ELSE "
+		        "inv.interfaces.vlans_seen "
+		        "END",
+		        10, ip))
 			return -1;
 	}
-	if (e->vlan_id) {
-		const char *vp[] = {b->org, b->network, vlan, b->seen};
+	if (has_vlans) {
+		const char *vp[] = {b->org, b->network, all, b->seen};
 		if (batch_exec(
 		        b,
 		        "INSERT INTO inv.vlans (org_id, network_id, vlan_id, "
-		        "first_seen, last_seen) VALUES ($1, $2, $3, to_timestamp($4), "
-		        "to_timestamp($4)) ON CONFLICT (network_id, vlan_id) DO UPDATE "
-		        "SET last_seen = GREATEST(inv.vlans.last_seen, "
-		        "EXCLUDED.last_seen)",
+		        "first_seen, last_seen) SELECT DISTINCT $1::uuid, $2::uuid, v, "
+		        "to_timestamp($4), to_timestamp($4) FROM unnest($3::int[]) v ON "
+		        "CONFLICT (network_id, outer_vlan_id, vlan_id) DO UPDATE SET "
+		        "first_seen = LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), "
+		        "last_seen = GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)",
 		        4, vp))
 			return -1;
 	}

@@ -277,7 +277,8 @@ static const char SQL_IDENTS[] =
  * the row when it is written here, else by the update at the end (an address
  * written by an earlier flush), so a swept address is written once, not
  * written and then updated. Each VLAN heard becomes (or refreshes) the
- * network's row. */
+ * network's row: the outer tag's on its own, a QinQ inner tag's under its
+ * outer one. */
 static const char SQL_ADDRS[] =
     "WITH x AS (SELECT * FROM unnest($4::inet[], $5::uuid[], $6::macaddr[], "
     "$7::text[], $8::float8[]) WITH ORDINALITY AS x(ip, host, mac, source, s, o)), g "
@@ -290,10 +291,13 @@ static const char SQL_ADDRS[] =
     "(array_agg(y.vlan ORDER BY y.s DESC, y.o DESC) FILTER (WHERE y.vlan IS NOT "
     "NULL))[1] AS vlan, (array_agg(y.inner_vlan ORDER BY y.s DESC, y.o DESC) FILTER "
     "(WHERE y.vlan IS NOT NULL))[1] AS inner_vlan FROM y GROUP BY y.ip), v AS "
-    "(INSERT INTO inv.vlans (org_id, network_id, vlan_id, first_seen, last_seen) "
-    "SELECT $1, $2, y.vlan, to_timestamp(min(y.s)), to_timestamp(max(y.s)) FROM y "
-    "WHERE y.vlan IS NOT NULL GROUP BY y.vlan ON CONFLICT (network_id, vlan_id) DO "
-    "UPDATE SET first_seen = LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), "
+    "(INSERT INTO inv.vlans (org_id, network_id, outer_vlan_id, vlan_id, "
+    "first_seen, last_seen) SELECT $1, $2, z.ov, z.vlan, to_timestamp(min(z.s)), "
+    "to_timestamp(max(z.s)) FROM (SELECT 0 AS ov, y.vlan, y.s FROM y WHERE y.vlan "
+    "IS NOT NULL UNION ALL SELECT y.vlan, y.inner_vlan, y.s FROM y WHERE y.vlan IS "
+    "NOT NULL AND y.inner_vlan IS NOT NULL) z GROUP BY z.ov, z.vlan ON CONFLICT "
+    "(network_id, outer_vlan_id, vlan_id) DO UPDATE SET first_seen = "
+    "LEAST(inv.vlans.first_seen, EXCLUDED.first_seen), "
     "last_seen = GREATEST(inv.vlans.last_seen, EXCLUDED.last_seen)), up AS (INSERT "
     "INTO inv.addresses (org_id, network_id, ip, host_id, mac, source, daemon_id, "
     "first_seen, last_seen, swept_at, vlan_id, inner_vlan_id) SELECT $1, $2, g.ip, "

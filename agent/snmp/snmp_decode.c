@@ -1,9 +1,11 @@
 #include "snmp_decode.h"
 #include "sink.h"
 #include "snmp_oids.h"
+#include "snmp_vlan.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TXT 256
@@ -125,7 +127,33 @@ static int emit_system(struct sink *s, const char *dev, const struct sv_table *t
 	sys.chassis_id = chassis;
 	sys.model = model;
 	sys.serial = serial;
-	return sink_snmp_system(s, &sys);
+
+	/* Q-BRIDGE-MIB: the device's VLANs, named by dot1qVlanStaticName */
+	uint32_t *ids = malloc(SNMP_VLAN_MAX * sizeof *ids);
+	size_t nv = ids ? snmp_device_vlans(t, ids) : 0;
+	Scanopy__V1__SnmpVlan *vl = nv ? calloc(nv, sizeof *vl) : NULL;
+	Scanopy__V1__SnmpVlan **vlp = nv ? calloc(nv, sizeof *vlp) : NULL;
+	char(*names)[64] = nv ? calloc(nv, sizeof *names) : NULL;
+	if (nv && (!vl || !vlp || !names))
+		nv = 0;
+	for (size_t k = 0; k < nv; k++) {
+		Scanopy__V1__SnmpVlan init = SCANOPY__V1__SNMP_VLAN__INIT;
+		vl[k] = init;
+		vl[k].has_vlan_id = 1;
+		vl[k].vlan_id = ids[k];
+		sv_text(sv_get(t, ENTRY(OID_Q_VLAN_STATIC_ENTRY), 1, &ids[k], 1),
+		        names[k], sizeof names[k]);
+		vl[k].name = names[k];
+		vlp[k] = &vl[k];
+	}
+	sys.vlans = vlp;
+	sys.n_vlans = nv;
+	int rc = sink_snmp_system(s, &sys);
+	free(ids);
+	free(vl);
+	free(vlp);
+	free(names);
+	return rc;
 }
 
 /* The device's own addresses (ipAddrTable: index = address, 2 ifIndex,
@@ -172,10 +200,12 @@ static int emit_interfaces(struct sink *s, const char *dev, const struct sv_tabl
                            struct snmp_counts *cnt)
 {
 	/* ifEntry: 1 index, 2 descr, 3 type, 4 mtu, 5 speed, 6 physAddress,
-	 * 7 adminStatus, 8 operStatus; ifXEntry: 1 name, 15 highSpeed, 18 alias */
+	 * 7 adminStatus, 8 operStatus; ifXEntry: 1 name, 15 highSpeed, 18 alias;
+	 * a bridge port's VLANs from Q-BRIDGE-MIB (snmp_vlan.h) */
 	size_t pos = 0, ilen;
 	const uint32_t *idx;
 	const struct sv_vb *c;
+	uint32_t tagged[SNMP_VLAN_MAX];
 	while ((c = sv_next_in(t, ENTRY(OID_IF_ENTRY), 1, &pos, &idx, &ilen))) {
 		if (ilen != 1)
 			continue;
@@ -219,6 +249,11 @@ static int emit_interfaces(struct sink *s, const char *dev, const struct sv_tabl
 		e.oper_up = sv_num(oper) == 1;
 		e.addresses = addrp;
 		e.n_addresses = na;
+		uint32_t pvid;
+		e.n_tagged_vlan_ids = snmp_port_vlans(t, i, &pvid, tagged);
+		e.tagged_vlan_ids = tagged;
+		e.has_vlan_id = pvid != 0;
+		e.vlan_id = pvid;
 		if (sink_if_entry(s, &e))
 			return -1;
 		cnt->interfaces++;

@@ -1,5 +1,6 @@
 /* From a device's walked tables (sv_table.h) to observations: SnmpSystem,
- * InterfaceEntry (with the device's own addresses from ipAddrTable),
+ * InterfaceEntry (with the device's own addresses from ipAddrTable and a
+ * bridge port's native and tagged VLANs from Q-BRIDGE-MIB, snmp_vlan.h),
  * NeighborEntry (LLDP-MIB, LLDP-V2-MIB, CISCO-CDP-MIB), FdbEntry (Q-BRIDGE
  * when present, else BRIDGE-MIB, bridge ports mapped to ifIndex and ifName
  * through dot1dBasePortIfIndex) and ArpEntry (ipNetToPhysicalTable, else

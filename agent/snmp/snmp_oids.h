@@ -36,6 +36,12 @@ SV_OID_CONST OID_CDP_CACHE_ENTRY[] = {1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1};
 SV_OID_CONST OID_BASE_PORT_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 1, 4, 1};
 SV_OID_CONST OID_TP_FDB_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 4, 3, 1};
 SV_OID_CONST OID_Q_FDB_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 2, 2, 1};
+/* Q-BRIDGE-MIB VLANs: dot1qVlanCurrentEntry (index timeMark.vlan; 3 egress
+ * ports, 4 untagged ports), dot1qVlanStaticEntry (index vlan; 2 egress
+ * ports, 4 untagged ports), dot1qPortVlanEntry (index bridge port; 1 pvid) */
+SV_OID_CONST OID_Q_VLAN_CURRENT_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 2, 1};
+SV_OID_CONST OID_Q_VLAN_STATIC_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 3, 1};
+SV_OID_CONST OID_Q_PORT_VLAN_ENTRY[] = {1, 3, 6, 1, 2, 1, 17, 7, 1, 4, 5, 1};
 /* ENTITY-MIB entPhysicalEntry */
 SV_OID_CONST OID_ENT_PHYS_ENTRY[] = {1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1};
 

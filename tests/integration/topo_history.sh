@@ -6,8 +6,11 @@
 # however often and in whatever order the coverages and sightings come; the
 # 7-day rule says stale; a gone host seen again
 # is back with one host_reappeared change; both go out on the network's
-# events. VLAN tags of sightings land on the address, in inv.vlans, in the
-# views' host nodes and in GET /hosts/{id}; the views' host nodes say whether
+# events. VLAN tags of sightings land on the address, in inv.vlans (a QinQ
+# inner id under its outer one), in the views' host nodes and in GET
+# /hosts/{id}; a switch port's VLANs (InterfaceEntry, Q-BRIDGE-MIB) on its
+# interface (newest report wins), in inv.vlans, on the L2 view's cables, in
+# GET /hosts/{id}, /interfaces and /vlans; the views' host nodes say whether
 # and why a host is gone. Everything through the real
 # pipeline: obs-publish (a daemon's batches) -> fingerprint -> topology.
 . "$(dirname "$0")/lib.sh"
@@ -76,8 +79,9 @@ send "$T_DIR/b1.json"
 check "a tagged sighting's VLAN is on its address" \
 	test "$(sql "SELECT string_agg(host(ip) || '=' || coalesce(vlan_id::text, '-') || '/' || coalesce(inner_vlan_id::text, '-'), ' ' ORDER BY ip) FROM inv.addresses WHERE network_id = '$NET' AND ip << '10.90.1.0/28'")" \
 	= "10.90.1.2=-/- 10.90.1.10=20/- 10.90.1.11=-/- 10.90.1.12=30/300"
-check "and the network's VLANs are in inv.vlans" \
-	test "$(sql "SELECT string_agg(vlan_id::text, ',' ORDER BY vlan_id) FROM inv.vlans WHERE network_id = '$NET'")" = "20,30"
+vlans() { sql "SELECT string_agg(outer_vlan_id || '/' || vlan_id, ',' ORDER BY outer_vlan_id, vlan_id) FROM inv.vlans WHERE network_id = '$NET'"; }
+check "and the network's VLANs are in inv.vlans, a QinQ inner one under its outer one" \
+	test "$(vlans)" = "0/20,0/30,30/300"
 check "only sweep answers mark an address swept" \
 	test "$(sql "SELECT string_agg(host(ip), ' ' ORDER BY ip) FROM inv.addresses WHERE network_id = '$NET' AND swept_at IS NOT NULL")" \
 	= "10.90.1.10 10.90.1.11 10.90.1.12 10.90.1.30 10.90.2.30 10.90.3.5"
@@ -258,8 +262,58 @@ check "an LLDP neighbour named by a chassis MAC is the host ARP knows by it" tes
 	"$(sql "SELECT count(*) FROM inv.hosts WHERE network_id = '$NET'") $(sql "SELECT count(*) FROM inv.host_identities WHERE network_id = '$NET' AND kind = 'snmp_chassis' AND value = '02:00:00:90:06:06' AND host_id = '$(host_of 10.90.1.66)'")" = "$before 1"
 kill "$EVPID" 2>/dev/null
 
+# A switch's port VLANs (what scanopy-collect reads from Q-BRIDGE-MIB): swp1
+# (the LLDP cable to .10) native 20 and tagged 30, 40; swp2 native 50; swp3
+# none (not a bridge port).
+ife() { # NAME INDEX [PVID [TAGGED-JSON]]
+	printf '{"observed_at_ms": %s, "if_entry": {"device_ip": "10.90.1.2", "if_index": %s, "name": "%s", "mac": "02:00:00:90:01:f%s"%s%s}}' \
+		"$AT" "$2" "$1" "$2" "${3:+, \"vlan_id\": $3}" "${4:+, \"tagged_vlan_ids\": $4}"
+}
+AT=$((T0 + 70 * M))
+SYS='{"observed_at_ms": '$AT', "snmp_system": {"ip": "10.90.1.2", "sys_name": "sw-h", "chassis_id": "02:00:00:90:01:02", "vlans": [{"vlan_id": 20, "name": "users"}, {"vlan_id": 60, "name": "mgmt"}, {"vlan_id": 4095}]}}'
+printf '[{"sequence": 14, "observations": [%s, %s, %s, %s]}]' "$SYS" "$(ife swp1 1 20 '[30, 40]')" "$(ife swp2 2 50)" "$(ife swp3 3)" >"$T_DIR/b14.json"
+send "$T_DIR/b14.json"
+SW=$(host_of 10.90.1.2)
+ports() { sql "SELECT string_agg(name || '=' || coalesce(pvid::text, '-') || '/' || coalesce(array_to_string(tagged_vlans, '+'), '-') || '/' || coalesce(vlans_source, '-'), ' ' ORDER BY name) FROM inv.interfaces WHERE host_id = '$SW' AND name LIKE 'swp%'"; }
+check "a port's native and tagged VLANs are on its interface, with their source" \
+	test "$(ports)" = "swp1=20/30+40/snmp swp2=50//snmp swp3=-/-/-"
+check "and in the network's VLANs, with those the switch has (named; 4095 is none)" test "$(vlans)" = "0/20,0/30,0/40,0/50,0/60,30/300"
+curl -sf -H "$A" "$G/api/v1/hosts/$SW" >"$T_DIR/sw.json"
+check "GET /hosts/{id}: the interfaces' VLANs, by which daemon" \
+	jq -e >/dev/null --arg d "$DID" '[.interfaces[] | select(.name == "swp1")][0] | .pvid == 20 and .tagged_vlans == [30, 40] and .vlans_source == "snmp" and .vlans_daemon_id == $d and .vlans_seen != null' "$T_DIR/sw.json"
+l2_ports() {
+	curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l2" >"$T_DIR/l2.json" &&
+		jq -e >/dev/null --arg sw "h:$SW" '([.edges[] | select(.data.source_port == "swp1" or .data.target_port == "swp1")] | length == 1) and
+		([.edges[] | select(.data.source_port == "swp1" or .data.target_port == "swp1")][0] | .data.vlans == [20, 30, 40] and
+		 (if .source == $sw then .data.source_pvid == 20 and .data.source_tagged_vlans == [30, 40] and .data.target_pvid == null
+		  else .data.target_pvid == 20 and .data.target_tagged_vlans == [30, 40] and .data.source_pvid == null end)) and
+		([.nodes[] | select(.id == $sw)][0].data | .vlans == [] and .vlan_id == null)' "$T_DIR/l2.json"
+}
+check "L2 view: the cable carries its ports' VLANs (the switch node keeps its addresses' only)" wait_for 10 l2_ports
+q12() { curl -sf -H "$A" "$G/api/v1/networks/$NET/views/l3" | jq -e --arg h "$(host_of 10.90.1.12)" '[.nodes[] | select(.host_id == $h)][0].data.qinq == [[30, 300]]' >/dev/null; }
+check "views: a host's node carries the QinQ pairs it was heard in" wait_for 10 q12
+curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET" >"$T_DIR/vlans.json"
+check "GET /vlans: each VLAN with the ports carrying it, the addresses heard in it, its name" \
+	test "$(jq -r 'map("\(.outer_vlan_id)/\(.vlan_id):\(.ports):\(.addresses):\(.name // "-")") | join(" ")' "$T_DIR/vlans.json")" = "0/20:1:1:users 0/30:1:1:- 0/40:1:0:- 0/50:1:0:- 0/60:0:0:mgmt 30/300:0:1:-"
+check "GET /vlans?outer_vlan_id=30: the C-VLANs in S-VLAN 30" \
+	test "$(curl -sf -H "$A" "$G/api/v1/vlans?network_id=$NET&outer_vlan_id=30" | jq -c 'map(.vlan_id)')" = "[300]"
+check "GET /interfaces?vlan=40: the ports carrying VLAN 40" \
+	test "$(curl -sf -H "$A" "$G/api/v1/interfaces?network_id=$NET&vlan=40" | jq -c 'map([.name, .pvid, .tagged_vlans])')" = '[["swp1",20,[30,40]]]'
+
+# An older report (redelivered late) does not undo a newer one; a newer one
+# replaces the port's VLANs.
+AT=$((T0 + 65 * M))
+printf '[{"sequence": 15, "observations": [%s]}]' "$(ife swp1 1 99 '[]')" >"$T_DIR/b15.json"
+send "$T_DIR/b15.json"
+check "an older report leaves the port's VLANs" test "$(ports)" = "swp1=20/30+40/snmp swp2=50//snmp swp3=-/-/-"
+AT=$((T0 + 80 * M))
+printf '[{"sequence": 16, "observations": [%s]}]' "$(ife swp1 1 20 '[30]')" >"$T_DIR/b16.json"
+send "$T_DIR/b16.json"
+check "a newer one replaces them" test "$(ports)" = "swp1=20/30/snmp swp2=50//snmp swp3=-/-/-"
+
 # The responses above against the OpenAPI document.
-for p in "/api/v1/hosts/$H10" "/api/v1/hosts/$(host_of 10.90.1.12)" "/api/v1/networks/$NET/views/l2"; do
+for p in "/api/v1/hosts/$H10" "/api/v1/hosts/$(host_of 10.90.1.12)" "/api/v1/networks/$NET/views/l2" \
+	"/api/v1/hosts/$SW" "/api/v1/vlans?network_id=$NET" "/api/v1/interfaces?network_id=$NET&vlan=30"; do
 	curl -s -o "$T_DIR/body" -w '%{http_code}' -H "$A" "$G$p" >"$T_DIR/code"
 	jq -cn --arg p "$p" --argjson s "$(cat "$T_DIR/code")" --rawfile b "$T_DIR/body" \
 		'{method: "GET", path: $p, status: $s, body: $b}' >>"$T_DIR/responses.jsonl"

@@ -1,10 +1,12 @@
 /* SNMP varbind tables to observations (agent/snmp/snmp_decode.c): bridge
  * ports to ifIndex and ifName, MAC and LLDP id formatting, LLDP local port
  * mapping and management addresses, ARP from both IP-MIB tables, the
- * device's own addresses, Q-BRIDGE preferred over BRIDGE-MIB, and hostile
- * rows (short indexes, arcs over 255) skipped. */
+ * device's own addresses, Q-BRIDGE preferred over BRIDGE-MIB, a port's
+ * native and tagged VLANs (Q-BRIDGE PVID and VLAN tables), and hostile rows
+ * (short indexes, arcs over 255, VLAN ids out of range) skipped. */
 #include "localsink.h"
 #include "snmp_decode.h"
+#include "snmp_vlan.h"
 #include "sv_table.h"
 
 #include <setjmp.h>
@@ -262,6 +264,95 @@ static void test_lldp_v2_and_cdp(void **state)
 	sv_table_free(&t);
 }
 
+/* A port's VLANs: PVID, tagged = egress minus untagged; the current table
+ * wins over the static one; the device's VLANs with their names; a port with no PVID row
+ * takes its untagged VLAN; VLAN 4095, non-octet and short port lists are no membership.
+ */
+static void test_port_vlans(void **state)
+{
+	(void)state;
+	struct sv_table t;
+	switch_table(&t);
+	/* bridge ports 1..3 = ifIndex 3..5 (swp1..swp3) */
+	INT(&t, "1.3.6.1.2.1.17.7.1.4.5.1.1.1", 10);
+	INT(&t, "1.3.6.1.2.1.17.7.1.4.5.1.1.3", 20);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.10", 0xa0); /* ports 1, 3 */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.4.10", 0x80); /* untagged on 1 */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.20", 0xa0);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.4.20", 0x20); /* untagged on 3 */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.30", 0xc0); /* ports 1, 2 */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.4.30", 0x40); /* untagged on 2 */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.4095", 0xff);
+	INT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.40", 0xff);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.3.1.2.3000", 0x00, 0x80); /* port 9 */
+	STR(&t, "1.3.6.1.2.1.17.7.1.4.3.1.1.10", "users");
+	sv_table_sort(&t);
+	uint32_t pvid, tagged[SNMP_VLAN_MAX];
+	assert_int_equal(snmp_ifindex_bridge_port(&t, 5), 3);
+	assert_int_equal(snmp_ifindex_bridge_port(&t, 1), 0);
+	assert_int_equal(snmp_port_vlans(&t, 3, &pvid, tagged), 2);
+	assert_int_equal(pvid, 10);
+	assert_int_equal(tagged[0], 20);
+	assert_int_equal(tagged[1], 30);
+	assert_int_equal(snmp_port_vlans(&t, 4, &pvid, tagged), 0);
+	assert_int_equal(pvid, 30);
+	assert_int_equal(snmp_port_vlans(&t, 5, &pvid, tagged), 1);
+	assert_int_equal(pvid, 20);
+	assert_int_equal(tagged[0], 10);
+	assert_int_equal(snmp_port_vlans(&t, 1, &pvid, tagged), 0);
+	assert_int_equal(pvid, 0);
+	assert_false(snmp_portlist_has((const uint8_t *)"\x80", 1, 9));
+	assert_false(snmp_portlist_has((const uint8_t *)"\x80", 1, 0));
+	assert_true(snmp_portlist_has((const uint8_t *)"\x00\x01", 2, 16));
+
+	/* the device's VLANs: every row of either table, 4095 left out */
+	uint32_t ids[SNMP_VLAN_MAX];
+	assert_int_equal(snmp_device_vlans(&t, ids), 5);
+	assert_int_equal(ids[0], 10);
+	assert_int_equal(ids[3], 40);
+	assert_int_equal(ids[4], 3000);
+
+	/* the observations carry them */
+	struct sink *s = localsink_open(NULL, true);
+	struct snmp_counts c;
+	assert_int_equal(snmp_decode_emit(s, "10.77.1.2", &t, NULL, &c), 0);
+	Scanopy__V1__Observation *sy =
+	    find(s, SCANOPY__V1__OBSERVATION__KIND_SNMP_SYSTEM, 0);
+	assert_int_equal(sy->snmp_system->n_vlans, 5);
+	assert_int_equal(sy->snmp_system->vlans[0]->vlan_id, 10);
+	assert_string_equal(sy->snmp_system->vlans[0]->name, "users");
+	assert_int_equal(sy->snmp_system->vlans[1]->vlan_id, 20);
+	assert_string_equal(sy->snmp_system->vlans[1]->name, "");
+	scanopy__v1__observation__free_unpacked(sy, NULL);
+	Scanopy__V1__Observation *o = find(s, SCANOPY__V1__OBSERVATION__KIND_IF_ENTRY, 1);
+	assert_string_equal(o->if_entry->name, "swp1");
+	assert_true(o->if_entry->has_vlan_id);
+	assert_int_equal(o->if_entry->vlan_id, 10);
+	assert_int_equal(o->if_entry->n_tagged_vlan_ids, 2);
+	assert_int_equal(o->if_entry->tagged_vlan_ids[1], 30);
+	scanopy__v1__observation__free_unpacked(o, NULL);
+	o = find(s, SCANOPY__V1__OBSERVATION__KIND_IF_ENTRY, 0);
+	assert_false(o->if_entry->has_vlan_id);
+	assert_int_equal(o->if_entry->n_tagged_vlan_ids, 0);
+	scanopy__v1__observation__free_unpacked(o, NULL);
+	sink_close(s);
+
+	/* dot1qVlanCurrentTable (timeMark.vlan) wins: swp1 tagged in 50 only */
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.3.0.10", 0x80);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.4.0.10", 0x80);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.3.0.50", 0x80);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.4.0.50", 0x00);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.3.7.50", 0x80);
+	OCT(&t, "1.3.6.1.2.1.17.7.1.4.2.1.3.60", 0x80); /* short index */
+	sv_table_sort(&t);
+	assert_int_equal(snmp_port_vlans(&t, 3, &pvid, tagged), 1);
+	assert_int_equal(pvid, 10);
+	assert_int_equal(tagged[0], 50);
+	assert_int_equal(snmp_device_vlans(&t, ids), 6);
+	assert_int_equal(ids[4], 50);
+	sv_table_free(&t);
+}
+
 static void test_formatting(void **state)
 {
 	(void)state;
@@ -297,6 +388,7 @@ int main(void)
 	    cmocka_unit_test(test_switch),
 	    cmocka_unit_test(test_qbridge_and_phys),
 	    cmocka_unit_test(test_lldp_v2_and_cdp),
+	    cmocka_unit_test(test_port_vlans),
 	    cmocka_unit_test(test_formatting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

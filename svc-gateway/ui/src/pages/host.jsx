@@ -92,6 +92,9 @@ export function HostDetails({ host, compact = false }) {
                 {(i.addresses || (i.ip ? [i.ip] : [])).join(', ')}
                 {i.subnet && <span class="muted"> in {i.subnet}</span>}
                 {(i.vlan_ids || []).length > 0 && <span class="muted"> VLAN {i.vlan_ids.join(', ')}</span>}
+                {i.pvid !== null && i.pvid !== undefined && <span class="muted"> native VLAN {i.pvid}</span>}
+                {(i.tagged_vlans || []).length > 0 && <span class="muted"> tagged {i.tagged_vlans.join(', ')}</span>}
+                {i.vlans_source && <span class="muted"> (port VLANs: {i.vlans_source})</span>}
               </li>
             ))}
           </ul>

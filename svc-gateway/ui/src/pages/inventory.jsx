@@ -1,5 +1,5 @@
 // Inventory: the network's hosts, services, ports, interfaces, links (cables),
-// subnets and containers as
+// subnets, VLANs and containers as
 // sortable, filterable, paginated tables with CSV export. Hosts are paged,
 // filtered and sorted by the server (GET /api/v1/hosts); so are the other
 // tabs where the server has their list route. Where it has not, services and
@@ -173,8 +173,19 @@ const interfaceCols = [
   { key: 'addresses', label: 'Addresses', value: (f) => listText(f.addresses) },
   { key: 'if_index', label: 'ifIndex', value: (f) => f.if_index ?? '', when: (rows) => rows.some((f) => f.if_index !== null && f.if_index !== undefined) },
   { key: 'if_type', label: 'Type', value: (f) => f.if_type ?? '', when: (rows) => rows.some((f) => f.if_type !== null && f.if_type !== undefined) },
+  { key: 'pvid', label: 'Native VLAN', value: (f) => f.pvid ?? '', when: (rows) => rows.some((f) => f.vlans_source) },
+  { key: 'tagged_vlans', label: 'Tagged VLANs', value: (f) => listText(f.tagged_vlans), when: (rows) => rows.some((f) => f.vlans_source) },
   { key: 'source', label: 'Source', value: (f) => f.source || '' },
   { key: 'last_seen', label: 'Last seen', value: (f) => f.last_seen || '', show: (f) => ago(f.last_seen) },
+];
+// The network's VLANs: a QinQ inner one under its outer one.
+const vlanCols = [
+  { key: 'vlan', label: 'VLAN', value: (v) => (v.outer_vlan_id ? `${v.outer_vlan_id}.${v.vlan_id}` : String(v.vlan_id)) },
+  { key: 'outer_vlan_id', label: 'In S-VLAN', value: (v) => v.outer_vlan_id || '' },
+  { key: 'name', label: 'Name', value: (v) => v.name || '' },
+  { key: 'ports', label: 'Ports', value: (v) => v.ports ?? '' },
+  { key: 'addresses', label: 'Addresses', value: (v) => v.addresses ?? '' },
+  { key: 'last_seen', label: 'Last seen', value: (v) => v.last_seen || '', show: (v) => ago(v.last_seen) },
 ];
 // A cable: the host and port at each end.
 const linkCols = [
@@ -224,6 +235,7 @@ const TABS = [
   ['interfaces', 'Interfaces', '/api/v1/interfaces'],
   ['links', 'Links', '/api/v1/links'],
   ['subnets', 'Subnets', '/api/v1/subnets'],
+  ['vlans', 'VLANs', '/api/v1/vlans'],
   ['containers', 'Containers & VMs', '/api/v1/workloads'],
   ['applications', 'Applications', '/api/v1/applications'],
 ];
@@ -234,6 +246,7 @@ const SERVER = {
   interfaces: { columns: interfaceCols, sort: 'host' },
   links: { columns: linkCols, sort: 'a_host' },
   subnets: { columns: subnetCols, sort: 'cidr' },
+  vlans: { columns: vlanCols, sort: 'vlan' },
   containers: { columns: containerCols, sort: 'name' },
 };
 

@@ -1,7 +1,8 @@
 // The four views as interactive diagrams: filters (server-side: subnet,
 // category, text, tags, stale; in the browser: kinds, through the legend,
-// VLAN where the subnets carry it, and gone hosts; gone hosts are drawn
-// faint with a dotted ring and say why when hovered),
+// VLAN where subnets, hosts or cables carry one (graph/narrow.js), and gone
+// hosts; gone hosts are drawn faint with a dotted ring and say why when
+// hovered),
 // search-to-focus, collapsing groups, neighbour highlighting, a side panel
 // with everything known about the selection, saved positions per user and
 // view, and exports (PNG, SVG here; Mermaid and DOT from the API).
