@@ -60,7 +60,7 @@ export function HostDetails({ host, compact = false }) {
             <dt>State</dt>
             <dd>
               {host.gone_at
-                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? 'missed by a full scan' : 'not seen for 7 days'})`
+                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? 'missed by two full scans in a row' : 'not seen for 7 days'})`
                 : host.stale
                   ? 'stale (not seen in recent scans)'
                   : 'current'}

@@ -284,7 +284,7 @@ export function ViewsPage({ view }) {
             </label>
             <button type="submit">Apply filters</button>
             <label class="check" title="Hosts complete scans stopped hearing, or not seen for days">
-              <input id="view-hide-gone" type="checkbox" checked={local.hideGone} onChange={(e) => setLocal({ ...local, hideGone: e.currentTarget.checked })} /> Hide gone hosts{goneCount ? ` (${goneCount})` : ''}
+              <input id="view-hide-gone" type="checkbox" checked={local.hideGone} onChange={(e) => { setSelected(null); setLocal({ ...local, hideGone: e.currentTarget.checked }); }} /> Hide gone hosts{goneCount ? ` (${goneCount})` : ''}
             </label>
             {localChoices.vlans.length > 0 && (
               <label>
