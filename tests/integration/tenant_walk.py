@@ -148,7 +148,9 @@ def main():
         # comes back (an empty list, or 404).
         for prm in op.get("parameters", []):
             name = prm.get("name", "")
-            if prm.get("in") == "query" and name.endswith("_id"):
+            # (A number named *_id, e.g. a VLAN's outer_vlan_id, names no row.)
+            number = prm.get("schema", {}).get("type") == "integer"
+            if prm.get("in") == "query" and name.endswith("_id") and not number:
                 r = QUERY_RESOURCE.get(name, name[:-3] + "s")
                 if r not in foreign:
                     problems.append(f"GET {path}?{name}: no foreign id known for '{r}'")
