@@ -50,11 +50,6 @@ static bool version_compatible(const char *v)
 	return dmaj == smaj && (smaj > 0 || dmin == smin);
 }
 
-/* A daemon not heard from for this long is away (the UI's "not seen
- * recently"), as is one announced offline (daemon_offline.h) and not heard
- * from since; its next heartbeat announces it online again. */
-#define DAEMON_AWAY "5 minutes"
-
 /* POST /api/v1/daemons/register: idempotent on daemon_id. */
 enum MHD_Result api_daemon_register(struct request *r)
 {
@@ -161,7 +156,13 @@ static int touch_daemon(struct request *r, const char *daemon_id, bool *found)
  * (SKIP LOCKED) so two heartbeats never get the same job. One job at a time. */
 enum MHD_Result api_daemon_heartbeat(struct request *r)
 {
-	const char *p[] = {r->param[0], r->who.network_id};
+	/* A daemon not heard from for daemon_offline_after_s is offline, as is
+	 * one announced offline (daemon_offline.h) and not heard from since
+	 * (one sweep may not have run yet): this heartbeat announces it online
+	 * again. */
+	char away[24];
+	snprintf(away, sizeof away, "%ld", r->gw->daemon_offline_after_s);
+	const char *p[] = {r->param[0], r->who.network_id, away};
 	PGresult *q = db_tenant_query(
 	    r->gw->db, &r->who,
 	    "WITH o AS (SELECT last_seen, offline_at FROM core.daemons WHERE id = $1 AND "
@@ -192,9 +193,9 @@ enum MHD_Result api_daemon_heartbeat(struct request *r)
 	                         "sched.sessions c WHERE c.daemon_id = $1 AND "
 	                         "c.cancel_pending), '[]'))::text END, "
 	                         "EXISTS (SELECT 1 FROM o WHERE o.last_seen < now() - "
-	                         "interval '" DAEMON_AWAY "' OR o.offline_at >= "
+	                         "$3 * interval '1 second' OR o.offline_at >= "
 	                         "o.last_seen)",
-	    2, p);
+	    3, p);
 	if (!q)
 		return reply_db_error(r);
 	json_t *answer = PQntuples(q) == 1 && !PQgetisnull(q, 0, 0)

@@ -27,6 +27,7 @@ struct gateway {
 	struct sc_tls_pem tls;
 	char *definitions_dir;  /* built-in fingerprint definitions, to check users' */
 	long view_stale_max_ms; /* serve a rendered view this far behind; 0: never */
+	long daemon_offline_after_s; /* silent this long: offline (daemon_offline.h) */
 };
 
 int gateway_http_start(struct gateway *gw);

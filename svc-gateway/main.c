@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 {
 	static struct gateway gw = {.svc.name = "scanopy-gateway"};
 	bool print_routes = false;
-	long offline_after_s = 120, offline_sweep_ms = 10000;
+	long offline_sweep_ms = 10000;
 	struct sc_option opts[] = {
 	    SC_SERVICE_OPTIONS(&gw.svc, "60072"),
 	    {"max_body", SC_OPT_INT, "4194304", "largest request body accepted, bytes",
@@ -81,7 +81,7 @@ int main(int argc, char **argv)
 	     "a daemon not heard from for this long is offline: announced (a "
 	     "\"daemon\" event), and its open sessions failed by the scheduler, "
 	     "which reads this value from the database",
-	     &offline_after_s, 1, 86400 * 30},
+	     &gw.daemon_offline_after_s, 1, 86400 * 30},
 	    {"daemon_offline_sweep_ms", SC_OPT_INT, "10000",
 	     "how often to look for daemons that went silent", &offline_sweep_ms, 100,
 	     3600000},
@@ -113,10 +113,10 @@ int main(int argc, char **argv)
 		bool ok = sc_pg_healthy(gw.svc.pg);
 		atomic_store(&gw.svc.pg_ok, ok);
 		if (ok && !published)
-			published =
-			    daemon_offline_publish(gw.svc.pg, offline_after_s) == 0;
+			published = daemon_offline_publish(
+			                gw.svc.pg, gw.daemon_offline_after_s) == 0;
 		if (ok && sc_now_ms() >= next_sweep) {
-			daemon_offline_sweep(&gw, gw.svc.pg, offline_after_s);
+			daemon_offline_sweep(&gw, gw.svc.pg, gw.daemon_offline_after_s);
 			next_sweep = sc_now_ms() + offline_sweep_ms;
 		}
 		sc_shutdown_sleep(offline_sweep_ms < 1000 ? offline_sweep_ms : 1000);
