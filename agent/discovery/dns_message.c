@@ -54,6 +54,21 @@ void dns_reverse_name(uint32_t ip, char *buf, size_t len)
 	         (ip >> 16) & 255, ip >> 24);
 }
 
+void dns_reverse_name6(const uint8_t a[16], char *buf, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char t[DNS_REVERSE6_LEN];
+	size_t o = 0;
+	for (int i = 15; i >= 0; i--) {
+		t[o++] = hex[a[i] & 15];
+		t[o++] = '.';
+		t[o++] = hex[a[i] >> 4];
+		t[o++] = '.';
+	}
+	memcpy(t + o, "ip6.arpa", 9);
+	snprintf(buf, len, "%s", t);
+}
+
 int dns_read_name(const uint8_t *msg, size_t len, size_t *off, char *out, size_t cap)
 {
 	size_t p = *off, w = 0;

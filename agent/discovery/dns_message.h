@@ -51,6 +51,10 @@ int dns_build_query(uint8_t *buf, size_t cap, uint16_t id, const char *name,
                     uint16_t qtype, uint16_t qclass, bool recursion);
 /* "4.3.2.1.in-addr.arpa" for 1.2.3.4 (host order). */
 void dns_reverse_name(uint32_t ip, char *buf, size_t len);
+/* "b.a.9.8...ip6.arpa" for an IPv6 address (16 bytes, network order): 72
+ * characters and the NUL. */
+#define DNS_REVERSE6_LEN 73
+void dns_reverse_name6(const uint8_t a[16], char *buf, size_t len);
 /* Reads a (possibly compressed) name at *off, advancing *off past it in the
  * message; labels are joined by '.', unprintable bytes escaped as \DDD.
  * -1 on truncation, loops or names too long. */

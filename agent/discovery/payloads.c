@@ -110,8 +110,22 @@ static size_t smb2_negotiate(uint8_t *buf, size_t cap)
 	return copy(buf, cap, p, sizeof p);
 }
 
-size_t payload_for(enum proto p, uint8_t *buf, size_t cap, const struct payload_ctx *c)
+/* An address as URIs and Via headers name a host: IPv6 in brackets. */
+static const char *uri_host(const char *ip, char *buf, size_t cap)
 {
+	if (!ip || !strchr(ip, ':'))
+		return ip;
+	snprintf(buf, cap, "[%s]", ip);
+	return buf;
+}
+
+size_t payload_for(enum proto p, uint8_t *buf, size_t cap, const struct payload_ctx *in)
+{
+	char ipb[48], localb[48];
+	struct payload_ctx uc = *in;
+	const struct payload_ctx *c = &uc;
+	uc.ip = uri_host(in->ip, ipb, sizeof ipb);
+	uc.local_ip = uri_host(in->local_ip, localb, sizeof localb);
 	char text[1024];
 	int n;
 	switch (p) {

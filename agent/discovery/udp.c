@@ -6,7 +6,11 @@
  * and, where it names the host, as a NameRecord or SnmpSystem. The probe
  * plan's UDP probes go out too, as the plan's bytes, to the ports it names
  * for them (unless the built-in probe of that port is the same request); any
- * answer from that address and port to one of them is emitted raw. */
+ * answer from that address and port to one of them is emitted raw.
+ *
+ * IPv6 hosts get the same probes over IPv6 but for those that exist over
+ * IPv4 only (NetBIOS name service, DHCPv4 INFORM); their answers are
+ * emitted with the IPv6 address, as their TCP ports are. */
 #include "engine.h"
 
 #include "banner.h"
@@ -115,14 +119,16 @@ void udp_queue_host(struct engine *e, struct host *h)
 {
 	struct udp_state *s = e->udp_st;
 	const struct scan_plan *plan = e->req->plan;
-	if (!s || h->udp_queued || h->v6) /* UDP probes are IPv4 only */
+	if (!s || h->udp_queued)
 		return;
 	h->udp_queued = true;
 	for (size_t i = 0; i < e->nudp; i++) {
 		enum proto p = udp_probe_for(e->udp[i]);
-		if (p == PROTO_DHCP && h->link < 0)
+		if (p == PROTO_DHCP && (h->link < 0 || h->v6))
 			continue; /* INFORM answers come back to port 68 on our link only
 			           */
+		if (p == PROTO_NETBIOS && h->v6)
+			continue; /* NetBIOS name service has no IPv6 transport */
 		if (p != PROTO_UNKNOWN && queue(e, h, e->udp[i], p, NULL))
 			return;
 		for (size_t k = 0; plan && k < plan->nprobes; k++) {
@@ -148,9 +154,9 @@ static unsigned udp_timeout(const struct uprobe *u)
 
 static void emit_snmp_system(struct engine *e, uint32_t ip, const struct snmp_msg *m)
 {
-	char ipt[16], eid[65], strs[6][512], oid[128];
+	char ipt[IP_TEXT_LEN], eid[65], strs[6][512], oid[128];
 	Scanopy__V1__SnmpSystem s = SCANOPY__V1__SNMP_SYSTEM__INIT;
-	s.ip = (char *)ip_text(ip, ipt);
+	s.ip = (char *)eng_ip_text(e, ip, ipt);
 	if (m->engine_id_len) {
 		for (size_t i = 0; i < m->engine_id_len; i++)
 			snprintf(eid + 2 * i, 3, "%02x", m->engine_id[i]);
@@ -189,6 +195,16 @@ static void emit_snmp_system(struct engine *e, uint32_t ip, const struct snmp_ms
 		          NULL);
 }
 
+/* The in-addr.arpa or ip6.arpa name of h's address. */
+static void reverse_name(const struct engine *e, const struct host *h,
+                         char rev[DNS_REVERSE6_LEN])
+{
+	if (h->v6)
+		dns_reverse_name6(e->v6[h->ip - HOST6_KEY], rev, DNS_REVERSE6_LEN);
+	else
+		dns_reverse_name(h->ip, rev, DNS_REVERSE6_LEN);
+}
+
 /* Validates one datagram for the probe's protocol, emitting what it names.
  * Returns the Banner-style probe name when valid, NULL otherwise. */
 static const char *handle_reply(struct uprobe *u, const uint8_t *b, size_t n)
@@ -209,8 +225,8 @@ static const char *handle_reply(struct uprobe *u, const uint8_t *b, size_t n)
 			free(m);
 			return NULL;
 		}
-		char rev[64];
-		dns_reverse_name(ip, rev, sizeof rev);
+		char rev[DNS_REVERSE6_LEN];
+		reverse_name(e, u->h, rev);
 		for (size_t i = 0; i < m->nrr; i++) {
 			const struct dns_rr *rr = &m->rr[i];
 			if (rr->type != DNS_T_PTR || !rr->data[0])
@@ -312,12 +328,22 @@ static int send_probe(struct uprobe *u)
 	struct engine *e = u->e;
 	uint8_t buf[1500];
 	int n, sent = 0;
-	char ip[16], local[16];
-	struct sockaddr_in sa;
+	char ip[IP_TEXT_LEN], hostport[IP_TEXT_LEN + 2], local[IP_TEXT_LEN] = "0.0.0.0";
+	uint16_t local_port = 0;
+	struct sockaddr_storage sa;
 	socklen_t sl = sizeof sa;
-	getsockname(u->w.fd, (struct sockaddr *)&sa, &sl);
-	ip_text(u->h->ip, ip);
-	ip_text(ntohl(sa.sin_addr.s_addr), local);
+	if (getsockname(u->w.fd, (struct sockaddr *)&sa, &sl) == 0 &&
+	    sa.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&sa;
+		inet_ntop(AF_INET6, &a->sin6_addr, local, sizeof local);
+		local_port = ntohs(a->sin6_port);
+	} else if (sa.ss_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)&sa;
+		ip_text(ntohl(a->sin_addr.s_addr), local);
+		local_port = ntohs(a->sin_port);
+	}
+	eng_ip_text(e, u->h->ip, ip);
+	snprintf(hostport, sizeof hostport, u->h->v6 ? "[%s]" : "%s", ip);
 #define SEND(len)                                                                        \
 	do {                                                                             \
 		if ((len) > 0 && send(u->w.fd, buf, (size_t)(len), MSG_DONTWAIT) >= 0)   \
@@ -332,8 +358,8 @@ static int send_probe(struct uprobe *u)
 		SEND(n);
 		break;
 	case PROTO_MDNS: {
-		char rev[64];
-		dns_reverse_name(u->h->ip, rev, sizeof rev);
+		char rev[DNS_REVERSE6_LEN];
+		reverse_name(e, u->h, rev);
 		n = dns_build_query(buf, sizeof buf, (uint16_t)u->token, rev, DNS_T_PTR,
 		                    DNS_C_IN, false);
 		SEND(n);
@@ -364,14 +390,14 @@ static int send_probe(struct uprobe *u)
 		}
 		break;
 	case PROTO_SSDP:
-		n = ssdp_build_msearch((char *)buf, sizeof buf, ip);
+		n = ssdp_build_msearch((char *)buf, sizeof buf, hostport);
 		SEND(n);
 		break;
 	case PROTO_SIP: {
 		struct payload_ctx pc = {.ip = ip,
 		                         .port = u->port,
 		                         .local_ip = local,
-		                         .local_port = ntohs(sa.sin_port),
+		                         .local_port = local_port,
 		                         .nonce = u->token,
 		                         .udp = true};
 		size_t len = payload_for(PROTO_SIP, buf, sizeof buf, &pc);
@@ -444,7 +470,9 @@ static void on_timeout(struct ev_timer *t)
 
 static void start(struct engine *e, struct uprobe *u)
 {
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage to;
+	socklen_t tolen = host_sockaddr(e, u->h, u->port, &to);
+	int fd = socket(to.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ev_defer_free(&e->loop, u);
 		return;
@@ -462,10 +490,7 @@ static void start(struct engine *e, struct uprobe *u)
 			return;
 		}
 	}
-	struct sockaddr_in to = {.sin_family = AF_INET,
-	                         .sin_port = htons(u->port),
-	                         .sin_addr.s_addr = htonl(u->h->ip)};
-	if (connect(fd, (struct sockaddr *)&to, sizeof to)) {
+	if (connect(fd, (struct sockaddr *)&to, tolen)) {
 		close(fd);
 		ev_defer_free(&e->loop, u);
 		return;

@@ -181,6 +181,18 @@ static void payload_bytes(void **state)
 	buf[l] = 0;
 	assert_non_null(
 	    strstr((char *)buf, "Via: SIP/2.0/UDP 10.0.0.1:40000;branch=z9hG4bK"));
+	struct payload_ctx pc6 = pc;
+	pc6.ip = "fd00::2";
+	pc6.local_ip = "fd00::1";
+	l = payload_for(PROTO_SIP, buf, sizeof buf, &pc6);
+	buf[l] = 0;
+	assert_true(l > 0);
+	assert_memory_equal(buf, "OPTIONS sip:[fd00::2]:", 22);
+	assert_non_null(strstr((char *)buf, "Via: SIP/2.0/UDP [fd00::1]:40000;"));
+	assert_non_null(strstr((char *)buf, "Contact: <sip:scanopy@[fd00::1]:40000>"));
+	l = payload_for(PROTO_RTSP, buf, sizeof buf, &pc6);
+	buf[l] = 0;
+	assert_memory_equal(buf, "OPTIONS rtsp://[fd00::2]:", 25);
 	l = payload_for(PROTO_DNS, buf, sizeof buf, &pc);
 	assert_int_equal(l - 2, (size_t)(buf[0] << 8 | buf[1])); /* TCP length prefix */
 	assert_int_equal(payload_for(PROTO_REDIS, buf, 4, &pc), 0); /* does not fit */

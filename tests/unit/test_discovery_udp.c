@@ -52,6 +52,16 @@ static void dns_query_and_answer(void **state)
 	char rev[64];
 	dns_reverse_name(0x0a4d010b, rev, sizeof rev);
 	assert_string_equal(rev, "11.1.77.10.in-addr.arpa");
+	const uint8_t a6[16] = {0xfd, 0, 0x02, 0x49, 0, 0xc8, 0,    0,
+	                        0,    0, 0,    0,    0, 0,    0xab, 0x12};
+	char rev6[DNS_REVERSE6_LEN];
+	dns_reverse_name6(a6, rev6, sizeof rev6);
+	assert_string_equal(
+	    rev6,
+	    "2.1.b.a.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.c.0.0.9.4.2.0.0.0.d.f.ip6.arpa");
+	assert_int_equal(strlen(rev6), DNS_REVERSE6_LEN - 1);
+	assert_true(dns_build_query(q, sizeof q, 2, rev6, DNS_T_PTR, DNS_C_IN, false) >
+	            0);
 	assert_int_equal(dns_build_query(q, sizeof q, 1, "a..b", 1, 1, true), -1);
 	assert_int_equal(dns_build_query(q, 20, 1, "long.name.example", 1, 1, true), -1);
 	char label[80];
