@@ -15,7 +15,7 @@ BUILD_PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev clang-form
 UI_PKGS="nodejs"
 command -v npm >/dev/null 2>&1 || UI_PKGS="$UI_PKGS npm"
 RUN_PKGS="nats-server postgresql curl jq iproute2 iputils-ping procps"
-TEST_PKGS="nmap arp-scan tcpdump snmp snmpd lldpd valgrind python3 wrk dnsmasq-base"
+TEST_PKGS="nmap arp-scan tcpdump snmp snmpd lldpd valgrind python3 wrk dnsmasq-base socat"
 
 want=()
 for p in $BUILD_PKGS $UI_PKGS $RUN_PKGS ${SCANOPY_WITH_TEST_DEPS:+$TEST_PKGS}; do
