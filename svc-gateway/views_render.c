@@ -80,6 +80,23 @@ static int has_children(json_t *nodes, const char *id)
 	return 0;
 }
 
+/* What an export says of a host that is no longer there: "gone, <reason>"
+ * (data.gone_reason: missed_by_scan, stale) or "stale" (not seen for 7
+ * days); NULL for a node that is neither. */
+static const char *node_absence(json_t *n, char *buf, size_t len)
+{
+	json_t *d = json_object_get(n, "data");
+	const char *why = str(d, "gone_reason");
+	if (str(d, "gone_at")) {
+		snprintf(buf, len, "gone, %s", why ? why : "stale");
+		for (char *c = buf; *c; c++)
+			if (*c == '_')
+				*c = ' ';
+		return buf;
+	}
+	return json_is_true(json_object_get(n, "stale")) ? "stale" : NULL;
+}
+
 /* Nodes whose parent is `parent` (NULL: top level, or a parent not shown). */
 static void nodes_under(struct out *o, json_t *nodes, const char *parent, int dot,
                         int depth)
@@ -112,11 +129,20 @@ static void nodes_under(struct out *o, json_t *nodes, const char *parent, int do
 			put(o, dot ? "\\n" : "<br/>");
 			put_label(o, str(n, "ip"), dot);
 		}
-		if (dot)
-			put(o, "\", shape=%s];\n",
-			    !strcmp(str(n, "kind"), "subnet") ? "ellipse" : "box");
-		else
+		char why[48];
+		const char *absent = node_absence(n, why, sizeof why);
+		if (absent)
+			put(o, dot ? "\\n(%s)" : "<br/>(%s)", absent);
+		if (dot) {
+			put(o, "\", shape=%s%s];\n",
+			    !strcmp(str(n, "kind"), "subnet") ? "ellipse" : "box",
+			    absent ? ", style=dashed, fontcolor=gray40, color=gray40"
+			           : "");
+		} else {
 			put(o, "\"]\n");
+			if (absent)
+				put(o, "  class n%zu absent\n", i);
+		}
 		if (has_children(nodes, id)) {
 			nodes_under(o, nodes, id, dot, depth + 1);
 			put(o, dot ? "  }\n" : "  end\n");
@@ -128,7 +154,9 @@ static char *render(json_t *g, int dot)
 {
 	struct out o = {0};
 	json_t *nodes = json_object_get(g, "nodes"), *edges = json_object_get(g, "edges");
-	put(&o, dot ? "graph view {\n  rankdir=LR;\n" : "flowchart LR\n");
+	put(&o,
+	    dot ? "graph view {\n  rankdir=LR;\n"
+	        : "flowchart LR\n  classDef absent stroke-dasharray:5 5,opacity:0.5\n");
 	nodes_under(&o, nodes, NULL, dot, 0);
 	size_t i;
 	json_t *e;
@@ -380,13 +408,18 @@ char *view_render_svg(json_t *graph)
 	json_array_foreach(nodes, i, e)
 	{
 		long x = svg_x(&L, i), y = svg_y(&L, i);
+		char why[48];
+		const char *absent = node_absence(e, why, sizeof why);
 		put(&o, "<g class=\"node\" data-kind=\"");
 		put_xml(&o, str(e, "kind"));
+		if (absent) /* drawn faint and dashed, as the UI draws it */
+			put(&o, "\" data-absent=\"%s\" opacity=\"0.5", absent);
 		put(&o,
 		    "\"><rect x=\"%ld\" y=\"%ld\" width=\"%d\" height=\"%d\" rx=\"6\" "
-		    "fill=\"%s\" stroke=\"#455a64\"/><text x=\"%ld\" y=\"%ld\" "
+		    "fill=\"%s\" stroke=\"#455a64\"%s/><text x=\"%ld\" y=\"%ld\" "
 		    "text-anchor=\"middle\">",
-		    x, y, SVG_W, SVG_H, svg_fill(str(e, "kind")), x + SVG_W / 2, y + 19);
+		    x, y, SVG_W, SVG_H, svg_fill(str(e, "kind")),
+		    absent ? " stroke-dasharray=\"4 3\"" : "", x + SVG_W / 2, y + 19);
 		char label[25];
 		snprintf(label, sizeof label, "%s",
 		         str(e, "label") ? str(e, "label") : "");
@@ -410,6 +443,8 @@ char *view_render_svg(json_t *graph)
 		}
 		put(&o, "<title>");
 		put_xml(&o, str(e, "label"));
+		if (absent)
+			put(&o, " (%s)", absent);
 		put(&o, "</title></g>\n");
 	}
 	put(&o, "</svg>\n");

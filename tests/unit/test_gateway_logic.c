@@ -122,6 +122,45 @@ static void svg_of_an_empty_graph(void **state)
 	json_decref(g);
 }
 
+/* A gone host (missed by scans), a stale one and a present one: every export
+ * says which are no longer there, and draws them apart. */
+static void exports_mark_absent_hosts(void **state)
+{
+	(void)state;
+	json_t *g = json_loads(
+	    "{\"nodes\": [{\"id\": \"h:1\", \"kind\": \"host\", \"label\": \"old\", "
+	    "\"stale\": true, \"data\": {\"gone_at\": \"2026-12-01T00:00:00Z\", "
+	    "\"gone_reason\": \"missed_by_scan\"}},"
+	    "{\"id\": \"h:2\", \"kind\": \"host\", \"label\": \"quiet\", \"stale\": "
+	    "true, \"data\": {}},"
+	    "{\"id\": \"h:3\", \"kind\": \"host\", \"label\": \"here\", \"stale\": "
+	    "false, \"data\": {}}], \"edges\": []}",
+	    0, NULL);
+	assert_non_null(g);
+	char *dot = view_render_dot(g), *mm = view_render_mermaid(g),
+	     *svg = view_render_svg(g);
+	assert_non_null(dot);
+	assert_non_null(mm);
+	assert_non_null(svg);
+	assert_non_null(
+	    strstr(dot, "old\\n(gone, missed by scan)\", shape=box, style=dashed"));
+	assert_non_null(strstr(dot, "quiet\\n(stale)\", shape=box, style=dashed"));
+	assert_non_null(strstr(dot, "here\", shape=box];"));
+	assert_int_equal(count(dot, "style=dashed"), 2);
+	assert_non_null(strstr(mm, "classDef absent "));
+	assert_non_null(
+	    strstr(mm, "n0[\"old<br/>(gone, missed by scan)\"]\n  class n0 absent\n"));
+	assert_non_null(strstr(mm, "class n1 absent\n"));
+	assert_null(strstr(mm, "class n2 "));
+	assert_int_equal(count(svg, "data-absent="), 2);
+	assert_non_null(strstr(svg, "data-absent=\"gone, missed by scan\""));
+	assert_non_null(strstr(svg, "<title>here</title>"));
+	free(dot);
+	free(mm);
+	free(svg);
+	json_decref(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -131,6 +170,7 @@ int main(void)
 	    cmocka_unit_test(if_none_match),
 	    cmocka_unit_test(svg_escapes_and_draws_every_node),
 	    cmocka_unit_test(svg_of_an_empty_graph),
+	    cmocka_unit_test(exports_mark_absent_hosts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
