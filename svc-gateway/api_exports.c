@@ -121,9 +121,8 @@ enum MHD_Result api_export_hosts_csv(struct request *r)
 static char *network_name(struct request *r, enum MHD_Result *replied)
 {
 	const char *p[] = {r->param[0]};
-	PGresult *q =
-	    db_tenant_query(r->gw->db, &r->who,
-	                    "SELECT name FROM core.networks WHERE id = $1", 1, p);
+	PGresult *q = db_tenant_query(
+	    r->gw->db, &r->who, "SELECT name FROM core.networks WHERE id = $1", 1, p);
 	char *name = NULL;
 	if (!q)
 		*replied = reply_db_error(r);
