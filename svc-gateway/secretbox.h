@@ -28,7 +28,7 @@ int secretbox_open(const uint8_t key[SECRETBOX_KEY], const char *aad,
 
 /* Opens hex (as encode(sealed, 'hex') gives it) into out as NUL-terminated
  * text; -1 when it does not open or does not fit in cap. */
-int secretbox_open_hex(const uint8_t key[SECRETBOX_KEY], const char *aad,
-                       const char *hex, char *out, size_t cap);
+int secretbox_open_hex(const uint8_t key[SECRETBOX_KEY], const char *aad, const char *hex,
+                       char *out, size_t cap);
 
 #endif
