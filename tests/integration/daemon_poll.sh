@@ -46,7 +46,13 @@ check "re-registering answers 200" test "$(curl -s -o /dev/null -w '%{http_code}
 one_daemon_event() { [ "$(daemon_events)" -ge 1 ]; }
 check "a registration is a daemon event (online)" wait_for 10 one_daemon_event
 check "a heartbeat of a daemon seen moments ago is not" sh -c "sleep 2.5; [ \"\$(grep -A1 '^event: daemon$' '$T_DIR/events.txt' | grep -c '^data: ')\" = 1 ]"
+# An absence: the daemon stopped (a heartbeat already on its way is let
+# through first, or it would write over the absence), its last contact set
+# 10 minutes back, then it runs again.
+kill -STOP "$(cat "$T_DIR/scanopy-daemon.pid")"
+sleep 2
 sql "UPDATE core.daemons SET last_seen = now() - interval '10 minutes' WHERE id = '$DID'" >/dev/null
+kill -CONT "$(cat "$T_DIR/scanopy-daemon.pid")"
 two_daemon_events() { [ "$(daemon_events)" -ge 2 ]; }
 check "back after an absence: its next heartbeat is a daemon event" wait_for 10 two_daemon_events
 SID=$(curl -sf -XPOST -H "$A" -H "$J" "$G/api/v1/networks/$NET/discoveries" -d '{"type":"self_report"}' | jq -r .id)
