@@ -2,7 +2,10 @@
 # Reverse DNS figures: a peer namespace holding N IPv4 and N IPv6 addresses
 # and dnsmasq with a PTR record for each (or no DNS server at all: "silent");
 # scanopy-scan --rdns on them from a second namespace whose resolv.conf
-# names the peer's IPv4 or IPv6 address. Prints the wall time and the names.
+# names the peer's IPv4 or IPv6 address. Prints the wall time and the names,
+# and the same work done by the reference in the same run: an nmap scan
+# with reverse DNS and port 22 (nmap -R -p 22, what --tcp 22 --rdns asks of
+# scanopy-scan) against the same nameserver, as a ratio.
 #
 #   tests/bench/bench_rdns.sh [BIN [answer|silent [4|6|46 [v4|v6]]]]
 #       BIN the scanopy-scan to run (default build/bin/scanopy-scan); 4, 6
@@ -62,3 +65,20 @@ t1=$(date +%s%3N)
 echo "N=$N $MODE targets=$FAM nameserver=$NSRV: $((t1 - t0)) ms;" \
 	"names $(jq -c 'select(.name.source == "NAME_RDNS")' "$D/out.jsonl" | wc -l);" \
 	"$(tail -n1 "$D/err.log")"
+# The reference: nmap resolves the same targets (one run per family: it
+# takes one family at a time) through the same nameserver.
+ref() { # ref FLAG TARGETS: appends nmap's report to $D/nmap.txt
+	tr , '\n' <<<"$2" >"$D/targets.txt"
+	ip netns exec $S nmap -R -p 22 $1 --dns-servers "$NSRV" -iL "$D/targets.txt" >>"$D/nmap.txt" 2>&1
+}
+: >"$D/nmap.txt"
+t2=$(date +%s%3N)
+case $FAM in
+6) ref -6 "${T6#,}" ;;
+46) ref "" "${T4#,}" && ref -6 "${T6#,}" ;;
+*) ref "" "${T4#,}" ;;
+esac
+t3=$(date +%s%3N)
+refnames=$(grep -c '^Nmap scan report for [^ ]* (' "$D/nmap.txt")
+echo "reference nmap -R -p 22: $((t3 - t2)) ms; names $refnames;" \
+	"scanopy/nmap $(awk -v a=$((t1 - t0)) -v b=$((t3 - t2)) 'BEGIN { printf "%.2f", b ? a / b : 0 }')x"
