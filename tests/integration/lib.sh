@@ -8,8 +8,25 @@ BIN=${SCANOPY_BIN:-$ROOT/build/bin}
 . "$ROOT/deploy/infra.sh"
 
 # SCANOPY_TEST_PORT_OFFSET moves every port, so two checkouts can run their
-# suites on one machine at once.
+# suites on one machine at once. Under ctest -j, SCANOPY_TEST_SLOTS=N lets
+# tests run side by side: each takes the first free of N slots of 20 ports
+# past that offset, held by a lock for as long as the test or anything it
+# started lives, and hands its offset to what it runs (which takes none).
 O=${SCANOPY_TEST_PORT_OFFSET:-0}
+if [ -n "${SCANOPY_TEST_SLOTS:-}" ]; then
+	for ((T_SLOT = 0; ; T_SLOT++)); do
+		if [ "$T_SLOT" -ge "$SCANOPY_TEST_SLOTS" ]; then
+			echo "lib.sh: all $SCANOPY_TEST_SLOTS test slots are taken" >&2
+			exit 1
+		fi
+		exec {T_SLOT_FD}>"/tmp/scanopy-test-slot.$((O + 20 * T_SLOT))"
+		flock -n "$T_SLOT_FD" && break
+		exec {T_SLOT_FD}>&-
+	done
+	O=$((O + 20 * T_SLOT))
+	export SCANOPY_TEST_PORT_OFFSET=$O
+	unset SCANOPY_TEST_SLOTS
+fi
 T_NATS_PORT=$((24222 + O)) T_NATS_MON=$((28222 + O)) T_PG_PORT=$((25433 + O))
 GW_PORT=$((26072 + O)) FP_PORT=$((26074 + O)) TOPO_PORT=$((26075 + O))
 SCHED_PORT=$((26076 + O)) SCHED2_PORT=$((26077 + O)) TOPO2_PORT=$((26078 + O))

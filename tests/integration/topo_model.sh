@@ -219,11 +219,14 @@ has98='[.nodes[] | .data.addresses // [] | .[]] | index("10.77.1.98") != null'
 curl -s -D "$T_DIR/behind.h" -o "$T_DIR/behind.json" -H "$A" "$G$V/l3"
 B=$(tr -d '\r' <"$T_DIR/behind.h" | hdr x-scanopy-view-behind)
 # Whether the refresher has rendered it yet depends on timing: the answer
-# says which, and its content agrees.
-check "a batch just applied: at once from the cache, current with the batch or behind without it" \
+# says which. Current, it has the batch; behind, it may or may not (the
+# batch's generation may have been rendered and a later change, such as the
+# daemon's own sighting, moved the network on), and a request for a current
+# view below must show it.
+check "a batch just applied: at once from the cache, current with the batch or behind" \
 	sh -c "[ '$(tr -d '\r' <"$T_DIR/behind.h" | hdr x-scanopy-view-source)' = cache ] &&
 		tr -d '\r' <'$T_DIR/behind.h' | grep -qix 'x-scanopy-view-age-ms: [0-9][0-9]*' &&
-		if [ '$B' = 0 ]; then jq -e '$has98' '$T_DIR/behind.json'; else [ '$B' -ge 1 ] && jq -e '($has98) | not' '$T_DIR/behind.json'; fi >/dev/null"
+		if [ '$B' = 0 ]; then jq -e '$has98' '$T_DIR/behind.json' >/dev/null; else [ '$B' -ge 1 ]; fi"
 check "asked for a current view (Cache-Control: no-cache), the batch shows at once" \
 	sh -c "curl -sf -H '$A' -H 'Cache-Control: no-cache' '$G$V/l3' | jq -e '$has98' >/dev/null"
 check "a filtered view is rendered per request, current" \
