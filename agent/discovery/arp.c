@@ -2,7 +2,8 @@
  * link sends the requests (paced by the packet budget) and captures the
  * replies. Each address gets one request; addresses still silent
  * ARP_RETRY_GAP_MS after theirs get one more (only them); the sweep ends
- * ARP_FINAL_WAIT_MS after its last request. ARP requests from other hosts
+ * ARP_FINAL_WAIT_MS after its last request, or as soon as every address has
+ * answered. ARP requests from other hosts
  * seen meanwhile count as passive evidence. */
 #include "engine.h"
 
@@ -27,7 +28,7 @@ struct arp_sweep {
 	uint32_t *ords;    /* target ordinals on this link, ascending */
 	uint32_t *sent_ms; /* per index: when its last request left (rel. t0) */
 	uint8_t *state;    /* per index: 0 unsent, 1 sent, 2 retried, 3 answered */
-	size_t n, next, retry_next;
+	size_t n, next, retry_next, answered;
 	int64_t last_send_ms;
 	bool done;
 };
@@ -78,6 +79,7 @@ static void on_frame(u_char *user, const struct pcap_pkthdr *hdr, const u_char *
 	}
 	if (reply && a->state[i] != 3) {
 		a->state[i] = 3;
+		a->answered++;
 		e->disc_done++;
 	}
 	bool first = !h->confirmed;
@@ -197,6 +199,8 @@ static void pump_one(struct engine *e, struct arp_sweep *a)
 		send_one(e, a, a->next);
 		a->state[a->next++] = 1;
 	}
+	if (a->answered == a->n) /* nobody left to wait for */
+		a->retry_next = a->n;
 	while (a->retry_next < a->n) { /* retries, for the silent only */
 		size_t i = a->retry_next;
 		if (a->state[i] != 1) {
@@ -215,7 +219,7 @@ static void pump_one(struct engine *e, struct arp_sweep *a)
 		a->retry_next++;
 	}
 	int64_t end = a->last_send_ms + ARP_FINAL_WAIT_MS;
-	if (now < end) {
+	if (now < end && a->answered < a->n) {
 		if (!ev_timer_armed(&a->t))
 			ev_timer_at(&e->loop, &a->t, end);
 		return;
@@ -225,6 +229,7 @@ static void pump_one(struct engine *e, struct arp_sweep *a)
 		if (a->state[i] != 3)
 			e->disc_done++;
 	a->done = true;
+	ev_timer_stop(&e->loop, &a->t);
 	ev_del(&e->loop, &a->w); /* the fd is pcap's: pcap_close closes it */
 	a->w.fd = -1;
 	pcap_close(a->pc);
