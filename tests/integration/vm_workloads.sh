@@ -25,9 +25,11 @@
 # second namespace with its own bridge and daemon, pve2): it stays one
 # workload, moved to pve2's host (vm_moved), running whatever the order of
 # the two nodes' reports. Last, three reports of such a migration, each
-# node's from its own daemon, published on the bus in each of their orders:
-# the same end every time, and a late older report of a node never brings
-# back a VM its newer one no longer names.
+# node's from its own daemon, published on the bus in each of their orders
+# (and with reports resent): the same end and the same change log every
+# time (one vm_moved, at the new node's report), and a late older report of
+# a node never brings back a VM its newer one no longer names; a VM that
+# goes and comes back, two moves in every order.
 . "$(dirname "$0")/lib.sh"
 export VMW_NET=${VMW_NET:-$((200 + $$ % 50))} # the outer part's, kept by the inner
 N=$VMW_NET
@@ -277,40 +279,56 @@ def node(name, last, vms, t):
           "vm_nics": nics, "vm_cluster": cluster}
     return [{"observations": [{"observed_at_ms": t, "self_report": sr}]}]
 for f, r in (("a1", node("pve-a", 1, [100, 101], T)), ("b1", node("pve-b", 2, [100], T + 4000)),
-             ("a2", node("pve-a", 1, [101], T + 5000))):
+             ("a2", node("pve-a", 1, [101], T + 5000)),
+             ("a3", node("pve-a", 1, [100, 101], T + 6000))):
     json.dump(r, open("%s/report-%s.json" % (d, f), "w"))
 PY
-# in_order "REPORTS" EXPECTED: the reports published one at a time, in a
-# network of their own; its VMs as "vmid state node;...", then "moved N".
+# in_order "REPORTS" EXPECTED [LOG] [SQL]: the reports published one at a
+# time, in a network of their own; its VMs as "vmid state node;...", and its
+# change log of VMs (appeared, moved) as "kind vmid [from>]node at daemon/
+# sequence;...", the daemon a or b. a1r and b1r are a1 and b1 again, resent
+# under a later sequence (a daemon's outbox after a restart, say): the same
+# sightings, so the same model and the same log, the first batch's.
 in_order() {
-	local n=0 r d q state
+	local n=0 r d q state log
 	net=$(uuid) da=${DA:-$(uuid)} db=$(uuid)
-	[ -z "${3:-}" ] || sql "${3//@NET@/$net}" # a row there before
+	[ -z "${4:-}" ] || sql "${4//@NET@/$net}" # a row there before
 	for r in $1; do # report, its daemon, its sequence
-		case $r in a1) d=$da q=1 ;; a2) d=$da q=2 ;; b1) d=$db q=1 ;; esac
+		case $r in a1) d=$da q=1 ;; a2) d=$da q=2 ;; a3) d=$da q=3 ;; b1) d=$db q=1 ;; a1r) d=$da q=11 ;; b1r) d=$db q=11 ;; esac
 		"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$net" \
-			--daemon-id "$d" --start $q --json "$T_DIR/report-$r.json"
+			--daemon-id "$d" --start $q --json "$T_DIR/report-${r%r}.json"
 		n=$((n + 1))
 		applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE network_id = '$net'")" -ge $n ]; }
 		wait_for 30 applied
 	done
-	state=$(sql "SELECT string_agg((w.labels->>'vmid') || ' ' || w.state || ' ' || h.name, ';' ORDER BY w.external_id) || ' moved ' || (SELECT count(*) FROM inv.changes c WHERE c.network_id = '$net' AND c.kind = 'vm_moved') FROM inv.workloads w JOIN inv.hosts h ON h.id = w.parent_host WHERE w.network_id = '$net' AND w.kind = 'vm'")
-	check "order ${1// /, }: $2 ($state)" sh -c "echo '$state' | grep -Eq '^$2 moved [01]$'"
+	state=$(sql "SELECT string_agg((w.labels->>'vmid') || ' ' || w.state || ' ' || h.name, ';' ORDER BY w.external_id) FROM inv.workloads w JOIN inv.hosts h ON h.id = w.parent_host WHERE w.network_id = '$net' AND w.kind = 'vm'")
+	log=$(sql "SELECT string_agg(c.kind || ' ' || (c.detail->>'vmid') || ' ' || coalesce((SELECT f.name || '>' FROM inv.hosts f WHERE f.id::text = c.detail->>'from'), '') || h.name || ' ' || extract(epoch FROM c.at)::bigint || ' ' || CASE c.daemon_id::text WHEN '$da' THEN 'a' WHEN '$db' THEN 'b' ELSE '?' END || '/' || c.sequence, ';' ORDER BY c.at, c.kind, c.detail->>'vmid') FROM inv.changes c JOIN inv.hosts h ON h.id = c.host_id WHERE c.network_id = '$net' AND c.kind IN ('vm_appeared', 'vm_moved')")
+	check "order ${1// /, }: $2" test "$state" = "$2"
+	check "  and its change log: ${3:-$APPEARED}" test "$log" = "${3:-$APPEARED}"
 }
-for order in "a1 b1 a2" "a1 a2 b1" "b1 a1 a2" "b1 a2 a1" "a2 a1 b1" "a2 b1 a1"; do
-	in_order "$order" "100 running pve-b;101 running pve-a"
+T0=1700000000
+APPEARED="vm_appeared 100 pve-a $T0 a/1;vm_appeared 101 pve-a $T0 a/1"
+MOVED="$APPEARED;vm_moved 100 pve-a>pve-b $((T0 + 4)) b/1"
+for order in "a1 b1 a2" "a1 a2 b1" "b1 a1 a2" "b1 a2 a1" "a2 a1 b1" "a2 b1 a1" \
+	"b1 a2 a1 a1r b1r" "a1r b1r a2 a1 b1" "b1 a1r a2 b1r a1"; do
+	in_order "$order" "100 running pve-b;101 running pve-a" "$MOVED"
+done
+# VM 100 goes to B and comes back to A (a3: A again, later, with it): two
+# moves, in every order, the one back at A's first sighting after B's
+for order in "a1 b1 a3" "a1 a3 b1" "b1 a1 a3" "b1 a3 a1" "a3 a1 b1" "a3 b1 a1"; do
+	in_order "$order" "100 running pve-a;101 running pve-a" "$MOVED;vm_moved 100 pve-b>pve-a $((T0 + 6)) a/3"
 done
 # with no second node: A's newer report, without VM 100, wins even when its
 # older one, with it, arrives after it
 for order in "a1 a2" "a2 a1"; do
-	in_order "$order" "100 stopped pve-a;101 running pve-a"
+	in_order "$order" "100 stopped pve-a;101 running pve-a" "$APPEARED"
 done
 check "a VM whose tap's holder was not read says so in its evidence" test \
 	"$(sql "SELECT (labels->>'holder' IS NULL) || ' ' || (labels->>'evidence' LIKE '%could not read%') FROM inv.workloads WHERE network_id = '$net' AND labels->>'vmid' = '101'")" = "true true"
 # A clustered node's VM keyed by its daemon before 0020 takes the cluster key
 # on the node's next report, history kept (its id, its first sighting).
 DA=$(uuid) OLD=$(uuid)
-in_order "a1" "100 running pve-a;101 running pve-a" "INSERT INTO inv.workloads (id, org_id, network_id, kind, external_id, state, daemon_id, first_seen, last_seen) VALUES ('$OLD', '$ORG', '@NET@', 'vm', 'vmid:$DA:100', 'running', '$DA', '2020-01-01', '2020-01-01')"
+in_order "a1" "100 running pve-a;101 running pve-a" "$APPEARED" "INSERT INTO inv.workloads (id, org_id, network_id, kind, external_id, state, daemon_id, first_seen, last_seen) VALUES ('$OLD', '$ORG', '@NET@', 'vm', 'vmid:$DA:100', 'running', '$DA', '2020-01-01', '2020-01-01')"
 unset DA
 check "a VM keyed by its daemon before is re-keyed by its cluster, its row kept" test \
 	"$(sql "SELECT external_id || ' ' || first_seen::date FROM inv.workloads WHERE id = '$OLD'")" = "vmid:cluster:$CLUSTER:100 2020-01-01"
