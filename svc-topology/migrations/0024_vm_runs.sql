@@ -195,3 +195,32 @@ SELECT w.org_id, w.network_id, w.id, w.parent_host, w.first_seen,
 FROM inv.workloads w
 WHERE w.kind = 'vm' AND w.parent_host IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM inv.vm_runs r WHERE r.workload_id = w.id);
+
+-- Proxmox VE containers (LXC) are guests of kind 'vm' too, labelled guest
+-- 'lxc' (apply_vms.c): like a VM each has its own MACs on its node's bridge,
+-- is a host the scan finds, migrates in the cluster, and shares the
+-- cluster's VM id space. GET /hosts/{id} says which a guest is.
+CREATE OR REPLACE FUNCTION inv.host_vms(p_host uuid) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(json_agg(json_build_object('id', w.id, 'external_id', w.external_id,
+        'name', coalesce(w.name, h.user_name, h.name), 'vmid', (w.labels->>'vmid')::bigint,
+        'guest', coalesce(w.labels->>'guest', 'vm'),
+        'cluster', w.labels->>'cluster', 'holder', w.labels->>'holder',
+        'evidence', w.labels->>'evidence', 'state', w.state,
+        'networks', w.networks, 'host_id', v.host_id, 'host_name', coalesce(h.user_name, h.name),
+        'first_seen', w.first_seen, 'last_seen', w.last_seen) ORDER BY w.external_id), '[]')
+    FROM inv.workloads w
+    CROSS JOIN LATERAL (SELECT inv.host_of_vm(w.id) AS host_id) v
+    LEFT JOIN inv.hosts h ON h.id = v.host_id
+    WHERE w.parent_host = p_host AND w.kind = 'vm'
+$$;
+
+CREATE OR REPLACE FUNCTION inv.host_hypervisor(p_host uuid) RETURNS json
+LANGUAGE sql STABLE AS $$
+    SELECT json_build_object('workload_id', w.id, 'external_id', w.external_id,
+        'name', w.name, 'vmid', (w.labels->>'vmid')::bigint,
+        'guest', coalesce(w.labels->>'guest', 'vm'), 'state', w.state,
+        'host_id', w.parent_host, 'host_name', coalesce(h.user_name, h.name))
+    FROM inv.workloads w LEFT JOIN inv.hosts h ON h.id = w.parent_host
+    WHERE w.id = inv.vm_of_host(p_host)
+$$;
