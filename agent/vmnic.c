@@ -164,6 +164,26 @@ static int at(char *out, const char *net, const char *dev, const char *leaf)
 	return w < 0 || w >= PATH_MAX ? -1 : 0;
 }
 
+/* The network a guest's NIC is on: its bridge, or when that is Proxmox's
+ * firewall bridge fwbr<VMID>i<N> (a guest NIC with firewall=1), the bridge
+ * of the veth end that links it to the real one, fwpr<VMID>p<N>. The MACs
+ * are still read on the firewall bridge, where the NIC is a port. */
+static const char *network_of(const char *net, const char *bridge, char *out)
+{
+	uint32_t id;
+	unsigned n;
+	char path[PATH_MAX], pr[32];
+	if (guest_nic(bridge, "fwbr", &id, &n))
+		return bridge;
+	snprintf(pr, sizeof pr, "fwpr%up%u", id, n);
+	ssize_t l = at(path, net, pr, "master") ? -1 : readlink(path, out, PATH_MAX - 1);
+	if (l <= 0)
+		return bridge;
+	out[l] = 0;
+	const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	return *b ? b : bridge;
+}
+
 /* One interface: a tap that is a bridge port, or with a Proxmox tree
  * (pve), a veth named as Proxmox names a container's (veth<VMID>i<N>: not
  * Docker's veth<hex>, which has no 'i' between digits; its config decides,
@@ -197,7 +217,10 @@ static int one(const char *net, const char *ifname, bool pve, Scanopy__V1__SelfR
 	size_t n = fdb && macs
 	               ? vmnic_fdb_macs(fdb, len, (unsigned)port, macs, VMNIC_MACS_MAX)
 	               : 0;
-	int rc = macs ? add_nic(sr, ifname, bridge, (unsigned)port, macs, n, lxc) : -1;
+	char real[PATH_MAX];
+	int rc = macs ? add_nic(sr, ifname, network_of(net, bridge, real), (unsigned)port,
+	                        macs, n, lxc)
+	              : -1;
 	free(fdb);
 	free(macs);
 	return rc ? -1 : 1;

@@ -2,6 +2,8 @@
  * (tun_flags has IFF_TAP) enslaved to a bridge, and the MACs the bridge has
  * learned on each tap's port (its brforward table). Proxmox VE names taps
  * tap<VMID>i<N>, libvirt vnet<N>; a Proxmox container's veth is veth<VMID>i<N>.
+ * A Proxmox guest NIC with its firewall on is a port of fwbr<VMID>i<N>, linked
+ * to the real bridge by fwpr<VMID>p<N>: that bridge is the one reported.
  *
  * sysfs rather than netlink (RTM_GETNEIGH, AF_BRIDGE): the flags, the
  * master, the port number and the FDB are all files under one root, so the

@@ -122,7 +122,8 @@ static void process(const char *pid, const char *comm, const char *netns, const 
  * qemu-system-x86 vnet3, openvpn tap7; a kvm of another namespace holds a
  * tap7 of its own; process 104 cannot be read, so tap300i1's holder is
  * unknown. veth200i0 (port 6) and veth201i1 (vmbr1) are Proxmox containers'
- * (pve/lxc/200.conf, another node's 201.conf), veth202i0 is named as one
+ * (pve/lxc/200.conf, another node's 201.conf; 201's behind a Proxmox
+ * firewall bridge, fwbr201i1, linked to vmbr1), veth202i0 is named as one
  * but has no config. Under pve/ and libvirt/: the names. */
 static int tree(void **state)
 {
@@ -134,9 +135,10 @@ static int tree(void **state)
 	dir("devices");
 	dir("devices/virtual");
 	dir("devices/virtual/net");
-	const char *devs[] = {"vmbr0", "vmbr1",     "tap100i0",  "vnet3",
-	                      "veth1", "tun0",      "eth0",      "tap300i1",
-	                      "tap7",  "veth200i0", "veth201i1", "veth202i0"};
+	const char *devs[] = {"vmbr0",     "vmbr1",     "tap100i0",  "vnet3",
+	                      "veth1",     "tun0",      "eth0",      "tap300i1",
+	                      "tap7",      "veth200i0", "veth201i1", "veth202i0",
+	                      "fwbr201i1", "fwpr201p1"};
 	for (size_t i = 0; i < sizeof devs / sizeof *devs; i++)
 		device(devs[i]);
 	text("devices/virtual/net/tap100i0/tun_flags", "0x1002\n");
@@ -151,7 +153,10 @@ static int tree(void **state)
 	text("devices/virtual/net/tap7/tun_flags", "0x1002\n");
 	port("tap7", "vmbr0", "0x4\n");
 	port("veth200i0", "vmbr0", "0x6\n");
-	port("veth201i1", "vmbr1", "0x2\n");
+	/* container 201's net1 has firewall=1: its veth is on fwbr201i1, linked
+	 * to vmbr1 by fwpr201p1 */
+	port("veth201i1", "fwbr201i1", "0x2\n");
+	port("fwpr201p1", "vmbr1", "0x3\n");
 	port("veth202i0", "vmbr0", "0x8\n");
 	struct __fdb_entry e[] = {
 	    fdb(0xbc, 0x24, 0x11, 0xaa, 0xbb, 0x01, 1, 0),     /* VM 100 */
@@ -168,6 +173,7 @@ static int tree(void **state)
 	};
 	put("devices/virtual/net/vmbr0/brforward", e, sizeof e);
 	put("devices/virtual/net/vmbr1/brforward", e, 0);
+	put("devices/virtual/net/fwbr201i1/brforward", e, 0);
 
 	dir("proc");
 	dir("proc/self");
@@ -299,11 +305,13 @@ static void taps_on_bridges_are_vm_nics(void **state)
 	assert_string_equal(v->guest, "lxc");
 	assert_int_equal(v->vmid, 201);
 	assert_null(v->name);
-	assert_string_equal(v->bridge, "vmbr1");
+	assert_string_equal(v->bridge, "vmbr1"); /* behind its firewall bridge */
+	assert_int_equal(v->port_no, 2);
 	assert_int_equal(v->n_macs, 1);
 	assert_string_equal(v->macs[0], "bc:24:11:cc:00:02");
 
 	assert_null(nic(&sr, "veth202i0")); /* named so, but no config */
+	assert_null(nic(&sr, "fwpr201p1")); /* the firewall's link */
 	assert_null(nic(&sr, "veth1"));     /* a (Docker) container's port */
 	assert_null(nic(&sr, "eth0"));
 	assert_null(nic(&sr, "tun0"));
