@@ -217,6 +217,65 @@ static int dev_value(const char *v, size_t n, char out[16])
 	return 0;
 }
 
+/* The value of key k (with its '=') in a netN line's "k=v,k=v" list. */
+static const char *kv(const char *l, size_t n, const char *k, size_t *vn)
+{
+	size_t kn = strlen(k);
+	for (const char *p = l, *end = l + n; p < end;) {
+		const char *c = memchr(p, ',', (size_t)(end - p)), *e = c ? c : end;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		if ((size_t)(e - p) >= kn && !memcmp(p, k, kn)) {
+			*vn = (size_t)(e - p) - kn;
+			while (*vn && isspace((unsigned char)p[kn + *vn - 1]))
+				(*vn)--;
+			return p + kn;
+		}
+		if (!c)
+			break;
+		p = c + 1;
+	}
+	return NULL;
+}
+
+int vmname_lxc_conf(const char *buf, size_t len, char *name, struct vmname_lxc_net *nets,
+                    int max)
+{
+	const char *p = buf, *end = buf + len, *l;
+	size_t n;
+	int k = 0;
+	*name = 0;
+	while (next_line(&p, end, &l, &n)) {
+		if (n && *l == '[')
+			break; /* a snapshot's or pending section: not the CT as it runs
+			        */
+		if (n > 9 && !memcmp(l, "hostname:", 9)) {
+			if (set_name(l + 9, n - 9, name))
+				*name = 0;
+			continue;
+		}
+		if (n < 5 || memcmp(l, "net", 3) || !isdigit((unsigned char)l[3]))
+			continue;
+		size_t i = 3;
+		unsigned idx = 0;
+		while (i < n && isdigit((unsigned char)l[i]) && idx < 1000)
+			idx = idx * 10 + (unsigned)(l[i++] - '0');
+		if (i >= n || l[i] != ':' || idx >= 1000 || k >= max)
+			continue;
+		struct vmname_lxc_net *t = &nets[k++];
+		memset(t, 0, sizeof *t);
+		t->index = idx;
+		size_t vn;
+		const char *v = kv(l + i + 1, n - i - 1, "hwaddr=", &vn);
+		if (v && mac_value(v, vn, t->mac))
+			t->mac[0] = 0;
+		v = kv(l + i + 1, n - i - 1, "bridge=", &vn);
+		if (v && dev_value(v, vn, t->bridge))
+			t->bridge[0] = 0;
+	}
+	return k;
+}
+
 /* The element at the current depth ends. */
 static void close_element(struct xml *x)
 {
@@ -419,37 +478,87 @@ const char *vmname_cluster(struct vmname_dir *d)
 	return d && d->has_cluster ? d->cluster : NULL;
 }
 
-static int conf_name(const char *path, char *out)
+/* What one Proxmox config file is read for: fn takes its bytes and says
+ * whether it was what was looked for (0). */
+typedef int (*pve_fn)(const char *buf, size_t len, void *arg);
+
+static int read_conf(const char *path, pve_fn fn, void *arg)
 {
 	size_t len;
 	char *b = vmname_read_file(path, VMNAME_FILE_MAX, &len);
-	int rc = b ? vmname_pve_conf(b, len, out) : -1;
+	int rc = b ? fn(b, len, arg) : -1;
 	free(b);
 	return rc;
 }
 
-static const char *pve_name(struct vmname_dir *d, uint32_t vmid)
+/* <pve>/<dir>/<vmid>.conf, else a node's (<pve>/nodes/<node>/<dir>): the
+ * local node's directory is a link to its own; a guest being migrated, or a
+ * tree without the link, has its config under another node's. */
+static int pve_conf(struct vmname_dir *d, const char *dir, uint32_t vmid, pve_fn fn,
+                    void *arg)
 {
 	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/qemu-server/%u.conf", d->pve, vmid) <
+	if (snprintf(path, sizeof path, "%s/%s/%u.conf", d->pve, dir, vmid) <
 	        (int)sizeof path &&
-	    conf_name(path, d->scratch) == 0)
-		return d->scratch;
-	/* qemu-server is the local node's directory; a VM being migrated, or a
-	 * tree without the link, has its config under another node's. */
+	    read_conf(path, fn, arg) == 0)
+		return 0;
 	snprintf(path, sizeof path, "%s/nodes", d->pve);
 	DIR *nodes = opendir(path);
 	struct dirent *e;
-	const char *found = NULL;
-	for (int i = 0; nodes && !found && i < VMNAME_NODES && (e = readdir(nodes)); i++)
+	int rc = -1;
+	for (int i = 0; nodes && rc && i < VMNAME_NODES && (e = readdir(nodes)); i++)
 		if (e->d_name[0] != '.' &&
-		    snprintf(path, sizeof path, "%s/nodes/%s/qemu-server/%u.conf", d->pve,
-		             e->d_name, vmid) < (int)sizeof path &&
-		    conf_name(path, d->scratch) == 0)
-			found = d->scratch;
+		    snprintf(path, sizeof path, "%s/nodes/%s/%s/%u.conf", d->pve,
+		             e->d_name, dir, vmid) < (int)sizeof path)
+			rc = read_conf(path, fn, arg);
 	if (nodes)
 		closedir(nodes);
-	return found;
+	return rc;
+}
+
+static int qemu_name(const char *buf, size_t len, void *out)
+{
+	return vmname_pve_conf(buf, len, out);
+}
+
+static const char *pve_name(struct vmname_dir *d, uint32_t vmid)
+{
+	return pve_conf(d, "qemu-server", vmid, qemu_name, d->scratch) ? NULL
+	                                                               : d->scratch;
+}
+
+#define VMNAME_LXC_NETS 32 /* netN lines read per container */
+
+struct lxc_want {
+	char *name;
+	unsigned net;
+	char *mac;
+};
+
+static int lxc_read(const char *buf, size_t len, void *arg)
+{
+	struct lxc_want *w = arg;
+	struct vmname_lxc_net nets[VMNAME_LXC_NETS];
+	int n = vmname_lxc_conf(buf, len, w->name, nets, VMNAME_LXC_NETS);
+	for (int i = 0; i < n; i++)
+		if (nets[i].index == w->net)
+			memcpy(w->mac, nets[i].mac, sizeof nets[i].mac);
+	return 0; /* the file is there: a container's */
+}
+
+int vmname_lxc(struct vmname_dir *d, uint32_t vmid, unsigned net, const char **name,
+               char mac[18])
+{
+	*name = NULL;
+	mac[0] = 0;
+	if (!d || !d->pve)
+		return -1;
+	struct lxc_want w = {d->scratch, net, mac};
+	if (pve_conf(d, "lxc", vmid, lxc_read, &w))
+		return -1;
+	if (d->scratch[0])
+		*name = d->scratch;
+	return 0;
 }
 
 static void libvirt_read(struct vmname_dir *d)

@@ -17,23 +17,39 @@
 #define VMNIC_FDB_MAX (4u << 20) /* 256k entries: more is not a bridge */
 #define VMNIC_MACS_MAX 64        /* per port */
 
-int vmnic_vmid(const char *ifname, uint32_t *vmid)
+/* "<prefix><VMID>i<N>" -> VMID and N. */
+static int guest_nic(const char *ifname, const char *prefix, uint32_t *vmid,
+                     unsigned *net)
 {
-	if (strncmp(ifname, "tap", 3))
+	size_t k = strlen(prefix);
+	if (strncmp(ifname, prefix, k))
 		return -1;
-	const char *p = ifname + 3, *d = p;
+	const char *p = ifname + k, *d = p;
 	unsigned long id = 0;
 	while (*p >= '0' && *p <= '9' && p - d < 10)
 		id = id * 10 + (unsigned long)(*p++ - '0');
 	if (p == d || *p != 'i' || id > UINT32_MAX)
 		return -1;
 	const char *n = ++p;
-	while (*p >= '0' && *p <= '9')
-		p++;
+	unsigned long i = 0;
+	while (*p >= '0' && *p <= '9' && p - n < 6)
+		i = i * 10 + (unsigned long)(*p++ - '0');
 	if (p == n || *p)
 		return -1;
 	*vmid = (uint32_t)id;
+	*net = (unsigned)i;
 	return 0;
+}
+
+int vmnic_vmid(const char *ifname, uint32_t *vmid)
+{
+	unsigned net;
+	return guest_nic(ifname, "tap", vmid, &net);
+}
+
+int vmnic_ctid(const char *ifname, uint32_t *vmid, unsigned *net)
+{
+	return guest_nic(ifname, "veth", vmid, net);
 }
 
 size_t vmnic_fdb_macs(const unsigned char *buf, size_t len, unsigned port,
@@ -111,7 +127,7 @@ static unsigned char *read_all(const char *path, size_t *len)
 }
 
 static int add_nic(Scanopy__V1__SelfReport *sr, const char *ifname, const char *bridge,
-                   unsigned port, char (*macs)[18], size_t n)
+                   unsigned port, char (*macs)[18], size_t n, bool lxc)
 {
 	Scanopy__V1__VmNic **grown =
 	    realloc(sr->vm_nics, (sr->n_vm_nics + 1) * sizeof *grown);
@@ -127,8 +143,12 @@ static int add_nic(Scanopy__V1__SelfReport *sr, const char *ifname, const char *
 	v->bridge = strdup(bridge);
 	v->port_no = port;
 	v->has_port_no = 1;
-	if (vmnic_vmid(ifname, &v->vmid) == 0)
+	unsigned net;
+	if (lxc ? vmnic_ctid(ifname, &v->vmid, &net) == 0
+	        : vmnic_vmid(ifname, &v->vmid) == 0)
 		v->has_vmid = 1;
+	if (lxc && !(v->guest = strdup("lxc")))
+		return -1;
 	if (n && !(v->macs = calloc(n, sizeof *v->macs)))
 		return -1;
 	for (size_t i = 0; i < n; i++)
@@ -144,14 +164,43 @@ static int at(char *out, const char *net, const char *dev, const char *leaf)
 	return w < 0 || w >= PATH_MAX ? -1 : 0;
 }
 
-/* One interface: a tap that is a bridge port, or nothing (0). */
-static int one(const char *net, const char *ifname, Scanopy__V1__SelfReport *sr)
+/* The network a guest's NIC is on: its bridge, or when that is Proxmox's
+ * firewall bridge fwbr<VMID>i<N> (a guest NIC with firewall=1), the bridge
+ * of the veth end that links it to the real one, fwpr<VMID>p<N>. The MACs
+ * are still read on the firewall bridge, where the NIC is a port. */
+static const char *network_of(const char *net, const char *bridge, char *out)
+{
+	uint32_t id;
+	unsigned n;
+	char path[PATH_MAX], pr[32];
+	if (guest_nic(bridge, "fwbr", &id, &n))
+		return bridge;
+	snprintf(pr, sizeof pr, "fwpr%up%u", id, n);
+	ssize_t l = at(path, net, pr, "master") ? -1 : readlink(path, out, PATH_MAX - 1);
+	if (l <= 0)
+		return bridge;
+	out[l] = 0;
+	const char *b = strrchr(out, '/') ? strrchr(out, '/') + 1 : out;
+	return *b ? b : bridge;
+}
+
+/* One interface: a tap that is a bridge port, or with a Proxmox tree
+ * (pve), a veth named as Proxmox names a container's (veth<VMID>i<N>: not
+ * Docker's veth<hex>, which has no 'i' between digits; its config decides,
+ * in name_vms); else nothing (0). */
+static int one(const char *net, const char *ifname, bool pve, Scanopy__V1__SelfReport *sr)
 {
 	char path[PATH_MAX], link[PATH_MAX];
 	unsigned long flags, port;
-	if (at(path, net, ifname, "tun_flags") || read_number(path, &flags) ||
-	    !(flags & VMNIC_IFF_TAP))
-		return 0; /* veth, physical, tun: not a VM's NIC */
+	uint32_t ct;
+	unsigned ctn;
+	bool lxc = false;
+	if (at(path, net, ifname, "tun_flags") || read_number(path, &flags)) {
+		if (!pve || vmnic_ctid(ifname, &ct, &ctn))
+			return 0; /* physical, another veth: no guest's NIC */
+		lxc = true;
+	} else if (!(flags & VMNIC_IFF_TAP))
+		return 0; /* a tun: no VM's NIC */
 	ssize_t l =
 	    at(path, net, ifname, "master") ? -1 : readlink(path, link, sizeof link - 1);
 	if (l <= 0)
@@ -168,7 +217,10 @@ static int one(const char *net, const char *ifname, Scanopy__V1__SelfReport *sr)
 	size_t n = fdb && macs
 	               ? vmnic_fdb_macs(fdb, len, (unsigned)port, macs, VMNIC_MACS_MAX)
 	               : 0;
-	int rc = macs ? add_nic(sr, ifname, bridge, (unsigned)port, macs, n) : -1;
+	char real[PATH_MAX];
+	int rc = macs ? add_nic(sr, ifname, network_of(net, bridge, real), (unsigned)port,
+	                        macs, n, lxc)
+	              : -1;
 	free(fdb);
 	free(macs);
 	return rc ? -1 : 1;
@@ -183,7 +235,13 @@ static void free_nic(Scanopy__V1__VmNic *v)
 	free(v->bridge);
 	free(v->name);
 	free(v->holder);
+	free(v->guest);
 	free(v);
+}
+
+static bool is_lxc(const Scanopy__V1__VmNic *v)
+{
+	return v->guest && !strcmp(v->guest, "lxc");
 }
 
 /* Keeps the NICs from `from` on whose tap a hypervisor holds, or whose holder
@@ -198,6 +256,10 @@ static int keep_vms(const char *proc, Scanopy__V1__SelfReport *sr, size_t from)
 	for (size_t i = from; i < sr->n_vm_nics; i++) {
 		Scanopy__V1__VmNic *v = sr->vm_nics[i];
 		const char *comm;
+		if (is_lxc(v)) { /* a veth has no holder: its config decides */
+			sr->vm_nics[k++] = v;
+			continue;
+		}
 		enum vmholder_verdict r = vmholder_of(&h, v->ifname, &comm);
 		if (r == VMHOLDER_OTHER) {
 			free_nic(v);
@@ -212,6 +274,38 @@ static int keep_vms(const char *proc, Scanopy__V1__SelfReport *sr, size_t from)
 	return rc;
 }
 
+/* Adds mac to v's MACs unless it is there (a container's configured MAC,
+ * for one the bridge has not heard yet). */
+static int add_mac(Scanopy__V1__VmNic *v, const char *mac)
+{
+	for (size_t i = 0; i < v->n_macs; i++)
+		if (!strcmp(v->macs[i], mac))
+			return 0;
+	char **g = realloc(v->macs, (v->n_macs + 1) * sizeof *g);
+	if (!g)
+		return -1;
+	v->macs = g;
+	if (!(v->macs[v->n_macs] = strdup(mac)))
+		return -1;
+	v->n_macs++;
+	return 0;
+}
+
+/* A container's veth: its lxc/<VMID>.conf's hostname and netN's MAC; 1 when
+ * there is no such config (the veth is no Proxmox container's: dropped). */
+static int name_ct(struct vmname_dir *d, Scanopy__V1__VmNic *v)
+{
+	uint32_t vmid;
+	unsigned net;
+	const char *n;
+	char mac[18];
+	if (vmnic_ctid(v->ifname, &vmid, &net) || vmname_lxc(d, vmid, net, &n, mac))
+		return 1;
+	if (n && !(v->name = strdup(n)))
+		return -1;
+	return *mac ? add_mac(v, mac) : 0;
+}
+
 static int name_vms(const struct vmnic_roots *r, Scanopy__V1__SelfReport *sr, size_t from)
 {
 	if (!r->pve && !r->libvirt)
@@ -221,14 +315,26 @@ static int name_vms(const struct vmnic_roots *r, Scanopy__V1__SelfReport *sr, si
 		return -1;
 	int rc = 0;
 	bool proxmox = false;
+	size_t k = from;
 	for (size_t i = from; i < sr->n_vm_nics; i++) {
 		Scanopy__V1__VmNic *v = sr->vm_nics[i];
-		const char *n =
-		    vmname_find(d, v->has_vmid, v->vmid, v->ifname, v->macs, v->n_macs);
-		if (n && !(v->name = strdup(n)))
-			rc = -1;
+		if (is_lxc(v)) {
+			int c = name_ct(d, v);
+			if (c > 0) {
+				free_nic(v);
+				continue;
+			}
+			rc |= c;
+		} else {
+			const char *n = vmname_find(d, v->has_vmid, v->vmid, v->ifname,
+			                            v->macs, v->n_macs);
+			if (n && !(v->name = strdup(n)))
+				rc = -1;
+		}
 		proxmox |= v->has_vmid;
+		sr->vm_nics[k++] = v;
 	}
+	sr->n_vm_nics = k;
 	const char *c = vmname_cluster(d);
 	if (proxmox && c && !sr->vm_cluster && !(sr->vm_cluster = strdup(c)))
 		rc = -1;
@@ -249,7 +355,7 @@ int vmnic_collect(const struct vmnic_roots *roots, Scanopy__V1__SelfReport *sr)
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
 			continue;
-		int r = one(net, e->d_name, sr);
+		int r = one(net, e->d_name, roots->pve && *roots->pve, sr);
 		if (r < 0) {
 			added = -1;
 			break;

@@ -1,7 +1,9 @@
 /* A Linux hypervisor's virtual machine NICs, read from sysfs: tap devices
  * (tun_flags has IFF_TAP) enslaved to a bridge, and the MACs the bridge has
  * learned on each tap's port (its brforward table). Proxmox VE names taps
- * tap<VMID>i<N>, libvirt vnet<N>.
+ * tap<VMID>i<N>, libvirt vnet<N>; a Proxmox container's veth is veth<VMID>i<N>.
+ * A Proxmox guest NIC with its firewall on is a port of fwbr<VMID>i<N>, linked
+ * to the real bridge by fwpr<VMID>p<N>: that bridge is the one reported.
  *
  * sysfs rather than netlink (RTM_GETNEIGH, AF_BRIDGE): the flags, the
  * master, the port number and the FDB are all files under one root, so the
@@ -18,6 +20,9 @@
 
 /* "tap105i1" -> 105 (returns 0); any other name -> -1. */
 int vmnic_vmid(const char *ifname, uint32_t *vmid);
+/* "veth200i0" (a Proxmox VE container's host-side veth) -> 200 and net 0
+ * (returns 0); any other name, Docker's veth<hex> among them, -> -1. */
+int vmnic_ctid(const char *ifname, uint32_t *vmid, unsigned *net);
 
 /* The learned, non-local MACs on bridge port `port` in a brforward dump
  * (an array of struct __fdb_entry; a trailing partial entry is ignored).
@@ -37,7 +42,10 @@ struct vmnic_roots {
  * and, by who holds it (vmholder.h), a virtual machine's: held by a
  * hypervisor process (holder set), or by a holder that could not be read
  * (holder absent). Each gets the VM's name when the hypervisor keeps one
- * (vmname.h); sr->vm_cluster is the Proxmox cluster's name. Returns the
+ * (vmname.h); sr->vm_cluster is the Proxmox cluster's name. With roots->pve,
+ * also every bridge port named veth<VMID>i<N> whose container config
+ * (lxc/<VMID>.conf) is there: a Proxmox container's (guest "lxc"), named by
+ * its hostname, its configured MAC (netN's hwaddr) among its MACs. Returns the
  * number added, -1 on allocation failure (what was added stays, owned by
  * sr). */
 int vmnic_collect(const struct vmnic_roots *roots, Scanopy__V1__SelfReport *sr);

@@ -10,9 +10,17 @@
  * are stopped (their taps are gone); the newest report wins, so a VM that
  * moved is not stopped by its old node's reports, whatever their order, and
  * a report older than the hypervisor's newest (inv.vm_reports) marks what
- * only it names as stopped, not running. */
+ * only it names as stopped, not running. The change log is made from each
+ * VM's runs of sightings (migration 0024, inv.vm_sight): vm_appeared at its
+ * first sighting, vm_moved at the first on each new host, the same in every
+ * order of arrival and under redelivery.
+ *
+ * A Proxmox VE container (LXC; guest "lxc": a veth veth<VMID>i<N> whose
+ * lxc/<VMID>.conf the daemon found) is a row of kind 'vm' too, labelled
+ * guest 'lxc': like a VM it has its own MACs on the node's bridge, is a host
+ * of its own the scan finds, and migrates in the cluster; VMs and
+ * containers share a cluster's id space, so it is keyed as a VM is. */
 #include "apply_internal.h"
-#include "changes.h"
 #include "identity.h"
 #include "sc_pg.h"
 #include "sc_utf8.h"
@@ -51,6 +59,11 @@ static int group_nic(json_t *vms, json_t *renames, const char *daemon,
                      const char *cluster, const Scanopy__V1__VmNic *v)
 {
 	char key[160], low[18] = "", m[18];
+	/* a Proxmox container's veth: its name gives its id (veth<VMID>i<N>) */
+	bool lxc = v->guest && !strcmp(v->guest, "lxc");
+	if (lxc &&
+	    (!v->has_vmid || !text_ok(v->ifname, 15) || strncmp(v->ifname, "veth", 4)))
+		return 0;
 	json_t *nets = json_array();
 	for (size_t i = 0; i < v->n_macs; i++) {
 		if (!v->macs[i] || ident_mac_normalise(v->macs[i], m))
@@ -87,13 +100,15 @@ static int group_nic(json_t *vms, json_t *renames, const char *daemon,
 			json_object_set_new(vm, "vmid", json_integer(v->vmid));
 		json_object_set_new(vms, key, vm);
 	}
+	if (lxc) /* a container: its conf, not a holder, says it is one */
+		json_object_set_new(vm, "lxc", json_string(v->ifname));
 	const char *name = text_ok(v->name, 128), *holder = text_ok(v->holder, 15);
 	if (name && !json_object_get(vm, "name"))
 		json_object_set_new(vm, "name", json_string(name));
 	if (holder && !json_object_get(vm, "holder"))
 		json_object_set_new(vm, "holder", json_string(holder));
 	const char *tap = text_ok(v->ifname, 15) ? v->ifname : "?";
-	if (!holder) /* the daemon could not see who holds this tap */
+	if (!holder && !lxc) /* the daemon could not see who holds this tap */
 		json_object_set_new(vm, "unread", json_string(tap));
 	int rc = json_array_extend(json_object_get(vm, "networks"), nets) ? -1 : 0;
 	json_decref(nets);
@@ -106,7 +121,8 @@ static json_t *vm_labels(json_t *vm, const char *cluster)
 	json_t *vmid = json_object_get(vm, "vmid"), *labels = json_object();
 	const char *holder = json_string_value(json_object_get(vm, "holder"));
 	const char *unread = json_string_value(json_object_get(vm, "unread"));
-	char ev[160];
+	const char *lxc = json_string_value(json_object_get(vm, "lxc"));
+	char ev[200];
 	if (vmid)
 		json_object_set_new(
 		    labels, "vmid",
@@ -115,7 +131,15 @@ static json_t *vm_labels(json_t *vm, const char *cluster)
 		json_object_set_new(labels, "cluster", json_string(cluster));
 	if (holder)
 		json_object_set_new(labels, "holder", json_string(holder));
-	if (unread)
+	if (lxc)
+		json_object_set_new(labels, "guest", json_string("lxc"));
+	if (lxc)
+		snprintf(
+		    ev, sizeof ev,
+		    "a veth on a bridge (%s) named as Proxmox VE names a container's, "
+		    "its config in the cluster's lxc directory",
+		    lxc);
+	else if (unread)
 		snprintf(ev, sizeof ev,
 		         "a tap on a bridge (%s) whose holder the daemon could not read "
 		         "(no permission): taken for a VM's, a VPN's would look the same",
@@ -125,32 +149,6 @@ static json_t *vm_labels(json_t *vm, const char *cluster)
 		         holder ? holder : "?");
 	json_object_set_new(labels, "evidence", json_string(ev));
 	return labels;
-}
-
-/* The host the VM `key` is under now, before this report ('' when new). */
-static int parent_before(struct batch_ctx *b, const char *key, char out[40])
-{
-	const char *p[] = {b->network, key};
-	PGresult *r = batch_query(b,
-	                          "SELECT coalesce(parent_host::text, '') FROM "
-	                          "inv.workloads WHERE network_id = $1 AND kind = 'vm' "
-	                          "AND external_id = $2 FOR UPDATE",
-	                          2, p);
-	if (!r)
-		return -1;
-	snprintf(out, 40, "%s", PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return 0;
-}
-
-static int log_change(struct batch_ctx *b, const char *kind, const char *host,
-                      json_t *detail)
-{
-	char *d = detail ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	int rc = d ? change_log(b, kind, host, d) : -1;
-	free(d);
-	json_decref(detail);
-	return rc;
 }
 
 /* Notes this report as the hypervisor's newest unless one newer was applied:
@@ -181,23 +179,49 @@ static int note_report(struct batch_ctx *b, const char *hypervisor, bool any, bo
 	return 0;
 }
 
+/* This report's sighting of VM `key` on `parent` (migration 0024): its
+ * runs take it and its change log follows them, vm_appeared at its first
+ * sighting and a vm_moved {from, to} at each first sighting on another
+ * host, whatever order the reports arrive in. */
+static int sight_vm(struct batch_ctx *b, const char *parent, const char *key, json_t *vm,
+                    const char *vname)
+{
+	json_t *by = json_pack("{s:{s:s, s:O?, s:s?}, s:s?, s:s}", "detail", "vm", key,
+	                       "vmid", json_object_get(vm, "vmid"), "name", vname,
+	                       "daemon", b->daemon && *b->daemon ? b->daemon : NULL,
+	                       "sequence", b->seq_text);
+	char *bt = by ? json_dumps(by, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(by);
+	if (!bt)
+		return -1;
+	const char *p[] = {b->network, key, parent, b->seen, bt};
+	int rc = batch_exec(b,
+	                    "SELECT inv.vm_sight($1, w.id, $3, to_timestamp($4), "
+	                    "$5::jsonb) FROM inv.workloads w WHERE w.network_id = $1 "
+	                    "AND w.kind = 'vm' AND w.external_id = $2",
+	                    5, p);
+	free(bt);
+	return rc;
+}
+
 static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, json_t *vm,
                      const char *cluster, bool stale)
 {
 	json_t *vmid = json_object_get(vm, "vmid");
 	const char *vname = json_string_value(json_object_get(vm, "name"));
-	char name[160], before[40];
+	char name[160];
 	if (vname)
 		snprintf(name, sizeof name, "%s", vname);
 	else if (vmid)
-		snprintf(name, sizeof name, "VM %lld",
+		snprintf(name, sizeof name, "%s %lld",
+		         json_object_get(vm, "lxc") ? "CT" : "VM",
 		         (long long)json_integer_value(vmid));
 	json_t *labels = vm_labels(vm, cluster);
 	char *lt = json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS);
 	char *nt = json_dumps(json_object_get(vm, "networks"), JSON_COMPACT);
 	json_decref(labels);
 	int rc = -1;
-	if (lt && nt && parent_before(b, key, before) == 0) {
+	if (lt && nt) {
 		const char *p[] = {b->org,
 		                   b->network,
 		                   key,
@@ -208,7 +232,7 @@ static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, j
 		                   b->daemon,
 		                   b->seen,
 		                   stale ? "stopped" : "running"};
-		PGresult *r = batch_query(
+		rc = batch_exec(
 		    b,
 		    "INSERT INTO inv.workloads (org_id, network_id, kind, external_id, "
 		    "parent_host, name, state, labels, networks, daemon_id, first_seen, "
@@ -219,21 +243,10 @@ static int upsert_vm(struct batch_ctx *b, const char *parent, const char *key, j
 		    "EXCLUDED.state, "
 		    "labels = EXCLUDED.labels, networks = EXCLUDED.networks, daemon_id = "
 		    "EXCLUDED.daemon_id, last_seen = EXCLUDED.last_seen WHERE "
-		    "EXCLUDED.last_seen >= inv.workloads.last_seen RETURNING (xmax = 0)",
+		    "EXCLUDED.last_seen >= inv.workloads.last_seen",
 		    10, p);
-		rc = r ? 0 : -1;
-		bool row = r && PQntuples(r) == 1;
-		if (row && !strcmp(PQgetvalue(r, 0, 0), "t"))
-			rc = log_change(b, "vm_appeared", parent,
-			                json_pack("{s:s, s:O?, s:s?}", "vm", key, "vmid",
-			                          vmid, "name", vname));
-		else if (row && *before && strcmp(before, parent))
-			/* the newest report has it on another hypervisor: migrated */
-			rc = log_change(b, "vm_moved", parent,
-			                json_pack("{s:s, s:O?, s:s?, s:s, s:s}", "vm",
-			                          key, "vmid", vmid, "name", vname,
-			                          "from", before, "to", parent));
-		PQclear(r);
+		if (rc == 0)
+			rc = sight_vm(b, parent, key, vm, vname);
 	}
 	free(lt);
 	free(nt);

@@ -2,7 +2,7 @@
  * runs on (agent/vmnic.c, vmname.c, vmholder.c): a bridge's brforward dump
  * (struct __fdb_entry array, as sysfs serves it), tap names, and the text
  * files a hypervisor keeps, which the daemon trusts no more than a packet:
- * Proxmox qemu-server configs and corosync.conf, libvirt domain XML, a
+ * Proxmox qemu-server and lxc configs and corosync.conf, libvirt domain XML, a
  * /proc fdinfo. The first byte picks the port asked about; the same bytes
  * go to every reader. */
 #include "sc_utf8.h"
@@ -36,7 +36,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	memcpy(name, d + 1, n - 1);
 	name[n - 1] = 0;
 	uint32_t vmid;
+	unsigned net;
 	(void)vmnic_vmid(name, &vmid);
+	if (vmnic_ctid(name, &vmid, &net) == 0 && net > 999999)
+		abort();
 	free(name);
 
 	/* the text readers get exactly the bytes, unterminated */
@@ -49,6 +52,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 		check_name(cl, 64);
 	if (vmholder_iff(t, tn, tap) == 0)
 		check_name(tap, 15);
+	struct vmname_lxc_net nets[4];
+	int c = vmname_lxc_conf(t, tn, out, nets, d[0] % 5);
+	if (c < 0 || c > d[0] % 5)
+		abort();
+	if (*out)
+		check_name(out, VMNAME_MAX);
+	for (int i = 0; i < c; i++)
+		if ((nets[i].mac[0] && strlen(nets[i].mac) != 17) ||
+		    strlen(nets[i].bridge) > 15 || nets[i].index >= 1000)
+			abort();
 	struct vmname_iface ifs[4];
 	int m = vmname_libvirt_xml(t, tn, out, ifs, d[0] % 5);
 	if (m > d[0] % 5)

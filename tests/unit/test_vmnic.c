@@ -121,7 +121,10 @@ static void process(const char *pid, const char *comm, const char *netns, const 
  * port whose bridge learned nothing. Under proc/: kvm holds tap100i0,
  * qemu-system-x86 vnet3, openvpn tap7; a kvm of another namespace holds a
  * tap7 of its own; process 104 cannot be read, so tap300i1's holder is
- * unknown. Under pve/ and libvirt/: the names. */
+ * unknown. veth200i0 (port 6) and veth201i1 (vmbr1) are Proxmox containers'
+ * (pve/lxc/200.conf, another node's 201.conf; 201's behind a Proxmox
+ * firewall bridge, fwbr201i1, linked to vmbr1), veth202i0 is named as one
+ * but has no config. Under pve/ and libvirt/: the names. */
 static int tree(void **state)
 {
 	(void)state;
@@ -132,8 +135,10 @@ static int tree(void **state)
 	dir("devices");
 	dir("devices/virtual");
 	dir("devices/virtual/net");
-	const char *devs[] = {"vmbr0", "vmbr1", "tap100i0", "vnet3", "veth1",
-	                      "tun0",  "eth0",  "tap300i1", "tap7"};
+	const char *devs[] = {"vmbr0",     "vmbr1",     "tap100i0",  "vnet3",
+	                      "veth1",     "tun0",      "eth0",      "tap300i1",
+	                      "tap7",      "veth200i0", "veth201i1", "veth202i0",
+	                      "fwbr201i1", "fwpr201p1"};
 	for (size_t i = 0; i < sizeof devs / sizeof *devs; i++)
 		device(devs[i]);
 	text("devices/virtual/net/tap100i0/tun_flags", "0x1002\n");
@@ -147,6 +152,12 @@ static int tree(void **state)
 	port("tap300i1", "vmbr1", "0x1\n");
 	text("devices/virtual/net/tap7/tun_flags", "0x1002\n");
 	port("tap7", "vmbr0", "0x4\n");
+	port("veth200i0", "vmbr0", "0x6\n");
+	/* container 201's net1 has firewall=1: its veth is on fwbr201i1, linked
+	 * to vmbr1 by fwpr201p1 */
+	port("veth201i1", "fwbr201i1", "0x2\n");
+	port("fwpr201p1", "vmbr1", "0x3\n");
+	port("veth202i0", "vmbr0", "0x8\n");
 	struct __fdb_entry e[] = {
 	    fdb(0xbc, 0x24, 0x11, 0xaa, 0xbb, 0x01, 1, 0),     /* VM 100 */
 	    fdb(0x52, 0x54, 0x00, 0x00, 0x00, 0x02, 1, 0),     /* VM 100, 2nd MAC */
@@ -157,9 +168,12 @@ static int tree(void **state)
 	    fdb(0xbc, 0x24, 0x11, 0xaa, 0xbb, 0x01, 1, 0),     /* again */
 	    fdb(0x33, 0x33, 0x00, 0x00, 0x00, 0x01, 1, 0),     /* multicast */
 	    fdb(0x02, 0x00, 0x5e, 0x10, 0x00, 0x07, 4, 0),     /* behind the VPN */
+	    fdb(0xbc, 0x24, 0x11, 0xcc, 0x00, 0x01, 6, 0),     /* container 200 */
+	    fdb(0xbc, 0x24, 0x11, 0xcc, 0x00, 0x09, 8, 0),     /* veth202i0's */
 	};
 	put("devices/virtual/net/vmbr0/brforward", e, sizeof e);
 	put("devices/virtual/net/vmbr1/brforward", e, 0);
+	put("devices/virtual/net/fwbr201i1/brforward", e, 0);
 
 	dir("proc");
 	dir("proc/self");
@@ -186,6 +200,17 @@ static int tree(void **state)
 	    "#web server\nboot: order=scsi0\nname: web-1\nnet0: virtio=BC:24:11:AA:BB:01,"
 	    "bridge=vmbr0\n\n[before-upgrade]\nname: old-name\n");
 	text("pve/nodes/pve2/qemu-server/300.conf", "cores: 1\nname: db-2\n");
+	dir("pve/lxc");
+	dir("pve/nodes/pve2/lxc");
+	text("pve/lxc/200.conf",
+	     "arch: amd64\nhostname: ct-web\nnet0: name=eth0,bridge=vmbr0,firewall=1,"
+	     "hwaddr=BC:24:11:CC:00:01,ip=dhcp,type=veth\nostype: debian\n\n[snap1]\n"
+	     "hostname: ct-old\nnet0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:CC:00:0F\n");
+	/* another node's, no hostname; its veth's bridge learned nothing */
+	text("pve/nodes/pve2/lxc/201.conf",
+	     "net0: name=eth0,bridge=vmbr0,hwaddr=BC:24:11:CC:00:03\n"
+	     "net1: name=eth1,bridge=vmbr1,hwaddr=BC:24:11:CC:00:02,ip=10.0.0.2/24\n");
+	/* veth202i0: no config, no container of Proxmox's */
 	dir("libvirt");
 	text(
 	    "libvirt/mail.xml",
@@ -232,7 +257,7 @@ static void taps_on_bridges_are_vm_nics(void **state)
 	Scanopy__V1__SelfReport sr;
 	scanopy__v1__self_report__init(&sr);
 	struct vmnic_roots r = roots();
-	assert_int_equal(vmnic_collect(&r, &sr), 3);
+	assert_int_equal(vmnic_collect(&r, &sr), 5);
 	assert_string_equal(sr.vm_cluster, "lab-1");
 	const Scanopy__V1__VmNic *v = nic(&sr, "tap100i0");
 	assert_non_null(v);
@@ -264,7 +289,30 @@ static void taps_on_bridges_are_vm_nics(void **state)
 
 	assert_null(nic(&sr, "tap7")); /* held by openvpn: no VM */
 
-	assert_null(nic(&sr, "veth1")); /* a container's port */
+	v = nic(&sr, "veth200i0"); /* a Proxmox container: its config's */
+	assert_non_null(v);
+	assert_string_equal(v->guest, "lxc");
+	assert_true(v->has_vmid);
+	assert_int_equal(v->vmid, 200);
+	assert_string_equal(v->name, "ct-web"); /* not the snapshot's */
+	assert_null(v->holder);
+	assert_int_equal(v->port_no, 6);
+	assert_int_equal(v->n_macs, 1); /* learned, and configured: once */
+	assert_string_equal(v->macs[0], "bc:24:11:cc:00:01");
+
+	v = nic(&sr, "veth201i1"); /* silent: its net1's configured MAC */
+	assert_non_null(v);
+	assert_string_equal(v->guest, "lxc");
+	assert_int_equal(v->vmid, 201);
+	assert_null(v->name);
+	assert_string_equal(v->bridge, "vmbr1"); /* behind its firewall bridge */
+	assert_int_equal(v->port_no, 2);
+	assert_int_equal(v->n_macs, 1);
+	assert_string_equal(v->macs[0], "bc:24:11:cc:00:02");
+
+	assert_null(nic(&sr, "veth202i0")); /* named so, but no config */
+	assert_null(nic(&sr, "fwpr201p1")); /* the firewall's link */
+	assert_null(nic(&sr, "veth1"));     /* a (Docker) container's port */
 	assert_null(nic(&sr, "eth0"));
 	assert_null(nic(&sr, "tun0"));
 	vmnic_free(&sr);
@@ -282,13 +330,14 @@ static void complete_scan_and_no_proc(void **state)
 	Scanopy__V1__SelfReport sr;
 	scanopy__v1__self_report__init(&sr);
 	struct vmnic_roots r = roots();
-	assert_int_equal(vmnic_collect(&r, &sr), 2);
+	assert_int_equal(vmnic_collect(&r, &sr), 4); /* two VMs, two containers */
 	assert_null(nic(&sr, "tap300i1"));
 	vmnic_free(&sr);
 
 	r.proc = "/nonexistent/proc";
 	r.pve = r.libvirt = NULL;
-	assert_int_equal(vmnic_collect(&r, &sr), 4);
+	assert_int_equal(vmnic_collect(&r, &sr), 4); /* no containers: no tree */
+	assert_null(nic(&sr, "veth200i0"));
 	assert_non_null(nic(&sr, "tap7"));
 	assert_null(nic(&sr, "tap7")->holder);
 	assert_null(nic(&sr, "tap100i0")->name);
@@ -341,6 +390,44 @@ static void pve_files(void **state)
 	assert_int_equal(vmname_pve_cluster("cluster_name: a\0b\n", 18, cl), -1);
 	c = "totem {\n version: 2\n}\n";
 	assert_int_equal(vmname_pve_cluster(c, strlen(c), cl), -1);
+}
+
+static void lxc_files(void **state)
+{
+	(void)state;
+	char out[VMNAME_MAX + 1];
+	struct vmname_lxc_net n[2];
+	const char *c =
+	    "arch: amd64\r\nhostname:  ct 1 \r\nnet0: name=eth0, bridge=vmbr0 ,"
+	    "hwaddr=bc:24:11:00:00:0A,type=veth\r\nnet12: bridge=vmbr1\n"
+	    "net2: hwaddr=bad,bridge=a/b\nnetx: hwaddr=BC:24:11:00:00:0B\n"
+	    "lxc.net.0.hwaddr: 02:00:00:00:00:01\n";
+	assert_int_equal(vmname_lxc_conf(c, strlen(c), out, n, 2), 2);
+	assert_string_equal(out, "ct 1");
+	assert_int_equal(n[0].index, 0);
+	assert_string_equal(n[0].mac, "bc:24:11:00:00:0a");
+	assert_string_equal(n[0].bridge, "vmbr0");
+	assert_int_equal(n[1].index, 12);
+	assert_string_equal(n[1].mac, "");
+	assert_string_equal(n[1].bridge, "vmbr1");
+	c = "net2: hwaddr=bad,bridge=a/b\n"; /* neither valid */
+	assert_int_equal(vmname_lxc_conf(c, strlen(c), out, n, 2), 1);
+	assert_string_equal(n[0].mac, "");
+	assert_string_equal(n[0].bridge, "");
+	c = "[pve:pending]\nhostname: later\nnet0: hwaddr=BC:24:11:00:00:0C\n";
+	assert_int_equal(vmname_lxc_conf(c, strlen(c), out, n, 2), 0);
+	assert_string_equal(out, "");
+	c = "hostname: bell\a\n"; /* a control character: no name */
+	assert_int_equal(vmname_lxc_conf(c, strlen(c), out, n, 2), 0);
+	assert_string_equal(out, "");
+	char longer[300] = "hostname: ";
+	memset(longer + 10, 'x', VMNAME_MAX + 1);
+	assert_int_equal(vmname_lxc_conf(longer, strlen(longer), out, n, 2), 0);
+	assert_string_equal(out, "");
+	c = "net99999999999: hwaddr=BC:24:11:00:00:0C\nnet1:"; /* too big, empty */
+	assert_int_equal(vmname_lxc_conf(c, strlen(c), out, n, 2), 1);
+	assert_int_equal(n[0].index, 1);
+	assert_int_equal(vmname_lxc_conf("", 0, out, n, 2), 0);
 }
 
 static void libvirt_xml(void **state)
@@ -443,6 +530,16 @@ static void vmids_from_proxmox_names(void **state)
 	assert_int_equal(vmnic_vmid("tap100i0x", &id), -1);
 	assert_int_equal(vmnic_vmid("vnet0", &id), -1);
 	assert_int_equal(vmnic_vmid("tap", &id), -1);
+	unsigned net = 9;
+	assert_int_equal(vmnic_ctid("veth200i3", &id, &net), 0);
+	assert_int_equal(id, 200);
+	assert_int_equal(net, 3);
+	assert_int_equal(vmnic_vmid("veth200i3", &id), -1);
+	assert_int_equal(vmnic_ctid("tap200i3", &id, &net), -1);
+	assert_int_equal(vmnic_ctid("veth1a2b3c4", &id, &net), -1); /* Docker's */
+	assert_int_equal(vmnic_ctid("veth1234567", &id, &net), -1);
+	assert_int_equal(vmnic_ctid("veth200i1234567", &id, &net), -1);
+	assert_int_equal(vmnic_ctid("vethi0", &id, &net), -1);
 }
 
 static void partial_and_foreign_entries(void **state)
@@ -466,6 +563,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(complete_scan_and_no_proc, tree, untree),
 	    cmocka_unit_test(no_tree_no_nics),
 	    cmocka_unit_test(pve_files),
+	    cmocka_unit_test(lxc_files),
 	    cmocka_unit_test(libvirt_xml),
 	    cmocka_unit_test(holders),
 	    cmocka_unit_test(utf8_labels),
