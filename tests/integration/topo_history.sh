@@ -329,7 +329,7 @@ old_sweeps() { sql "SELECT count(*) FROM inv.scan_coverage WHERE network_id = '$
 check "defaults: one sweep missing a host changes nothing; a sweep 3 days old is kept" \
 	test "$(gone_of 10.90.9.10) $(old_sweeps)" = "- 1"
 check "a bad value stops the service at start, saying which and why" sh -c \
-	"SCANOPY_HOST_GONE_MISSED_SWEEPS=0 '$BIN/scanopy-topology' --http-port 0 2>&1 | grep -q 'SCANOPY_HOST_GONE_MISSED_SWEEPS: host_gone_missed_sweeps: 0 is outside 1..100'"
+	"SCANOPY_HOST_GONE_MISSED_SWEEPS=0 timeout 10 '$BIN/scanopy-topology' --http-port 0 2>&1 | grep -q 'SCANOPY_HOST_GONE_MISSED_SWEEPS: host_gone_missed_sweeps: 0 is outside 1..100'"
 svc_kill scanopy-topology $TOPO_PORT
 SCANOPY_HOST_GONE_MISSED_SWEEPS=1 SCANOPY_SWEEPS_KEEP_DAYS=1 svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
 cov 33 110 10.90.9.9/32
