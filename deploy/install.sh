@@ -231,6 +231,13 @@ SCANOPY_USER_DEFINITIONS_DIR=/etc/scanopy/definitions"
 # The web UI's built files.
 SCANOPY_UI_DIR=$PREFIX/share/scanopy/ui"
 	fi
+	if [ "$c" = topology ]; then
+		text="$text
+# History: complete sweeps in a row that must miss a host for it to be gone
+# (1..100), and days sweeps are kept (1..3650; more than host_gone_after_s).
+#SCANOPY_HOST_GONE_MISSED_SWEEPS=2
+#SCANOPY_SWEEPS_KEEP_DAYS=30"
+	fi
 	config "$c.env" "$text"
 done
 if has daemon; then

@@ -131,6 +131,7 @@ int apply_rebuild(PGconn *pg, const char *network, unsigned touched,
 }
 
 enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb,
+                              const struct coverage_opts *coverage,
                               struct batch_counts *counts, char *why, size_t whylen)
 {
 	const Scanopy__V1__BatchHeader *h = cb->batch->header;
@@ -138,7 +139,8 @@ enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb
 	                      .org = h->org_id,
 	                      .network = h->network_id,
 	                      .daemon = h->daemon_id,
-	                      .sequence = h->sequence};
+	                      .sequence = h->sequence,
+	                      .coverage = coverage};
 	snprintf(b.seq_text, sizeof b.seq_text, "%" PRIu64, h->sequence);
 	const char *p[] = {b.org};
 	snprintf(why, whylen, "database rejected the batch");

@@ -17,8 +17,10 @@ enum apply_result {
 
 /* counts (may be NULL) receives what changed, for the change event, and what
  * the batch touched: the caller rebuilds the derived parts (apply_rebuild)
- * once for all the batches of a network it applies in one transaction. */
+ * once for all the batches of a network it applies in one transaction.
+ * coverage: the history options (coverage.h); NULL for their defaults. */
 enum apply_result apply_batch(PGconn *pg, const Scanopy__V1__ClassifiedBatch *cb,
+                              const struct coverage_opts *coverage,
                               struct batch_counts *counts, char *why, size_t whylen);
 
 /* Rebuilds a network's links and L3 (hosts or L2 touched) and applications

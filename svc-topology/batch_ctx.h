@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct coverage_opts;
 struct key_cache;
 struct wbuf;
 
@@ -40,6 +41,7 @@ struct batch_ctx {
 	struct key_cache *cache;
 	struct wbuf *wb; /* deferred writes (wbuf.h) */
 	struct batch_counts counts;
+	const struct coverage_opts *coverage; /* coverage.h; NULL: the defaults */
 	/* What the batch touched, to know which derived parts to rebuild. */
 	bool touched_l2, touched_workloads, touched_hosts;
 	/* Subnets changed, hosts merged or an address moved: every address is

@@ -38,14 +38,21 @@ int coverage_cidr(const char *in, char *out, size_t len)
 	return snprintf(out, len, "%s/%lu", text, bits) < (int)len ? 0 : -1;
 }
 
-_Static_assert(COVERAGE_MISSES == 2, "COVERAGE_MISSES_TEXT must say it");
+static const struct coverage_opts defaults = {COVERAGE_MISSES, COVERAGE_KEEP_DAYS};
+
+/* The service's options, else the defaults (a batch applied by a tool). */
+static const struct coverage_opts *opts_of(const struct batch_ctx *b)
+{
+	return b->coverage ? b->coverage : &defaults;
+}
 
 /* The sweeps are kept (inv.scan_coverage, migration 0019): $1 org, $2
  * network, $3 started and $4 finished (epoch seconds; an end before the
  * start, from a daemon clock that stepped, is the start), $5 CIDRs, $6
- * daemon. A sweep seen before (redelivered, resent) is the same row: it
- * counts once. Sweeps older than any host can need go (a host not seen for
- * that long is stale, gone.c). Says whether the sweep is new. */
+ * daemon, $7 the days sweeps are kept. A sweep seen before (redelivered,
+ * resent) is the same row: it counts once. Sweeps older than any host should
+ * need go (a host not seen for that long is stale, gone.c, unless the days
+ * are fewer). Says whether the sweep is new. */
 static const char SQL_KEEP[] =
     "WITH i AS (INSERT INTO inv.scan_coverage (org_id, network_id, started_at, "
     "targets, finished_at, daemon_id) SELECT $1, $2, to_timestamp($3), "
@@ -53,16 +60,16 @@ static const char SQL_KEEP[] =
     "GREATEST(to_timestamp($4), to_timestamp($3)), $6 ON CONFLICT DO NOTHING "
     "RETURNING 1), d AS (DELETE FROM "
     "inv.scan_coverage WHERE network_id = $2 AND started_at < to_timestamp($3) - "
-    "interval '" COVERAGE_KEEP_DAYS " days') SELECT count(*) FROM i";
+    "$7::int * interval '1 day') SELECT count(*) FROM i";
 
 /* Hosts k (every host of the network that could be missed: not gone, not a
- * daemon, answered a sweep before) that COVERAGE_MISSES kept sweeps started
- * after they were last seen, each covering all their addresses, did not
- * hear: m, with the one that makes them gone (mk: its end is gone_at), how
- * many missed them up to its end (n) and when the first started. $1 network, $3
- * daemon, $4 sequence, $5 COVERAGE_MISSES. Marks them and records their
- * changes; says how many. One definition for a sweep's coverage and for
- * hosts a late sighting brought back (coverage_recheck). */
+ * daemon, answered a sweep before) that $5 (the misses option) kept sweeps
+ * started after they were last seen, each covering all their addresses, did
+ * not hear: m, with the one that makes them gone (mk: its end is gone_at),
+ * how many missed them up to its end (n) and when the first started. $1
+ * network, $3 daemon, $4 sequence. Marks them and records their changes;
+ * says how many. One definition for a sweep's coverage and for hosts a late
+ * sighting brought back (coverage_recheck). */
 #define CANDIDATE                                                                        \
 	"h.network_id = $1 AND h.gone_at IS NULL AND NOT h.is_daemon AND EXISTS "        \
 	"(SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND a.swept_at IS NOT "   \
@@ -107,8 +114,9 @@ static const char SQL_RECHECK[] =
 static int mark(struct batch_ctx *b, const char *sql, const char *set,
                 const char *started)
 {
-	const char *p[] = {b->network,           set,    b->daemon, b->seq_text,
-	                   COVERAGE_MISSES_TEXT, started};
+	char misses[24];
+	snprintf(misses, sizeof misses, "%ld", opts_of(b)->misses);
+	const char *p[] = {b->network, set, b->daemon, b->seq_text, misses, started};
 	PGresult *r = batch_query(b, sql, started ? 6 : 5, p);
 	if (!r)
 		return -1;
@@ -148,14 +156,16 @@ int apply_coverage(struct batch_ctx *b, const Scanopy__V1__ScanCoverage *c)
 	               : b->seen_ms,
 	           finished);
 	const char *set = pgarr_text(&cidrs);
-	const char *p[] = {b->org, b->network, started, finished, set, b->daemon};
+	char days[24];
+	snprintf(days, sizeof days, "%ld", opts_of(b)->keep_days);
+	const char *p[] = {b->org, b->network, started, finished, set, b->daemon, days};
 	int rc = -1;
 	PGresult *r = NULL;
 	/* The batch's own writes first (its sightings among them): a host it
 	 * saw is not missed. A sweep already kept changes nothing more. */
 	if (!cidrs.count)
 		rc = 0;
-	else if (set && key_cache_flush(b) == 0 && (r = batch_query(b, SQL_KEEP, 6, p)))
+	else if (set && key_cache_flush(b) == 0 && (r = batch_query(b, SQL_KEEP, 7, p)))
 		rc = atoi(PQgetvalue(r, 0, 0)) ? mark(b, SQL_MISSED, set, started) : 0;
 	PQclear(r);
 	pgarr_free(&cidrs);

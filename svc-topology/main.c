@@ -5,6 +5,7 @@
  * once per network at the end, and acked only after COMMIT. A thread renders
  * the views of the networks changed (view_cache.h) once their changes pause. */
 #include "apply.h"
+#include "coverage.h"
 #include "events.h"
 #include "gone.h"
 #include "sc_batch.h"
@@ -33,6 +34,7 @@ struct topology {
 	long fetch_batch;
 	long view_poll_ms, view_debounce_ms, view_max_age_ms;
 	long gone_sweep_ms, host_gone_after_s;
+	struct coverage_opts coverage;
 	struct pending_event *events;
 	int nevents;
 };
@@ -85,7 +87,7 @@ static int apply_one(struct topology *t, natsMsg *m, struct sc_outcome *out)
 	} else {
 		struct batch_counts counts = {0};
 		enum apply_result r =
-		    apply_batch(pg, cb, &counts, out->why, sizeof out->why);
+		    apply_batch(pg, cb, &t->coverage, &counts, out->why, sizeof out->why);
 		if (r == APPLY_DONE) {
 			const Scanopy__V1__BatchHeader *h = cb->batch->header;
 			struct pending_event *e = &t->events[t->nevents++];
@@ -194,6 +196,8 @@ int main(int argc, char **argv)
 	     "a host not seen for this long has disappeared (the views' stale: "
 	     "7 days)",
 	     &t.host_gone_after_s, 60, 315360000},
+	    COVERAGE_OPTION_MISSES(&t.coverage),
+	    COVERAGE_OPTION_KEEP_DAYS(&t.coverage),
 	};
 	size_t nopts = sizeof opts / sizeof opts[0];
 	int rc = sc_service_configure(&t.svc, opts, nopts, argc, argv);
@@ -202,6 +206,12 @@ int main(int argc, char **argv)
 		return rc < 0 ? 2 : 0;
 	}
 
+	if (t.coverage.keep_days * 86400 < t.host_gone_after_s)
+		sc_warn(
+		    "sweeps_keep_days (%ld) is shorter than host_gone_after_s (%ld s): "
+		    "sweeps pruned before a host is stale no longer count towards "
+		    "its misses",
+		    t.coverage.keep_days, t.host_gone_after_s);
 	natsSubscription *sub = NULL;
 	t.events = calloc((size_t)t.fetch_batch, sizeof *t.events);
 	if (!t.events) {

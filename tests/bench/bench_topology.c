@@ -204,7 +204,7 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 		bool first = (seq - 1) % (uint64_t)set_batches == 0;
 		bool last = seq % (uint64_t)set_batches == 0 || k >= total;
 		if ((first && sc_pg_exec(pg, "BEGIN", 0, NULL)) ||
-		    apply_batch(pg, &cb, &counts, why, sizeof why) != APPLY_DONE) {
+		    apply_batch(pg, &cb, NULL, &counts, why, sizeof why) != APPLY_DONE) {
 			fprintf(stderr, "bench_topology: batch %" PRIu64 " failed: %s\n",
 			        seq, why);
 			exit(1);

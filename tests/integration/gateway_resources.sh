@@ -4,7 +4,7 @@
 # workloads, applications) filtered, sorted and paged on the server with
 # X-Total-Count, one item by id, ETags and 304, hosts and views filtered by
 # tags, the exports (inventory JSON,
-# NetBox, CSV per resource) and the views as SVG; another organisation sees
+# NetBox with VLANs and prefixes, CSV per resource) and the views as SVG; another organisation sees
 # none of it; every response is held to the OpenAPI document.
 . "$(dirname "$0")/lib.sh"
 env_up
@@ -188,6 +188,40 @@ g = [e for e in root.iter("{http://www.w3.org/2000/svg}g") if e.get("class") == 
 sys.exit(0 if root.tag.endswith("svg") and len(g) == int(sys.argv[2]) else 1)' "$T_DIR/$v.svg" "$nodes"
 done
 check "SVG is served as image/svg+xml" grep -qi '^content-type: image/svg+xml' "$T_DIR/h"
+
+# VLANs in the NetBox export (ipam/vlans, 802.1Q modes, prefixes' VLANs):
+# sw1's ports as Q-BRIDGE-MIB reads them (swp1 access 10, swp2 native 1 and
+# tagged 20 and 30, swp3 tagged 20 only), two addresses of 10.77.9.0/24 both
+# heard in QinQ 30/300 and a daemon's VLAN interface (eth0.40) on
+# 10.77.40.0/24, through the pipeline.
+VT=$(( ($(date +%s) - 60) * 1000 ))
+jq --argjson t "$VT" '.switches[] | select(.hostname == "sw1") as $sw | [{sequence: 1, observations: (
+	[{observed_at_ms: $t, snmp_system: {ip: $sw.mgmt_ip, sys_name: "sw1", chassis_id: $sw.lldp_chassis_id,
+	  vlans: [{vlan_id: 10, name: "users"}, {vlan_id: 20, name: "servers"}]}}] +
+	[$sw.ports | to_entries[] | select(.value.name | IN("swp1", "swp2", "swp3")) | {observed_at_ms: $t, if_entry: ({
+	  device_ip: $sw.mgmt_ip, if_index: (10 + .key), name: .value.name, mac: .value.mac, if_type: 6, oper_up: true} +
+	  ({swp1: {vlan_id: 10}, swp2: {vlan_id: 1, tagged_vlan_ids: [20, 30]}, swp3: {tagged_vlan_ids: [20]}}[.value.name]))}] +
+	[{observed_at_ms: $t, host: {ip: "10.77.9.5", evidence: "EVIDENCE_ICMP", vlan_id: 30, inner_vlan_id: 300}},
+	 {observed_at_ms: $t, host: {ip: "10.77.9.6", evidence: "EVIDENCE_ICMP", vlan_id: 30, inner_vlan_id: 300}},
+	 {observed_at_ms: $t, self_report: {hostname: "vlan-box", daemon_name: "vlan-box", mode: "daemon_poll",
+	  interfaces: [{name: "eth0.40", index: 7, mac: "02:77:40:00:00:02", type: "IFTYPE_LAN", vlan_id: 40, up: true,
+	   addresses: [{ip: "10.77.40.2", prefix_len: 24, subnet: "10.77.40.0/24"}]}]}}])}]' "$TRUTH" >"$T_DIR/vlans.json"
+VD=$(uuid)
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$VD" --json "$T_DIR/vlans.json"
+vlans_applied() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE daemon_id = '$VD'")" -eq 1 ]; }
+check "the VLAN batch is applied" wait_for 30 vlans_applied
+call GET "$E/netbox.json" -H "$A" >"$T_DIR/nb2.json"
+check "netbox.json: the VLANs, named as the switch names them, C-VLAN 300 in S-VLAN 30" test \
+	"$(jq -r '[.vlans[] | "\(.vid):\(.name):\(.qinq_role // "-"):\(.qinq_svlan.vid // "-"):\(.site.slug == $ARGS.named.s)"] | join(" ")' --arg s "$(jq -r '.sites[0].slug' "$T_DIR/nb2.json")" "$T_DIR/nb2.json")" \
+	= "1:VLAN 1:-:-:true 10:users:-:-:true 20:servers:-:-:true 30:VLAN 30:svlan:-:true 40:VLAN 40:-:-:true 300:VLAN 30.300:cvlan:30:true"
+port() { jq -c --arg p "$1" '[.interfaces[] | select(.device.name == "sw1" and .name == $p)][0] | [.mode, .untagged_vlan.vid, [.tagged_vlans[]?.vid]]' "$T_DIR/nb2.json"; }
+check "netbox.json: each port's 802.1Q mode, untagged (native) and tagged VLANs" \
+	test "$(port swp1) $(port swp2) $(port swp3) $(port swp4)" = '["access",10,[]] ["tagged",1,[20,30]] ["tagged",null,[20]] [null,null,[]]'
+check "netbox.json: every VLAN a port or prefix names is exported, found by vid, site and S-VLAN" jq -e \
+	'[.vlans[] | [.vid, .site.slug, .qinq_svlan.vid]] as $v | [.interfaces[] | (.untagged_vlan // empty), (.tagged_vlans // [])[]] + [.prefixes[] | .vlan // empty] | length > 0 and all([.vid, .site.slug, .qinq_svlan.vid] as $k | ($v | index([$k])) != null and has("qinq_svlan"))' "$T_DIR/nb2.json"
+check "netbox.json: a prefix per subnet, the VLAN a daemon reported or all its addresses were heard in" test \
+	"$(jq -r --argjson n "$(n_sql "inv.subnets WHERE network_id = '$NET'")" '(.prefixes | length == $n), ([.prefixes[] | select(.vlan != null) | "\(.prefix)=\(.vlan.vid)/\(.vlan.qinq_svlan.vid // "-")"] | join(" "))' "$T_DIR/nb2.json" | tr '\n' ' ')" \
+	= "true 10.77.9.0/24=300/30 10.77.40.0/24=40/- "
 
 # Another organisation sees nothing of it.
 ORG_B=$(uuid) USER_B=$(uuid) KEY_B=scp_u_second_org_key_for_resources_test_0123456

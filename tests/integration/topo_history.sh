@@ -13,6 +13,8 @@
 # GET /hosts/{id}, /interfaces and /vlans; the views' host nodes say whether
 # and why a host is gone. Everything through the real
 # pipeline: obs-publish (a daemon's batches) -> fingerprint -> topology.
+# Last, the service restarted with the history options set otherwise (one
+# missed sweep is enough, sweeps kept a day) and a bad value refused.
 . "$(dirname "$0")/lib.sh"
 env_up
 svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
@@ -310,6 +312,31 @@ AT=$((T0 + 80 * M))
 printf '[{"sequence": 16, "observations": [%s]}]' "$(ife swp1 1 20 '[30]')" >"$T_DIR/b16.json"
 send "$T_DIR/b16.json"
 check "a newer one replaces them" test "$(ports)" = "swp1=20/30/snmp swp2=50//snmp swp3=-/-/-"
+
+# The history options: host_gone_missed_sweeps and sweeps_keep_days. With the
+# defaults (2, 30) a sweep three days old stays and one sweep missing a host
+# changes nothing; the service restarted with 1 and 1 (environment): one
+# sweep is enough, and that sweep prunes the one three days old.
+cov 30 -4320 10.90.8.0/24
+cat >"$T_DIR/b31.json" <<JSON
+[{"sequence": 31, "observations": [
+ {"observed_at_ms": $((T0 + 100 * M)), "host": {"ip": "10.90.9.9", "evidence": "EVIDENCE_ICMP"}},
+ {"observed_at_ms": $((T0 + 100 * M)), "host": {"ip": "10.90.9.10", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+send "$T_DIR/b31.json"
+cov 32 105 10.90.9.10/32
+old_sweeps() { sql "SELECT count(*) FROM inv.scan_coverage WHERE network_id = '$NET' AND started_at < now() - interval '2 days'"; }
+check "defaults: one sweep missing a host changes nothing; a sweep 3 days old is kept" \
+	test "$(gone_of 10.90.9.10) $(old_sweeps)" = "- 1"
+check "a bad value stops the service at start, saying which and why" sh -c \
+	"SCANOPY_HOST_GONE_MISSED_SWEEPS=0 timeout 10 '$BIN/scanopy-topology' --http-port 0 2>&1 | grep -q 'SCANOPY_HOST_GONE_MISSED_SWEEPS: host_gone_missed_sweeps: 0 is outside 1..100'"
+svc_kill scanopy-topology $TOPO_PORT
+SCANOPY_HOST_GONE_MISSED_SWEEPS=1 SCANOPY_SWEEPS_KEEP_DAYS=1 svc_start scanopy-topology $TOPO_PORT --gone-sweep-ms 500
+cov 33 110 10.90.9.9/32
+check "host_gone_missed_sweeps 1: one complete sweep missing a host makes it gone, as of its end" \
+	test "$(gone_of 10.90.9.9) $(gone_at 10.90.9.9) $(sql "SELECT detail->>'missed_sweeps' FROM inv.changes WHERE host_id = '$(host_of 10.90.9.9)' AND kind = 'host_disappeared'")" \
+	= "missed_by_scan $(( (T0 + 111 * M) / 1000 )) 1"
+check "sweeps_keep_days 1: the sweep 3 days old is pruned" test "$(old_sweeps)" = 0
 
 # The responses above against the OpenAPI document.
 for p in "/api/v1/hosts/$H10" "/api/v1/hosts/$(host_of 10.90.1.12)" "/api/v1/networks/$NET/views/l2" \

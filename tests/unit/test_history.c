@@ -3,8 +3,10 @@
  * is a liveness sweep's answer (only those make a host one a sweep can miss);
  * a sighting neither swept nor tagged is not even noted; a coverage that
  * proves nothing (incomplete, without a start, without a CIDR) writes
- * nothing; one sweep's silence never makes a host gone. */
+ * nothing; by default one sweep's silence never makes a host gone; the two
+ * history options take their ranges only, saying why not. */
 #include "coverage.h"
+#include "sc_config.h"
 #include "sightings.h"
 #include "wbuf.h"
 
@@ -12,8 +14,10 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -126,11 +130,87 @@ static void coverage_proving_nothing(void **state)
 static void no_flapping(void **state)
 {
 	(void)state;
-	/* A host is gone only after more than one sweep missed it, and SQL
-	 * is told the same number. */
+	/* By default a host is gone only after more than one sweep missed
+	 * it, and sweeps outlive the 7 days after which it is stale anyway. */
 	assert_true(COVERAGE_MISSES >= 2);
-	assert_int_equal(atoi(COVERAGE_MISSES_TEXT), COVERAGE_MISSES);
-	assert_true(atoi(COVERAGE_KEEP_DAYS) > 7);
+	assert_true(COVERAGE_KEEP_DAYS > 7);
+}
+
+/* The topology service's two history options, as main.c declares them. */
+static struct coverage_opts co;
+static const struct sc_option cov_opts[] = {COVERAGE_OPTION_MISSES(&co),
+                                            COVERAGE_OPTION_KEEP_DAYS(&co)};
+#define NCOV (sizeof cov_opts / sizeof cov_opts[0])
+
+static int load_cov(int argc, char **argv, char *err)
+{
+	int npos;
+	const char *files[] = {NULL};
+	return sc_config_load(cov_opts, NCOV, files, argc, argv, &npos, err, 256);
+}
+
+static void history_options(void **state)
+{
+	(void)state;
+	char err[256], *argv[] = {"prog", NULL};
+	unsetenv("SCANOPY_HOST_GONE_MISSED_SWEEPS");
+	unsetenv("SCANOPY_SWEEPS_KEEP_DAYS");
+	unsetenv("SCANOPY_CONFIG");
+	assert_int_equal(load_cov(1, argv, err), 0);
+	assert_int_equal(co.misses, COVERAGE_MISSES);
+	assert_int_equal(co.keep_days, COVERAGE_KEEP_DAYS);
+
+	/* The ends of the ranges are taken, from the environment or flags. */
+	setenv("SCANOPY_HOST_GONE_MISSED_SWEEPS", "1", 1);
+	setenv("SCANOPY_SWEEPS_KEEP_DAYS", "3650", 1);
+	assert_int_equal(load_cov(1, argv, err), 0);
+	assert_int_equal(co.misses, 1);
+	assert_int_equal(co.keep_days, 3650);
+	char *flags[] = {"prog", "--host-gone-missed-sweeps", "100",
+	                 "--sweeps-keep-days=1", NULL};
+	assert_int_equal(load_cov(4, flags, err), 0);
+	assert_int_equal(co.misses, 100);
+	assert_int_equal(co.keep_days, 1);
+
+	/* A config file's keys. */
+	char path[64];
+	snprintf(path, sizeof path, "/tmp/sc-history-test.%d.json", getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"host_gone_missed_sweeps\": 3, \"sweeps_keep_days\": 90}", f);
+	fclose(f);
+	unsetenv("SCANOPY_HOST_GONE_MISSED_SWEEPS");
+	unsetenv("SCANOPY_SWEEPS_KEEP_DAYS");
+	char *withfile[] = {"prog", "--config", path, NULL};
+	assert_int_equal(load_cov(3, withfile, err), 0);
+	assert_int_equal(co.misses, 3);
+	assert_int_equal(co.keep_days, 90);
+	unlink(path);
+
+	/* Outside the ranges, or no number: refused, saying where, which
+	 * option and what it takes. */
+	static const struct {
+		const char *var, *value, *says;
+	} bad[] = {
+	    {"SCANOPY_HOST_GONE_MISSED_SWEEPS", "0", "0 is outside 1..100"},
+	    {"SCANOPY_HOST_GONE_MISSED_SWEEPS", "101", "101 is outside 1..100"},
+	    {"SCANOPY_HOST_GONE_MISSED_SWEEPS", "-2", "-2 is outside 1..100"},
+	    {"SCANOPY_HOST_GONE_MISSED_SWEEPS", "two", "'two' is not a whole number"},
+	    {"SCANOPY_SWEEPS_KEEP_DAYS", "0", "0 is outside 1..3650"},
+	    {"SCANOPY_SWEEPS_KEEP_DAYS", "3651", "3651 is outside 1..3650"},
+	    {"SCANOPY_SWEEPS_KEEP_DAYS", "30d", "'30d' is not a whole number"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		setenv(bad[i].var, bad[i].value, 1);
+		err[0] = 0;
+		assert_int_equal(load_cov(1, argv, err), -1);
+		assert_non_null(strstr(err, bad[i].var));
+		assert_non_null(strstr(err, bad[i].says));
+		unsetenv(bad[i].var);
+	}
+	char *badflag[] = {"prog", "--sweeps-keep-days", "4000", NULL};
+	assert_int_equal(load_cov(3, badflag, err), -1);
+	assert_non_null(strstr(err, "sweeps_keep_days: 4000 is outside 1..3650"));
 }
 
 int main(void)
@@ -141,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(untagged_unswept_not_noted),
 	    cmocka_unit_test(coverage_proving_nothing),
 	    cmocka_unit_test(no_flapping),
+	    cmocka_unit_test(history_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

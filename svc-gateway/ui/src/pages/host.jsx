@@ -20,6 +20,17 @@ export async function fetchHost(id, networkId) {
   return h;
 }
 
+// How many full scans in a row missed a gone host (the topology service's
+// host_gone_missed_sweeps, 2 by default), from its newest host_disappeared
+// change when the host's changes are at hand.
+function missedBy(changes) {
+  const n = (changes || [])
+    .filter((c) => c.kind === 'host_disappeared' && c.detail && c.detail.missed_sweeps)
+    .sort((a, b) => (a.at < b.at ? 1 : -1))
+    .map((c) => Number(c.detail.missed_sweeps))[0];
+  return n ? `missed by ${n} full scan${n === 1 ? '' : 's'} in a row` : 'missed by full scans in a row';
+}
+
 export function HostDetails({ host, compact = false }) {
   const ips = hostIps(host);
   return (
@@ -60,7 +71,7 @@ export function HostDetails({ host, compact = false }) {
             <dt>State</dt>
             <dd>
               {host.gone_at
-                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? 'missed by two full scans in a row' : 'not seen for 7 days'})`
+                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? missedBy(host.changes) : 'not seen for 7 days'})`
                 : host.stale
                   ? 'stale (not seen in recent scans)'
                   : 'current'}
