@@ -71,7 +71,7 @@ export function HostDetails({ host, compact = false }) {
             <dt>State</dt>
             <dd>
               {host.gone_at
-                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? missedBy(host.changes) : 'not seen for 7 days'})`
+                ? `gone since ${when(host.gone_at)} (${host.gone_reason === 'missed_by_scan' ? missedBy(host.changes) : `not seen since ${when(host.last_seen)}`})`
                 : host.stale
                   ? 'stale (not seen in recent scans)'
                   : 'current'}
