@@ -28,7 +28,8 @@ enum {
 struct batch_counts {
 	unsigned hosts_added, hosts_updated, services_changed, links_changed;
 	unsigned hosts_disappeared, hosts_reappeared; /* coverage.h, gone.h */
-	unsigned touched;                             /* TOUCHED_* */
+	unsigned hosts_not_missed; /* marks a late sighting disproved */
+	unsigned touched;          /* TOUCHED_* */
 };
 
 struct batch_ctx {

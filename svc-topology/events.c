@@ -55,6 +55,8 @@ int event_topology_changed(struct sc_nats *n, const char *org, const char *netwo
 	t.has_hosts_disappeared = c->hosts_disappeared > 0;
 	t.hosts_reappeared = c->hosts_reappeared;
 	t.has_hosts_reappeared = c->hosts_reappeared > 0;
+	t.hosts_not_missed = c->hosts_not_missed;
+	t.has_hosts_not_missed = c->hosts_not_missed > 0;
 	return publish(n, org, network, &t);
 }
 

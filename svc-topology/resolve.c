@@ -149,6 +149,7 @@ static int back_again(struct batch_ctx *b, PGresult *r)
 		if (!strcmp(PQgetvalue(r, i, 5), "t")) {
 			pgarr_add(&undo[0], PQgetvalue(r, i, 0));
 			pgarr_add(&undo[1], PQgetvalue(r, i, 1));
+			b->counts.hosts_not_missed++;
 			continue;
 		}
 		for (int k = 0; k < 4; k++)

@@ -222,6 +222,7 @@ send "$T_DIR/b10.json"
 H5=$(host_of 10.90.5.5)
 check "its sighting from that very sweep, applied after: not gone, and no change either way" \
 	test "$(gone_of 10.90.5.5) $(sql "SELECT count(*) FROM inv.changes WHERE host_id = '$H5' AND kind IN ('host_disappeared', 'host_reappeared')")" = "- 0"
+check "the events take the announced disappearance back (hosts_not_missed)" wait_for 10 ev_has hosts_not_missed 1
 
 # Shuffled: the later of two sweeps that missed .6 applied first. Gone as of
 # the later one's end, as in order, with one change.
