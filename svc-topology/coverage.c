@@ -52,12 +52,13 @@ static const struct coverage_opts *opts_of(const struct batch_ctx *b)
  * daemon, $7 the days sweeps are kept. A sweep seen before (redelivered,
  * resent) is the same row: it counts once. Sweeps older than any host should
  * need go (a host not seen for that long is stale, gone.c, unless the days
- * are fewer). Says whether the sweep is new. */
+ * are fewer). $8 the batch's sequence, kept with the sweep: its
+ * host_disappeared changes name it. Says whether the sweep is new. */
 static const char SQL_KEEP[] =
     "WITH i AS (INSERT INTO inv.scan_coverage (org_id, network_id, started_at, "
-    "targets, finished_at, daemon_id) SELECT $1, $2, to_timestamp($3), "
+    "targets, finished_at, daemon_id, sequence) SELECT $1, $2, to_timestamp($3), "
     "ARRAY(SELECT DISTINCT c::cidr FROM unnest($5::text[]) AS c ORDER BY 1), "
-    "GREATEST(to_timestamp($4), to_timestamp($3)), $6 ON CONFLICT DO NOTHING "
+    "GREATEST(to_timestamp($4), to_timestamp($3)), $6, $8 ON CONFLICT DO NOTHING "
     "RETURNING 1), d AS (DELETE FROM "
     "inv.scan_coverage WHERE network_id = $2 AND started_at < to_timestamp($3) - "
     "$7::int * interval '1 day') SELECT count(*) FROM i";
@@ -67,9 +68,10 @@ static const char SQL_KEEP[] =
  * started after they were last seen, each covering all their addresses, did
  * not hear: m, with the one that makes them gone (mk: its end is gone_at),
  * how many missed them up to its end (n) and when the first started. $1
- * network, $3 daemon, $4 sequence. Marks them and records their changes;
- * says how many. One definition for a sweep's coverage and for hosts a late
- * sighting brought back (coverage_recheck). */
+ * network, $3 daemon, $4 sequence: the batch's, named by a change only when
+ * the marking sweep was kept without its own. Marks them and records their
+ * changes; says how many. One definition for a sweep's coverage and for
+ * hosts a late sighting brought back (coverage_recheck). */
 #define CANDIDATE                                                                        \
 	"h.network_id = $1 AND h.gone_at IS NULL AND NOT h.is_daemon AND EXISTS "        \
 	"(SELECT 1 FROM inv.addresses a WHERE a.host_id = h.id AND a.swept_at IS NOT "   \
@@ -93,7 +95,9 @@ static const char SQL_KEEP[] =
 	"'last_seen', g.last_seen, 'first_scan_started', g.first, 'scan_started', "      \
 	"(g.mk).started_at, 'scan_finished', (g.mk).finished_at, 'targets', (SELECT "    \
 	"jsonb_agg(DISTINCT t::text) FROM unnest((g.mk).targets) AS t JOIN "             \
-	"inv.addresses a ON a.ip <<= t WHERE a.host_id = g.id)), $3, $4 FROM g ORDER "   \
+	"inv.addresses a ON a.ip <<= t WHERE a.host_id = g.id)), CASE WHEN "             \
+	"(g.mk).sequence IS NULL THEN $3::uuid ELSE (g.mk).daemon_id END, "              \
+	"coalesce((g.mk).sequence, $4::bigint) FROM g ORDER "                            \
 	"BY g.last_seen, g.id) SELECT count(*) FROM g"
 
 /* After a sweep ($2 its CIDRs, $6 its start): the hosts it could have heard
@@ -158,14 +162,15 @@ int apply_coverage(struct batch_ctx *b, const Scanopy__V1__ScanCoverage *c)
 	const char *set = pgarr_text(&cidrs);
 	char days[24];
 	snprintf(days, sizeof days, "%ld", opts_of(b)->keep_days);
-	const char *p[] = {b->org, b->network, started, finished, set, b->daemon, days};
+	const char *p[] = {b->org, b->network, started, finished,
+	                   set,    b->daemon,  days,    b->seq_text};
 	int rc = -1;
 	PGresult *r = NULL;
 	/* The batch's own writes first (its sightings among them): a host it
 	 * saw is not missed. A sweep already kept changes nothing more. */
 	if (!cidrs.count)
 		rc = 0;
-	else if (set && key_cache_flush(b) == 0 && (r = batch_query(b, SQL_KEEP, 7, p)))
+	else if (set && key_cache_flush(b) == 0 && (r = batch_query(b, SQL_KEEP, 8, p)))
 		rc = atoi(PQgetvalue(r, 0, 0)) ? mark(b, SQL_MISSED, set, started) : 0;
 	PQclear(r);
 	pgarr_free(&cidrs);

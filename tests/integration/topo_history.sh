@@ -244,9 +244,9 @@ cat >"$T_DIR/b27.json" <<JSON
 JSON
 send "$T_DIR/b27.json"
 H7=$(host_of 10.90.7.7)
-check "the first sweep's sighting applied last: gone as of the third sweep, as in order, one change" \
-	test "$(gone_of 10.90.7.7) $(gone_at 10.90.7.7) $(sql "SELECT string_agg(kind || '@' || extract(epoch FROM at)::bigint || '/' || (detail->>'missed_sweeps'), ' ') FROM inv.changes WHERE host_id = '$H7' AND kind IN ('host_disappeared', 'host_reappeared')")" \
-	= "missed_by_scan $(( (T0 + 76 * M) / 1000 )) host_disappeared@$(( (T0 + 76 * M) / 1000 ))/2"
+check "the first sweep's sighting applied last: gone as of the third sweep, as in order, one change, naming that sweep's batch" \
+	test "$(gone_of 10.90.7.7) $(gone_at 10.90.7.7) $(sql "SELECT string_agg(kind || '@' || extract(epoch FROM at)::bigint || '/' || (detail->>'missed_sweeps') || '/' || sequence, ' ') FROM inv.changes WHERE host_id = '$H7' AND kind IN ('host_disappeared', 'host_reappeared')")" \
+	= "missed_by_scan $(( (T0 + 76 * M) / 1000 )) host_disappeared@$(( (T0 + 76 * M) / 1000 ))/2/26"
 
 # An LLDP neighbour known by its chassis id alone, a MAC (lldpd's default):
 # the host ARP already knows by that MAC, not a host of its own.
