@@ -25,7 +25,9 @@ const resources = obj("Container resources (requests are needed by the Horizonta
 });
 const antiAffinity = { enum: ["soft", "hard", "none"], description: "Spread replicas over nodes: soft (preferred), hard (required) or none" };
 
-function component(name, desc) {
+// settings: the service settings the schema checks (type and range); others
+// pass unchecked.
+function component(name, desc, settings) {
   return obj(desc, {
     replicas: int("Replicas when autoscaling is disabled", { minimum: 0 }),
     port: port("HTTP port of the container (/healthz, /metrics; the API for the gateway)"),
@@ -33,6 +35,7 @@ function component(name, desc) {
       type: "object",
       description: "Extra service settings, each passed as SCANOPY_<NAME> (see `" + name + " --help`). The chart owns nats_url, database_url, http_bind, http_port and nats_replicas.",
       propertyNames: { pattern: "^[a-z][a-z0-9_]*$", not: { enum: ["nats_url", "database_url", "http_bind", "http_port", "nats_replicas"] } },
+      ...(settings ? { properties: settings } : {}),
       additionalProperties: { type: ["string", "integer", "boolean", "null"] },
     },
     resources,
@@ -126,7 +129,10 @@ const schema = {
     metrics: obj("Metrics", { podAnnotations: bool("Add prometheus.io/* scrape annotations to the pods") }),
     gateway: component("scanopy-gateway", "The gateway: HTTP API, UI and daemon endpoints (port 60072)"),
     fingerprint: component("scanopy-fingerprint", "The fingerprint service: classifies raw observations (stateless)"),
-    topology: component("scanopy-topology", "The topology service: folds classified batches into the model"),
+    topology: component("scanopy-topology", "The topology service: folds classified batches into the model", {
+      host_gone_missed_sweeps: int("complete sweeps in a row that must miss a host for it to be gone (default 2)", { minimum: 1, maximum: 100 }),
+      sweeps_keep_days: int("days sweeps are kept to count misses by (default 30; more than host_gone_after_s)", { minimum: 1, maximum: 3650 }),
+    }),
     scheduler: component("scanopy-scheduler", "The scheduler: discovery schedules and sessions (2+ replicas safe)"),
     nats: obj("NATS JetStream", {
       enabled: bool("Run a NATS JetStream cluster in the release"),
