@@ -72,13 +72,17 @@ struct obs_buf {
 	char *mgmt[1];
 };
 
+/* When the synthetic network was seen: an hour before the run, so no host
+ * is stale (not seen for 7 days) and ?include_stale=false keeps them all. */
+static int64_t seen_ms;
+
 /* Observation k of the synthetic network (3 per host, then 1 LLDP entry per
  * host). */
 static void make_obs(struct obs_buf *b, long k, long hosts)
 {
 	memset(b, 0, sizeof *b);
 	scanopy__v1__observation__init(&b->o);
-	b->o.observed_at_ms = 1700000000000 + k;
+	b->o.observed_at_ms = seen_ms + k;
 	b->o.has_observed_at_ms = 1;
 	long h = k < 3 * hosts ? k / 3 : k - 3 * hosts;
 	snprintf(b->ip, sizeof b->ip, "10.%ld.%ld.%ld", 100 + h / 65536, (h / 256) % 256,
@@ -189,7 +193,7 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 		h.daemon_id = (char *)daemon;
 		h.sequence = seq;
 		h.has_sequence = 1;
-		h.sent_at_ms = 1700000000000;
+		h.sent_at_ms = seen_ms;
 		h.has_sent_at_ms = 1;
 		Scanopy__V1__ObservationBatch ob = SCANOPY__V1__OBSERVATION_BATCH__INIT;
 		ob.header = &h;
@@ -444,10 +448,9 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 }
 
 /* The view's plan with its timings, as the gateway's tenant role runs it. */
-static void print_plan(PGconn *pg, const char *sql)
+static void print_plan(PGconn *pg, const char *sql, const char *const *p)
 {
 	char *q = malloc(strlen(sql) + 64);
-	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL};
 	if (!q)
 		return;
 	sprintf(q, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
@@ -493,6 +496,7 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return cr < 0 ? 2 : 0;
 	}
+	seen_ms = ((int64_t)time(NULL) - 3600) * 1000;
 	PGconn *pg = sc_pg_connect(url, 10000);
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
@@ -526,6 +530,15 @@ int main(int argc, char **argv)
 	printf("  WAL: %.1f MB\n", mc.wal_bytes / 1e6);
 	printf("ratio             %.1fx slower than COPY of the model's rows\n",
 	       ta / mc.seconds);
+	/* 1% of the hosts carry a tag, as users tag them (PATCH /hosts): for
+	 * the ?tag= filter below. */
+	const char *tp[] = {NET};
+	if (sc_pg_exec(pg,
+	               "UPDATE inv.hosts SET tags = '{bench-1pct}' WHERE id IN (SELECT "
+	               "host_id FROM inv.addresses WHERE network_id = $1 AND "
+	               "ip << '10.100.0.0/16' AND (ip - '10.100.0.0'::inet) % 100 = 7)",
+	               1, tp))
+		return 1;
 	double refresh_ms = 0;
 	if (view_cache_refresh(pg, ORG, NET, &refresh_ms) != 1) {
 		fprintf(stderr, "bench_topology: views not rendered\n");
@@ -539,6 +552,17 @@ int main(int argc, char **argv)
 	             {"l3", view_sql_l3},
 	             {"workloads", view_sql_workloads},
 	             {"applications", view_sql_applications}};
+	/* Filtered requests: the hosts of one /24 (256 hosts), one host by
+	 * address (?q=), the hosts carrying the tag (1%), and a filter every
+	 * host passes (?include_stale=false: none is stale). */
+	const struct {
+		const char *name, *p[VIEW_NPARAMS];
+	} filters[] = {
+	    {"subnet /24", {NET, "10.100.7.0/24", NULL, NULL, "t", NULL}},
+	    {"q one host", {NET, NULL, NULL, "10.100.7.77", "t", NULL}},
+	    {"tag 1%", {NET, NULL, NULL, NULL, "t", "{bench-1pct}"}},
+	    {"include_stale=false (all)", {NET, NULL, NULL, NULL, "f", NULL}},
+	};
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
 		int nodes = 0, cnodes = 0;
 		size_t gzb = 0, b = 0;
@@ -560,7 +584,17 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (explain)
-			print_plan(pg, views[i].sql);
+			print_plan(pg, views[i].sql, lp);
+		for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+			int fn = 0;
+			double fms = view_ms(pg, views[i].sql, VIEW_NPARAMS, filters[f].p,
+			                     0, (int)runs, &fn);
+			printf("  %-12s filtered %-26s %7.1f ms per request (%d "
+			       "nodes+edges)\n",
+			       views[i].name, filters[f].name, fms, fn);
+			if (explain)
+				print_plan(pg, views[i].sql, filters[f].p);
+		}
 	}
 	if (ingest_s > 0) {
 		ingest_url = url;
