@@ -28,90 +28,119 @@
 #define LIKE_ANYWHERE(x)                                                                 \
 	"('%' || replace(replace(replace(" x ", '\\', '\\\\'), '%', '\\%'), '_', "       \
 	"'\\_') || '%')"
-#define SEL_KEEPS(h)                                                                     \
-	"($5::boolean OR NOT " h ".last_seen < now() - interval '7 days') AND "          \
-	"($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a WHERE "              \
-	"a.host_id = " h ".id AND a.ip << $2::cidr)) AND ($3::text IS NULL OR "          \
-	"EXISTS (SELECT 1 FROM inv.services s WHERE s.host_id = " h ".id AND "           \
-	"s.category = $3)) AND ($4::text IS NULL OR lower(coalesce(" h                   \
-	".user_name, '') || ' ' || coalesce(" h ".name, '')) LIKE " LIKE_ANYWHERE(       \
-	    "lower($4)") " OR EXISTS (SELECT 1 FROM inv.addresses a WHERE a.host_id "    \
-	                 "= " h ".id AND host(a.ip) LIKE " LIKE_ANYWHERE(                \
-	                     "$4") ")) AND ($6::text[] IS NULL OR (" h ".tags @> "       \
-	                           "$6::text[] AND " h ".tags <> '{}'))"
-#define HOST_SEL                                                                            \
-	"sel AS MATERIALIZED (SELECT h.id FROM inv.hosts h WHERE $2::cidr IS NOT NULL "     \
-	"AND h.network_id = $1 AND h.id IN (SELECT a.host_id FROM inv.addresses a "         \
-	"WHERE a.network_id = $1 AND a.ip << $2::cidr) AND " SEL_KEEPS(                     \
-	    "h") " UNION ALL SELECT h.id FROM inv.hosts h WHERE $2::cidr IS NULL AND "      \
-	         "$3::text IS NOT NULL AND h.network_id = $1 AND h.id IN (SELECT "          \
-	         "s.host_id FROM inv.services s WHERE s.category = $3) AND " SEL_KEEPS(     \
-	             "h") " UNION ALL SELECT h.id FROM inv.hosts h WHERE $2::cidr IS "      \
-	                  "NULL AND $3::text IS NULL AND $4::text IS NOT NULL AND "         \
-	                  "h.network_id = $1 AND h.id IN (SELECT t.id FROM inv.hosts t "    \
-	                  "WHERE t.network_id = $1 AND lower(coalesce(t.user_name, '') "    \
-	                  "|| ' ' || coalesce(t.name, '')) LIKE " LIKE_ANYWHERE(            \
-	                      "lower($4)") " UNION ALL SELECT a.host_id FROM "              \
-	                                   "inv.addresses a WHERE a.network_id = $1 "       \
-	                                   "AND host(a.ip) LIKE " LIKE_ANYWHERE(            \
-	                                       "$4") ") AND " SEL_KEEPS("h") " UNION "      \
-	                                                                     "ALL "         \
-	                                                                     "SELECT "      \
-	                                                                     "h.id "        \
-	                                                                     "FROM "        \
-	                                                                     "inv."         \
-	                                                                     "hosts h "     \
-	                                                                     "WHERE "       \
-	                                                                     "$2::cidr "    \
-	                                                                     "IS "          \
-	                                                                     "NULL AND "    \
-	                                                                     "$3::text "    \
-	                                                                     "IS NULL "     \
-	                                                                     "AND "         \
-	                                                                     "$4::text "    \
-	                                                                     "IS NULL "     \
-	                                                                     "AND "         \
-	                                                                     "h."           \
-	                                                                     "network_"     \
-	                                                                     "id "          \
-	                                                                     "= $1 "        \
-	                                                                     "AND"          \
-	                                                                     " " SEL_KEEPS( \
-	                                                                         "h") ")"
+/* What ?q= matches a host's names in, and its text as a LIKE pattern. */
+#define NAMES_OF(h)                                                                      \
+	"lower(coalesce(" h ".user_name, '') || ' ' || coalesce(" h ".name, ''))"
+#define Q_NAMES LIKE_ANYWHERE("lower($4)")
+#define Q_ADDRESS LIKE_ANYWHERE("$4")
+/* Each condition of the filter, true when its parameter is NULL. */
+#define KEEP_FRESH(h) "($5::boolean OR NOT " h ".last_seen < now() - interval '7 days')"
+#define KEEP_SUBNET(h)                                                                   \
+	"($2::cidr IS NULL OR EXISTS (SELECT 1 FROM inv.addresses a WHERE a.host_id "    \
+	"= " h ".id AND a.ip << $2::cidr))"
+#define KEEP_CATEGORY(h)                                                                 \
+	"($3::text IS NULL OR EXISTS (SELECT 1 FROM inv.services s WHERE s.host_id = " h \
+	".id AND s.category = $3))"
+#define KEEP_TEXT(h)                                                                     \
+	"($4::text IS NULL OR " NAMES_OF(h) " LIKE " Q_NAMES                             \
+	                                    " OR EXISTS (SELECT 1 FROM "                 \
+	                                    "inv.addresses a WHERE a.host_id = " h       \
+	                                    ".id AND host(a.ip) LIKE " Q_ADDRESS "))"
+#define KEEP_TAGS(h)                                                                     \
+	"($6::text[] IS NULL OR (" h ".tags @> $6::text[] AND " h ".tags <> '{}'))"
+/* A branch: its candidates (a condition ending in AND, or nothing), then
+ * every condition checked on each. */
+#define SEL_BRANCH(when, candidates)                                                     \
+	"SELECT h.id FROM inv.hosts h WHERE " when                                       \
+	" AND h.network_id = $1 AND " candidates                                         \
+	    KEEP_FRESH("h") " AND " KEEP_SUBNET("h") " AND " KEEP_CATEGORY(              \
+	        "h") " AND " KEEP_TEXT("h") " AND " KEEP_TAGS("h")
+/* The branches: with a subnet, the hosts of its addresses; else with a
+ * category, those running a service of it; else with a text, those matching
+ * it by name or address; else every host of the network. */
+#define SEL_SUBNET                                                                       \
+	SEL_BRANCH(                                                                      \
+	    "$2::cidr IS NOT NULL",                                                      \
+	    "h.id IN (SELECT a.host_id FROM inv.addresses a WHERE a.network_id = "       \
+	    "$1 AND a.ip << $2::cidr) AND ")
+#define SEL_CATEGORY                                                                     \
+	SEL_BRANCH("$2::cidr IS NULL AND $3::text IS NOT NULL",                          \
+	           "h.id IN (SELECT s.host_id FROM inv.services s WHERE s.category = "   \
+	           "$3) AND ")
+#define SEL_TEXT                                                                         \
+	SEL_BRANCH("$2::cidr IS NULL AND $3::text IS NULL AND $4::text IS NOT NULL",     \
+	           "h.id IN (SELECT t.id FROM inv.hosts t WHERE t.network_id = $1 "      \
+	           "AND " NAMES_OF("t") " LIKE " Q_NAMES                                 \
+	                                " UNION ALL SELECT a.host_id FROM "              \
+	                                "inv.addresses a WHERE a.network_id = $1 AND "   \
+	                                "host(a.ip) LIKE " Q_ADDRESS ") AND ")
+#define SEL_REST                                                                         \
+	SEL_BRANCH("$2::cidr IS NULL AND $3::text IS NULL AND $4::text IS NULL", "")
+#define HOST_SEL                                                                         \
+	"sel AS MATERIALIZED (" SEL_SUBNET " UNION ALL " SEL_CATEGORY                    \
+	" UNION ALL " SEL_TEXT " UNION ALL " SEL_REST ")"
 
-/* hb: the base row of each host of `need` (a relation of distinct host ids
- * of the network): its label, lowest address, addresses, main category, the
- * VLANs its addresses were heard tagged with (vlan_id when that is one) and
- * the QinQ (outer, inner) pairs among them, and the vendor of a virtual MAC.
- * One definition for the four views, filtered or not. A switch's port VLANs
- * are on the L2 view's cables, not on its node: folding them in cost a
- * second pass over every host's interfaces in every view (3x the view time
- * at 10,000 hosts whose ports all had VLANs). A gone host's node says since
- * when and why (HOST_DATA). */
-#define HOST_BASE(need)                                                                  \
-	"ad AS (SELECT a.host_id, min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) "  \
-	"AS ips, json_agg(DISTINCT a.vlan_id) FILTER (WHERE a.vlan_id IS NOT NULL) AS "  \
-	"vlans, CASE WHEN count(DISTINCT a.vlan_id) = 1 THEN min(a.vlan_id) END AS "     \
-	"vlan_id, jsonb_agg(DISTINCT jsonb_build_array(a.vlan_id, a.inner_vlan_id)) "    \
-	"FILTER (WHERE a.inner_vlan_id IS NOT NULL) AS qinq FROM " need " n JOIN "       \
-	"inv.addresses a ON a.host_id = n.id WHERE a.network_id = $1 GROUP BY "          \
-	"a.host_id), ct AS (SELECT DISTINCT ON (s.host_id) s.host_id, s.category "       \
-	"FROM " need                                                                     \
-	" n JOIN inv.services s ON s.host_id = n.id WHERE s.category IS NOT NULL "       \
-	"ORDER BY s.host_id, s.confidence DESC, s.port), vo AS (SELECT DISTINCT ON "     \
-	"(i.host_id) i.host_id, o.vendor FROM " need " n JOIN inv.host_identities i ON " \
-	"i.host_id = n.id JOIN inv.virtual_ouis o ON o.oui = left(i.value, 8) WHERE "    \
-	"i.network_id = $1 AND i.kind = 'mac' ORDER BY i.host_id, i.value), hb AS "      \
-	"MATERIALIZED (SELECT h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), " \
-	"h.id::text) AS label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 "    \
-	"days' AS stale, h.gone_at, CASE WHEN h.gone_at IS NOT NULL THEN coalesce("      \
-	"h.gone_reason, 'stale') END AS gone_reason, h.name, h.user_name, h.tags, CASE " \
-	"WHEN h.tags = '{}' THEN '[]'::json ELSE to_json(h.tags) END AS tags_json, "     \
-	"h.is_daemon, h.last_seen, ct.category, coalesce(ad.ips, '[]'::json) AS ips, "   \
+/* Whether the view is unfiltered (as the topology service renders it
+ * ahead): then every host of the network is kept. */
+#define UNFILTERED                                                                       \
+	"($2::cidr IS NULL AND $3::text IS NULL AND $4::text IS NULL AND $5::boolean "   \
+	"AND $6::text[] IS NULL)"
+
+/* hb: the base row of a host: its label, lowest address, addresses, main
+ * category, the VLANs its addresses were heard tagged with (vlan_id when
+ * that is one) and the QinQ (outer, inner) pairs among them, and the vendor
+ * of a virtual MAC. One definition for the four views, filtered or not. A
+ * switch's port VLANs are on the L2 view's cables, not on its node: folding
+ * them in cost a second pass over every host's interfaces in every view (3x
+ * the view time at 10,000 hosts whose ports all had VLANs). A gone host's
+ * node says since when and why (HOST_DATA).
+ *
+ * Unfiltered, hb holds every host of the network, each part aggregated in
+ * one pass over the network's rows (ad, ct, vo) and joined. Filtered, only
+ * the hosts of `need` (distinct host ids of the network: those the view
+ * shows), each part looked up by its index per host (LATERAL): linear in
+ * the hosts shown whatever the planner expects of them, where joining
+ * aggregates it expects to be small can cost the square of their size. */
+#define HB_COLUMNS                                                                       \
+	"h.id, h.kind, coalesce(h.user_name, h.name, host(ad.ip), h.id::text) AS "       \
+	"label, host(ad.ip) AS ip, h.last_seen < now() - interval '7 days' AS stale, "   \
+	"h.gone_at, CASE WHEN h.gone_at IS NOT NULL THEN coalesce(h.gone_reason, "       \
+	"'stale') END AS gone_reason, h.name, h.user_name, h.tags, CASE WHEN h.tags = "  \
+	"'{}' THEN '[]'::json ELSE to_json(h.tags) END AS tags_json, h.is_daemon, "      \
+	"h.last_seen, ct.category, coalesce(ad.ips, '[]'::json) AS ips, "                \
 	"coalesce(ad.vlans, '[]'::json) AS vlans, ad.vlan_id, coalesce(ad.qinq, "        \
-	"'[]'::jsonb) AS qinq, vo.vendor AS virtual FROM " need " n JOIN inv.hosts h "   \
-	"ON h.id = n.id LEFT JOIN ad ON ad.host_id = h.id LEFT JOIN ct ON ct.host_id = " \
-	"h.id LEFT JOIN vo ON vo.host_id = h.id WHERE h.network_id = $1)"
+	"'[]'::jsonb) AS qinq, vo.vendor AS virtual"
+#define AD_AGGREGATES                                                                    \
+	"min(a.ip) AS ip, json_agg(host(a.ip) ORDER BY a.ip) AS ips, json_agg(DISTINCT " \
+	"a.vlan_id) FILTER (WHERE a.vlan_id IS NOT NULL) AS vlans, CASE WHEN "           \
+	"count(DISTINCT a.vlan_id) = 1 THEN min(a.vlan_id) END AS vlan_id, "             \
+	"jsonb_agg(DISTINCT jsonb_build_array(a.vlan_id, a.inner_vlan_id)) FILTER "      \
+	"(WHERE a.inner_vlan_id IS NOT NULL) AS qinq"
+#define HOST_BASE(need)                                                                  \
+	"ad AS (SELECT a.host_id, " AD_AGGREGATES                                        \
+	" FROM inv.addresses a WHERE " UNFILTERED                                        \
+	" AND a.network_id = $1 GROUP BY a.host_id), ct AS (SELECT "                     \
+	"DISTINCT ON (s.host_id) s.host_id, s.category FROM inv.services s JOIN "        \
+	"inv.hosts h ON h.id = s.host_id AND h.network_id = $1 WHERE " UNFILTERED        \
+	" AND s.category IS NOT NULL ORDER BY s.host_id, s.confidence DESC, s.port), "   \
+	"vo AS (SELECT DISTINCT ON (i.host_id) i.host_id, o.vendor FROM "                \
+	"inv.host_identities i JOIN inv.virtual_ouis o ON o.oui = left(i.value, 8) "     \
+	"WHERE " UNFILTERED " AND i.network_id = $1 AND i.kind = 'mac' ORDER BY "        \
+	"i.host_id, i.value), hb AS MATERIALIZED (SELECT " HB_COLUMNS " FROM "           \
+	"inv.hosts h LEFT JOIN ad ON ad.host_id = h.id LEFT JOIN ct ON ct.host_id = "    \
+	"h.id LEFT JOIN vo ON vo.host_id = h.id WHERE " UNFILTERED " AND h.network_id "  \
+	"= $1 UNION ALL SELECT " HB_COLUMNS " FROM " need " n JOIN inv.hosts h ON h.id " \
+	"= n.id LEFT JOIN LATERAL (SELECT " AD_AGGREGATES " FROM inv.addresses a "       \
+	"WHERE a.host_id = h.id AND a.network_id = $1) ad ON true LEFT JOIN LATERAL "    \
+	"(SELECT s.category FROM inv.services s WHERE s.host_id = h.id AND s.category "  \
+	"IS NOT NULL ORDER BY s.confidence DESC, s.port LIMIT 1) ct ON true LEFT JOIN "  \
+	"LATERAL (SELECT o.vendor FROM inv.host_identities i JOIN inv.virtual_ouis o "   \
+	"ON o.oui = left(i.value, 8) WHERE i.host_id = h.id AND i.network_id = $1 AND "  \
+	"i.kind = 'mac' ORDER BY i.value LIMIT 1) vo ON true WHERE NOT " UNFILTERED      \
+	" AND h.network_id = $1)"
+/* Of hb, the hosts of `ids` (a relation of host ids): all of hb when
+ * filtered (it holds only those), else a hashed test. */
+#define HB_IN(ids) "(NOT " UNFILTERED " OR hb.id IN (SELECT id FROM " ids "))"
 
 /* A host node's data: what is known of the host, and when it is gone, since
  * when and why (gone_at, gone_reason). Only a gone host's carries those two:
@@ -144,41 +173,63 @@
  * pvid, tagged list; null when unknown) and vlans, every VLAN on either end;
  * other cables carry none of these keys. */
 const char *const view_sql_l2 =
-    "WITH " HOST_SEL ", lk AS (SELECT l.* FROM inv.links l WHERE l.network_id = $1 "
-    "AND l.a_host IN (SELECT id FROM sel) UNION ALL SELECT l.* FROM inv.links l "
-    "WHERE l.network_id = $1 AND l.b_host IN (SELECT id FROM sel) AND NOT EXISTS "
-    "(SELECT 1 FROM sel WHERE sel.id = l.a_host)), ls AS MATERIALIZED (SELECT l.*, "
+    "WITH " HOST_SEL ", lk AS (SELECT l.* FROM inv.links l WHERE " UNFILTERED " AND "
+    "l.network_id = $1 AND (l.a_host IN (SELECT id FROM sel) OR l.b_host IN (SELECT "
+    "id FROM sel)) UNION ALL SELECT l.* FROM inv.links l WHERE NOT " UNFILTERED
+    " AND l.network_id = $1 AND l.a_host IN (SELECT id FROM sel) UNION ALL SELECT "
+    "l.* FROM inv.links l WHERE NOT " UNFILTERED " AND l.network_id = $1 AND "
+    "l.b_host IN (SELECT id FROM sel) AND l.a_host NOT IN (SELECT id FROM sel)), ls AS "
+    "MATERIALIZED (SELECT l.*, "
     "fa.pvid AS a_pvid, fa.tagged_vlans AS a_tagged, fb.pvid AS b_pvid, "
     "fb.tagged_vlans AS b_tagged FROM lk l LEFT JOIN inv.interfaces fa ON "
     "fa.host_id = l.a_host AND fa.name = l.a_port LEFT JOIN inv.interfaces fb ON "
     "fb.host_id = l.b_host AND fb.name = l.b_port), ends AS (SELECT a_host AS id "
     "FROM ls UNION SELECT b_host FROM ls), " HOST_BASE(
         "ends") " SELECT json_build_object('nodes', coalesce((SELECT "
-                "json_agg(" HOST_NODE(
-                    "hb") " ORDER BY hb.label, hb.id) FROM hb), "
-                          "'[]'), 'edges', "
-                          "coalesce((SELECT json_agg(json_build_object('id', 'l:' || "
-                          "ls.id, "
-                          "'source', 'h:' "
-                          "|| ls.a_host, 'target', 'h:' || ls.b_host, 'kind', 'link', "
-                          "'label', "
-                          "ls.a_port "
-                          "|| ' - ' || ls.b_port, 'data', CASE WHEN ls.a_tagged IS NULL "
-                          "AND "
-                          "ls.b_tagged IS NULL THEN json_build_object('source_port', "
-                          "ls.a_port, "
-                          "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', "
-                          "ls.last_seen) ELSE json_build_object('source_port', "
-                          "ls.a_port, "
-                          "'target_port', ls.b_port, 'evidence', ls.source, 'last_seen', "
-                          "ls.last_seen, 'source_pvid', ls.a_pvid, "
-                          "'source_tagged_vlans', "
-                          "ls.a_tagged, 'target_pvid', ls.b_pvid, 'target_tagged_vlans', "
-                          "ls.b_tagged, 'vlans', ARRAY(SELECT DISTINCT x FROM "
-                          "unnest(ls.a_tagged || ls.a_pvid || ls.b_tagged || ls.b_pvid) "
-                          "x WHERE "
-                          "x IS NOT NULL ORDER BY 1)) END) "
-                          "ORDER BY ls.a_port, ls.b_port, ls.id) FROM ls), '[]'))::text";
+                "json_agg(" HOST_NODE("hb") " ORDER BY hb.label, hb.id) FROM hb "
+                                            "WHERE " HB_IN(
+                                                "ends") "), "
+                                                        "'[]'), 'edges', "
+                                                        "coalesce((SELECT "
+                                                        "json_agg(json_build_object('id',"
+                                                        " 'l:' || "
+                                                        "ls.id, "
+                                                        "'source', 'h:' "
+                                                        "|| ls.a_host, 'target', 'h:' || "
+                                                        "ls.b_host, 'kind', 'link', "
+                                                        "'label', "
+                                                        "ls.a_port "
+                                                        "|| ' - ' || ls.b_port, 'data', "
+                                                        "CASE WHEN ls.a_tagged IS NULL "
+                                                        "AND "
+                                                        "ls.b_tagged IS NULL THEN "
+                                                        "json_build_object('source_port',"
+                                                        " "
+                                                        "ls.a_port, "
+                                                        "'target_port', ls.b_port, "
+                                                        "'evidence', ls.source, "
+                                                        "'last_seen', "
+                                                        "ls.last_seen) ELSE "
+                                                        "json_build_object('source_port',"
+                                                        " "
+                                                        "ls.a_port, "
+                                                        "'target_port', ls.b_port, "
+                                                        "'evidence', ls.source, "
+                                                        "'last_seen', "
+                                                        "ls.last_seen, 'source_pvid', "
+                                                        "ls.a_pvid, "
+                                                        "'source_tagged_vlans', "
+                                                        "ls.a_tagged, 'target_pvid', "
+                                                        "ls.b_pvid, "
+                                                        "'target_tagged_vlans', "
+                                                        "ls.b_tagged, 'vlans', "
+                                                        "ARRAY(SELECT DISTINCT x FROM "
+                                                        "unnest(ls.a_tagged || ls.a_pvid "
+                                                        "|| ls.b_tagged || ls.b_pvid) "
+                                                        "x WHERE "
+                                                        "x IS NOT NULL ORDER BY 1)) END) "
+                                                        "ORDER BY ls.a_port, ls.b_port, "
+                                                        "ls.id) FROM ls), '[]'))::text";
 
 /* L3: subnets, the hosts in them (parent: the subnet of their lowest
  * address), routers joining subnets (gateway and route edges) and each
@@ -190,7 +241,7 @@ const char *const view_sql_l3 =
     "FROM inv.addresses a JOIN sel ON sel.id = a.host_id JOIN sn ON sn.id = "
     "a.subnet_id WHERE a.network_id = $1), mh AS (SELECT DISTINCT host_id AS id "
     "FROM mem), " HOST_BASE(
-        "mh") ", par AS (SELECT DISTINCT ON (host_id) "
+        "mh") ", par AS MATERIALIZED (SELECT DISTINCT ON (host_id) "
               "host_id, subnet_id FROM mem ORDER BY host_id, ip), nodes AS (SELECT "
               "'subnet' AS k, "
               "sn.cidr::text AS label, 's:' || sn.id AS id, json_build_object('id', 's:' "
@@ -275,281 +326,282 @@ const char *const view_sql_workloads =
                                                            "LEFT JOIN vmh "
                                                            "ON "
                                                            "vmh.host_id = "
-                                                           "hb.id "
-                                                           "UNION ALL "
-                                                           "SELECT "
-                                                           "'c:' || "
-                                                           "ws.id, "
-                                                           "json_build_"
-                                                           "object('id', "
-                                                           "'c:' || "
-                                                           "ws.id, "
-                                                           "'kind', "
-                                                           "ws.kind, "
-                                                           "'label', "
-                                                           "coalesce(ws."
-                                                           "name, "
-                                                           "ws.external_"
-                                                           "id), "
-                                                           "'parent', "
-                                                           "'h:' || "
-                                                           "ws.parent_"
-                                                           "host, "
-                                                           "'host_id', "
-                                                           "ws.parent_"
-                                                           "host, "
-                                                           "'category', "
-                                                           "NULL, 'ip', "
-                                                           "ws.networks->"
-                                                           "0->>'ip', "
-                                                           "'stale', "
-                                                           "ws.last_seen "
-                                                           "< now() - "
-                                                           "interval '7 "
-                                                           "days', "
-                                                           "'data', "
-                                                           "json_build_"
-                                                           "object('image'"
-                                                           ", "
-                                                           "ws.image, "
-                                                           "'state', "
-                                                           "ws.state, "
-                                                           "'project', "
-                                                           "ws.project, "
-                                                           "'labels', "
-                                                           "ws.labels, "
-                                                           "'ports', "
-                                                           "ws.ports, "
-                                                           "'networks', "
-                                                           "ws.networks)) "
-                                                           "FROM ws UNION "
-                                                           "ALL SELECT "
-                                                           "'v:' || "
-                                                           "sv.host_id || "
-                                                           "':' || "
-                                                           "sv.protocol "
-                                                           "|| ':' || "
-                                                           "sv.port || "
-                                                           "':' || "
-                                                           "sv.definition_"
-                                                           "id, "
-                                                           "json_build_"
-                                                           "object('id', "
-                                                           "'v:' || "
-                                                           "sv.host_id || "
-                                                           "':' || "
-                                                           "sv.protocol "
-                                                           "|| ':' "
-                                                           "|| "
-                                                           "sv.port || "
-                                                           "':' || "
-                                                           "sv.definition_"
-                                                           "id, 'kind', "
-                                                           "'service', "
-                                                           "'label', "
-                                                           "sv.name "
-                                                           "|| ' ' "
-                                                           "|| sv.port || "
-                                                           "'/' || "
-                                                           "sv.protocol, "
-                                                           "'parent', "
-                                                           "'h:' || "
-                                                           "sv.host_id, "
-                                                           "'host_id', "
-                                                           "sv.host_id, "
-                                                           "'category', "
-                                                           "sv.category, "
-                                                           "'ip', NULL, "
-                                                           "'stale', "
-                                                           "sv.last_seen "
-                                                           "< "
-                                                           "now() "
-                                                           "- interval '7 "
-                                                           "days', "
-                                                           "'data', "
-                                                           "json_build_"
-                                                           "object('port',"
-                                                           " "
-                                                           "sv.port, "
-                                                           "'protocol', "
-                                                           "sv.protocol, "
-                                                           "'product', "
-                                                           "sv.product, "
-                                                           "'version', "
-                                                           "sv.version, "
-                                                           "'confidence', "
-                                                           "sv.confidence,"
-                                                           " 'definition_"
-                                                           "id', "
-                                                           "sv.definition_"
-                                                           "id)) FROM sv "
-                                                           "UNION ALL "
-                                                           "SELECT "
-                                                           "'v:' || "
-                                                           "wsv.wid || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "protocol') || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "port') "
-                                                           "|| ':' "
-                                                           "|| "
-                                                           "(wsv.s->>'"
-                                                           "definition_id'"
-                                                           "), "
-                                                           "json_build_"
-                                                           "object('id', "
-                                                           "'v:' "
-                                                           "|| wsv.wid || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "protocol') || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "port') || ':' "
-                                                           "|| "
-                                                           "(wsv.s->>'"
-                                                           "definition_id'"
-                                                           "), 'kind', "
-                                                           "'service', "
-                                                           "'label', "
-                                                           "(wsv.s->>'"
-                                                           "name') "
-                                                           "|| ' ' "
-                                                           "|| "
-                                                           "(wsv.s->>'"
-                                                           "port') || '/' "
-                                                           "|| "
-                                                           "(wsv.s->>'"
-                                                           "protocol'), "
-                                                           "'parent', "
-                                                           "'c:' || "
-                                                           "wsv.wid, "
-                                                           "'host_id', "
-                                                           "NULL, "
-                                                           "'category', "
-                                                           "wsv.s->>'"
-                                                           "category', "
-                                                           "'ip', NULL, "
-                                                           "'stale', "
-                                                           "false, "
-                                                           "'data', "
-                                                           "wsv.s) FROM "
-                                                           "wsv), edges "
-                                                           "AS (SELECT "
-                                                           "'run:' || "
-                                                           "ws.id "
-                                                           "AS id, "
-                                                           "json_build_"
-                                                           "object('id', "
-                                                           "'run:' || "
-                                                           "ws.id, "
-                                                           "'source', "
-                                                           "'h:' || "
-                                                           "ws.parent_"
-                                                           "host, "
-                                                           "'target', "
-                                                           "'c:' || "
-                                                           "ws.id, "
-                                                           "'kind', "
-                                                           "'runs', "
-                                                           "'label', "
-                                                           "NULL, "
-                                                           "'data', "
-                                                           "'{}'::json) "
-                                                           "AS "
-                                                           "e FROM ws "
-                                                           "UNION ALL "
-                                                           "SELECT 'run:' "
-                                                           "|| "
-                                                           "vmh.host_id, "
-                                                           "json_build_"
-                                                           "object("
-                                                           "'id', 'run:' "
-                                                           "|| "
-                                                           "vmh.host_id, "
-                                                           "'source', "
-                                                           "'c:' || "
-                                                           "vmh.wid, "
-                                                           "'target', "
-                                                           "'h:' "
-                                                           "|| "
-                                                           "vmh.host_id, "
-                                                           "'kind', "
-                                                           "'runs', "
-                                                           "'label', "
-                                                           "NULL, 'data', "
-                                                           "'{}'::json) "
-                                                           "FROM "
-                                                           "vmh JOIN sel "
-                                                           "ON sel.id = "
-                                                           "vmh.host_id "
-                                                           "UNION ALL "
-                                                           "SELECT 'run:' "
-                                                           "|| x.v, "
-                                                           "json_build_"
-                                                           "object('id', "
-                                                           "'run:' "
-                                                           "|| "
-                                                           "x.v, "
-                                                           "'source', "
-                                                           "x.src, "
-                                                           "'target', "
-                                                           "'v:' || x.v, "
-                                                           "'kind', "
-                                                           "'runs', "
-                                                           "'label', "
-                                                           "NULL, "
-                                                           "'data', "
-                                                           "'{}'::json) "
-                                                           "FROM (SELECT "
-                                                           "'h:' || "
-                                                           "sv.host_id AS "
-                                                           "src, "
-                                                           "sv.host_id || "
-                                                           "':' || "
-                                                           "sv.protocol "
-                                                           "|| ':' || "
-                                                           "sv.port || "
-                                                           "':' || "
-                                                           "sv.definition_"
-                                                           "id AS "
-                                                           "v FROM sv "
-                                                           "UNION ALL "
-                                                           "SELECT 'c:' "
-                                                           "|| wsv.wid, "
-                                                           "wsv.wid || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "protocol') || "
-                                                           "':' || "
-                                                           "(wsv.s->>'"
-                                                           "port') || ':' "
-                                                           "|| "
-                                                           "(wsv.s->>'"
-                                                           "definition_id'"
-                                                           ") FROM "
-                                                           "wsv) x) "
-                                                           "SELECT "
-                                                           "json_build_"
-                                                           "object('nodes'"
-                                                           ", "
-                                                           "coalesce(("
-                                                           "SELECT "
-                                                           "json_agg(n "
-                                                           "ORDER "
-                                                           "BY id) FROM "
-                                                           "nodes), "
-                                                           "'[]'), "
-                                                           "'edges', "
-                                                           "coalesce(("
-                                                           "SELECT "
-                                                           "json_agg(e "
-                                                           "ORDER BY "
-                                                           "id) FROM "
-                                                           "edges), "
-                                                           "'[]'))::text";
+                                                           "hb.id WHERE " HB_IN(
+                                                               "used") " "
+                                                                       "UNION ALL "
+                                                                       "SELECT "
+                                                                       "'c:' || "
+                                                                       "ws.id, "
+                                                                       "json_build_"
+                                                                       "object('id', "
+                                                                       "'c:' || "
+                                                                       "ws.id, "
+                                                                       "'kind', "
+                                                                       "ws.kind, "
+                                                                       "'label', "
+                                                                       "coalesce(ws."
+                                                                       "name, "
+                                                                       "ws.external_"
+                                                                       "id), "
+                                                                       "'parent', "
+                                                                       "'h:' || "
+                                                                       "ws.parent_"
+                                                                       "host, "
+                                                                       "'host_id', "
+                                                                       "ws.parent_"
+                                                                       "host, "
+                                                                       "'category', "
+                                                                       "NULL, 'ip', "
+                                                                       "ws.networks->"
+                                                                       "0->>'ip', "
+                                                                       "'stale', "
+                                                                       "ws.last_seen "
+                                                                       "< now() - "
+                                                                       "interval '7 "
+                                                                       "days', "
+                                                                       "'data', "
+                                                                       "json_build_"
+                                                                       "object('image'"
+                                                                       ", "
+                                                                       "ws.image, "
+                                                                       "'state', "
+                                                                       "ws.state, "
+                                                                       "'project', "
+                                                                       "ws.project, "
+                                                                       "'labels', "
+                                                                       "ws.labels, "
+                                                                       "'ports', "
+                                                                       "ws.ports, "
+                                                                       "'networks', "
+                                                                       "ws.networks)) "
+                                                                       "FROM ws UNION "
+                                                                       "ALL SELECT "
+                                                                       "'v:' || "
+                                                                       "sv.host_id || "
+                                                                       "':' || "
+                                                                       "sv.protocol "
+                                                                       "|| ':' || "
+                                                                       "sv.port || "
+                                                                       "':' || "
+                                                                       "sv.definition_"
+                                                                       "id, "
+                                                                       "json_build_"
+                                                                       "object('id', "
+                                                                       "'v:' || "
+                                                                       "sv.host_id || "
+                                                                       "':' || "
+                                                                       "sv.protocol "
+                                                                       "|| ':' "
+                                                                       "|| "
+                                                                       "sv.port || "
+                                                                       "':' || "
+                                                                       "sv.definition_"
+                                                                       "id, 'kind', "
+                                                                       "'service', "
+                                                                       "'label', "
+                                                                       "sv.name "
+                                                                       "|| ' ' "
+                                                                       "|| sv.port || "
+                                                                       "'/' || "
+                                                                       "sv.protocol, "
+                                                                       "'parent', "
+                                                                       "'h:' || "
+                                                                       "sv.host_id, "
+                                                                       "'host_id', "
+                                                                       "sv.host_id, "
+                                                                       "'category', "
+                                                                       "sv.category, "
+                                                                       "'ip', NULL, "
+                                                                       "'stale', "
+                                                                       "sv.last_seen "
+                                                                       "< "
+                                                                       "now() "
+                                                                       "- interval '7 "
+                                                                       "days', "
+                                                                       "'data', "
+                                                                       "json_build_"
+                                                                       "object('port',"
+                                                                       " "
+                                                                       "sv.port, "
+                                                                       "'protocol', "
+                                                                       "sv.protocol, "
+                                                                       "'product', "
+                                                                       "sv.product, "
+                                                                       "'version', "
+                                                                       "sv.version, "
+                                                                       "'confidence', "
+                                                                       "sv.confidence,"
+                                                                       " 'definition_"
+                                                                       "id', "
+                                                                       "sv.definition_"
+                                                                       "id)) FROM sv "
+                                                                       "UNION ALL "
+                                                                       "SELECT "
+                                                                       "'v:' || "
+                                                                       "wsv.wid || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "protocol') || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "port') "
+                                                                       "|| ':' "
+                                                                       "|| "
+                                                                       "(wsv.s->>'"
+                                                                       "definition_id'"
+                                                                       "), "
+                                                                       "json_build_"
+                                                                       "object('id', "
+                                                                       "'v:' "
+                                                                       "|| wsv.wid || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "protocol') || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "port') || ':' "
+                                                                       "|| "
+                                                                       "(wsv.s->>'"
+                                                                       "definition_id'"
+                                                                       "), 'kind', "
+                                                                       "'service', "
+                                                                       "'label', "
+                                                                       "(wsv.s->>'"
+                                                                       "name') "
+                                                                       "|| ' ' "
+                                                                       "|| "
+                                                                       "(wsv.s->>'"
+                                                                       "port') || '/' "
+                                                                       "|| "
+                                                                       "(wsv.s->>'"
+                                                                       "protocol'), "
+                                                                       "'parent', "
+                                                                       "'c:' || "
+                                                                       "wsv.wid, "
+                                                                       "'host_id', "
+                                                                       "NULL, "
+                                                                       "'category', "
+                                                                       "wsv.s->>'"
+                                                                       "category', "
+                                                                       "'ip', NULL, "
+                                                                       "'stale', "
+                                                                       "false, "
+                                                                       "'data', "
+                                                                       "wsv.s) FROM "
+                                                                       "wsv), edges "
+                                                                       "AS (SELECT "
+                                                                       "'run:' || "
+                                                                       "ws.id "
+                                                                       "AS id, "
+                                                                       "json_build_"
+                                                                       "object('id', "
+                                                                       "'run:' || "
+                                                                       "ws.id, "
+                                                                       "'source', "
+                                                                       "'h:' || "
+                                                                       "ws.parent_"
+                                                                       "host, "
+                                                                       "'target', "
+                                                                       "'c:' || "
+                                                                       "ws.id, "
+                                                                       "'kind', "
+                                                                       "'runs', "
+                                                                       "'label', "
+                                                                       "NULL, "
+                                                                       "'data', "
+                                                                       "'{}'::json) "
+                                                                       "AS "
+                                                                       "e FROM ws "
+                                                                       "UNION ALL "
+                                                                       "SELECT 'run:' "
+                                                                       "|| "
+                                                                       "vmh.host_id, "
+                                                                       "json_build_"
+                                                                       "object("
+                                                                       "'id', 'run:' "
+                                                                       "|| "
+                                                                       "vmh.host_id, "
+                                                                       "'source', "
+                                                                       "'c:' || "
+                                                                       "vmh.wid, "
+                                                                       "'target', "
+                                                                       "'h:' "
+                                                                       "|| "
+                                                                       "vmh.host_id, "
+                                                                       "'kind', "
+                                                                       "'runs', "
+                                                                       "'label', "
+                                                                       "NULL, 'data', "
+                                                                       "'{}'::json) "
+                                                                       "FROM "
+                                                                       "vmh JOIN sel "
+                                                                       "ON sel.id = "
+                                                                       "vmh.host_id "
+                                                                       "UNION ALL "
+                                                                       "SELECT 'run:' "
+                                                                       "|| x.v, "
+                                                                       "json_build_"
+                                                                       "object('id', "
+                                                                       "'run:' "
+                                                                       "|| "
+                                                                       "x.v, "
+                                                                       "'source', "
+                                                                       "x.src, "
+                                                                       "'target', "
+                                                                       "'v:' || x.v, "
+                                                                       "'kind', "
+                                                                       "'runs', "
+                                                                       "'label', "
+                                                                       "NULL, "
+                                                                       "'data', "
+                                                                       "'{}'::json) "
+                                                                       "FROM (SELECT "
+                                                                       "'h:' || "
+                                                                       "sv.host_id AS "
+                                                                       "src, "
+                                                                       "sv.host_id || "
+                                                                       "':' || "
+                                                                       "sv.protocol "
+                                                                       "|| ':' || "
+                                                                       "sv.port || "
+                                                                       "':' || "
+                                                                       "sv.definition_"
+                                                                       "id AS "
+                                                                       "v FROM sv "
+                                                                       "UNION ALL "
+                                                                       "SELECT 'c:' "
+                                                                       "|| wsv.wid, "
+                                                                       "wsv.wid || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "protocol') || "
+                                                                       "':' || "
+                                                                       "(wsv.s->>'"
+                                                                       "port') || ':' "
+                                                                       "|| "
+                                                                       "(wsv.s->>'"
+                                                                       "definition_id'"
+                                                                       ") FROM "
+                                                                       "wsv) x) "
+                                                                       "SELECT "
+                                                                       "json_build_"
+                                                                       "object('nodes'"
+                                                                       ", "
+                                                                       "coalesce(("
+                                                                       "SELECT "
+                                                                       "json_agg(n "
+                                                                       "ORDER "
+                                                                       "BY id) FROM "
+                                                                       "nodes), "
+                                                                       "'[]'), "
+                                                                       "'edges', "
+                                                                       "coalesce(("
+                                                                       "SELECT "
+                                                                       "json_agg(e "
+                                                                       "ORDER BY "
+                                                                       "id) FROM "
+                                                                       "edges), "
+                                                                       "'[]'))::text";
 
 /* Applications: each with its members (the containers scans put in it, and
  * the workloads, hosts and services users added) and the dependencies:
