@@ -718,9 +718,10 @@ const char *const view_sql_applications =
 /* The view as the topology service rendered it ahead ($1 network, $2 view),
  * if no node's stale flag has flipped since, it has every user's edit (0016),
  * and it is current (of the network's generation) or, when $3 (milliseconds)
- * is not NULL, rendered at most $3 ago. Its tag (a weak ETag) changes with
- * each rendering; then how many generations it is behind and how old it is
- * (milliseconds since the snapshot it was rendered from). */
+ * is not NULL, rendered at most $3 ago; when $4, only if no host was stale
+ * (0023). Its tag (a weak ETag) changes with each rendering; then how many
+ * generations it is behind and how old it is (milliseconds since the
+ * snapshot it was rendered from). */
 const char *const view_sql_cached =
     "SELECT 'W/\"v' || c.generation || '.' || (extract(epoch FROM c.built_at) * "
     "1000000)::bigint || '\"', c.doc, (s.generation - c.generation)::text, "
@@ -730,4 +731,4 @@ const char *const view_sql_cached =
     "c.generation >= s.user_generation AND (s.generation = c.generation OR "
     "c.built_at >= now() - $3::bigint * interval '1 millisecond') WHERE "
     "c.network_id = $1 AND c.view = $2 AND (c.fresh_until IS NULL OR "
-    "c.fresh_until > now())";
+    "c.fresh_until > now()) AND ($4::boolean IS NOT TRUE OR c.stale_hosts = false)";
