@@ -180,7 +180,11 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 			                         ? bound
 			                         : NULL,
 			                     fresh_only);
-		if (!cached || PQntuples(cached) == 0)
+		/* Rendered here: without JIT, whose compiling (a tenth of a
+		 * second and more) the planner starts for a view it expects
+		 * to be large, and which saves less than that. */
+		if ((!cached || PQntuples(cached) == 0) &&
+		    sc_pg_exec(c, "SET LOCAL jit = off", 0, NULL) == 0)
 			g = sc_pg_query(c, sql, VIEW_NPARAMS, p);
 	}
 	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g || cached) ? 0 : -1);

@@ -315,7 +315,9 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 			ages[cached++] = strtod(PQgetvalue(r, 0, 3), NULL) / 1000;
 		} else {
 			PQclear(r);
-			r = sc_pg_query(pg, view_sql_l2, VIEW_NPARAMS, lp);
+			r = sc_pg_exec(pg, "SET LOCAL jit = off", 0, NULL)
+			        ? NULL
+			        : sc_pg_query(pg, view_sql_l2, VIEW_NPARAMS, lp);
 			if (!r)
 				exit(1);
 		}
@@ -381,13 +383,13 @@ static double copy_all(PGconn *pg, long total, long hosts)
 }
 
 /* Median ms of `runs` runs of a view's query (np parameters p, the body in
- * column col), as the gateway runs it (tenant role). */
+ * column col), as the gateway runs it (tenant role, no JIT). */
 static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p, int col,
                       int runs, int *nodes)
 {
 	double t[64];
 	for (int i = 0; i < runs; i++) {
-		if (begin_as_tenant(pg))
+		if (begin_as_tenant(pg) || sc_pg_exec(pg, "SET LOCAL jit = off", 0, NULL))
 			exit(1);
 		double t0 = bench_now_s();
 		PGresult *r = sc_pg_query(pg, sql, np, p);
