@@ -316,9 +316,9 @@ const char *const view_sql_l3 =
 	"SELECT 'h:' || hb.id AS id, " HOST_NODE_IN("hb", "'c:' || vmh.wid") " AS n "
 #define WORKLOAD_HOST_NODES                                                              \
 	WORKLOAD_HOST_NODE                                                               \
-	    "FROM hb JOIN used ON used.id = hb.id LEFT JOIN vmh ON "                     \
-	    "vmh.host_id = hb.id WHERE " UNFILTERED " UNION ALL " WORKLOAD_HOST_NODE     \
-	    "FROM hb LEFT JOIN vmh ON vmh.host_id = hb.id WHERE NOT " UNFILTERED
+	"FROM hb JOIN used ON used.id = hb.id LEFT JOIN vmh ON "                         \
+	"vmh.host_id = hb.id WHERE " UNFILTERED " UNION ALL " WORKLOAD_HOST_NODE         \
+	"FROM hb LEFT JOIN vmh ON vmh.host_id = hb.id WHERE NOT " UNFILTERED
 
 /* Workloads: hosts, the containers and VMs they run and the services of each.
  * vmh: the host a VM is (by its NICs' MACs), shown under its VM with its own
