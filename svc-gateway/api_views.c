@@ -9,7 +9,9 @@
  * changing, when it was rendered at most view_stale_max_ms ago and misses no
  * user's edit (headers X-Scanopy-View-Behind, X-Scanopy-View-Age-Ms; a
  * request with Cache-Control: no-cache takes only a current one); else it is
- * rendered here from the model. */
+ * rendered here from the model. Filtered by include_stale=false alone, it is
+ * the unfiltered view when no host is stale: a current rendering that says
+ * none was (and none can have turned stale since) is served too. */
 #include "db.h"
 #include "http.h"
 #include "reply.h"
@@ -88,12 +90,15 @@ static bool wants_current(struct request *r)
 }
 
 /* The view as rendered ahead, current or at most stale_ms old (NULL: current
- * only): ETag, the reply gzip (binary), generations behind, age in ms. */
+ * only), and when no_stale_hosts, only if no host was stale: ETag, the reply
+ * gzip (binary), generations behind, age in ms. */
 static PGresult *cached_view(PGconn *c, const char *network, const char *name,
-                             const char *stale_ms)
+                             const char *stale_ms, bool no_stale_hosts)
 {
-	const char *p[] = {network, name, stale_ms};
-	PGresult *res = PQexecParams(c, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
+	const char *p[VIEW_CACHED_NPARAMS] = {network, name, stale_ms,
+	                                      no_stale_hosts ? "t" : "f"};
+	PGresult *res =
+	    PQexecParams(c, view_sql_cached, VIEW_CACHED_NPARAMS, NULL, p, NULL, NULL, 1);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		sc_error("postgres: %s", PQerrorMessage(c));
 		PQclear(res);
@@ -156,7 +161,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	                               q && *q ? q : NULL,
 	                               stale && !strcmp(stale, "false") ? "f" : "t",
 	                               tagged ? tags : NULL};
-	bool plain = !p[1] && !p[2] && !p[3] && p[4][0] == 't' && !p[5];
+	bool unfiltered = !p[1] && !p[2] && !p[3] && !p[5], fresh_only = p[4][0] == 'f';
 	/* The network must be the caller's: RLS hides others', so not found. */
 	PGconn *c = db_acquire(r->gw->db);
 	if (!c)
@@ -168,12 +173,18 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 	    PQntuples(net) == 1) {
 		char bound[24];
 		snprintf(bound, sizeof bound, "%ld", r->gw->view_stale_max_ms);
-		if (plain)
-			cached = cached_view(
-			    c, r->param[0], name,
-			    r->gw->view_stale_max_ms > 0 && !wants_current(r) ? bound
-			                                                      : NULL);
-		if (!cached || PQntuples(cached) == 0)
+		if (unfiltered)
+			cached = cached_view(c, r->param[0], name,
+			                     r->gw->view_stale_max_ms > 0 &&
+			                             !fresh_only && !wants_current(r)
+			                         ? bound
+			                         : NULL,
+			                     fresh_only);
+		/* Rendered here: without JIT, whose compiling (a tenth of a
+		 * second and more) the planner starts for a view it expects
+		 * to be large, and which saves less than that. */
+		if ((!cached || PQntuples(cached) == 0) &&
+		    sc_pg_exec(c, "SET LOCAL jit = off", 0, NULL) == 0)
 			g = sc_pg_query(c, sql, VIEW_NPARAMS, p);
 	}
 	rc = db_end(c, rc == 0 && net && (PQntuples(net) == 0 || g || cached) ? 0 : -1);

@@ -19,11 +19,14 @@ extern const char *const view_sql_l3;
 extern const char *const view_sql_workloads;
 extern const char *const view_sql_applications;
 /* An unfiltered view as rendered ahead (inv.view_cache), if current, or if
- * $3 is not NULL and it misses no user's edit, rendered at most $3 ms ago:
- * takes ($1 network, $2 view name, $3) and returns no row, or (ETag, the
+ * $3 is not NULL and it misses no user's edit, rendered at most $3 ms ago;
+ * if $4 is true, only if no host of the network was stale then (so the view
+ * filtered by include_stale=false is the same): takes ($1 network, $2 view
+ * name, $3, $4 boolean or NULL) and returns no row, or (ETag, the
  * whole reply {view, network_id, generated_at, nodes, edges} gzip,
  * generations behind, age in ms), the second column in binary when the query
  * asks for binary results (the others are text either way). */
+#define VIEW_CACHED_NPARAMS 4
 extern const char *const view_sql_cached;
 
 #endif

@@ -45,13 +45,19 @@ int view_cache_touch(PGconn *pg, const char *org, const char *network)
 	"min(s.last_seen) FROM inv.services s JOIN inv.hosts h ON h.id = s.host_id "     \
 	"WHERE h.network_id = $1 AND s.last_seen >= now() - interval '7 days') x"
 
+/* Whether a host of the network is stale (not seen for 7 days). */
+#define STALE_HOSTS_SQL                                                                  \
+	"EXISTS (SELECT 1 FROM inv.hosts WHERE network_id = $1 AND last_seen < now() - " \
+	"interval '7 days')"
+
 /* Stores one view's reply, gzip: only ever moves a cache forward. */
 static const char UPSERT_SQL[] =
     "INSERT INTO inv.view_cache AS c (network_id, view, org_id, generation, "
-    "built_at, fresh_until, build_ms, doc) VALUES ($1, $2, $3, $4, now(), $5, $6, "
-    "$7) ON CONFLICT (network_id, view) DO UPDATE SET org_id = EXCLUDED.org_id, "
-    "generation = EXCLUDED.generation, built_at = EXCLUDED.built_at, fresh_until "
-    "= EXCLUDED.fresh_until, build_ms = EXCLUDED.build_ms, doc = EXCLUDED.doc "
+    "built_at, fresh_until, build_ms, doc, stale_hosts) VALUES ($1, $2, $3, $4, "
+    "now(), $5, $6, $7, $8) ON CONFLICT (network_id, view) DO UPDATE SET org_id = "
+    "EXCLUDED.org_id, generation = EXCLUDED.generation, built_at = "
+    "EXCLUDED.built_at, fresh_until = EXCLUDED.fresh_until, build_ms = "
+    "EXCLUDED.build_ms, doc = EXCLUDED.doc, stale_hosts = EXCLUDED.stale_hosts "
     "WHERE c.generation <= EXCLUDED.generation";
 
 static double now_ms(void)
@@ -63,9 +69,10 @@ static double now_ms(void)
 
 /* Renders one view (in the snapshot of the refresh) and stores its reply:
  * the graph wrapped as the gateway serves it, generated at the snapshot's
- * time, gzip. */
+ * time, gzip, with whether a host was stale in that snapshot ("t"/"f"). */
 static int render_one(PGconn *pg, const char *org, const char *network, size_t v,
-                      const char *gen, const char *fresh, const char *at)
+                      const char *gen, const char *fresh, const char *at,
+                      const char *stale_hosts)
 {
 	double t0 = now_ms();
 	const char *vp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(network);
@@ -95,9 +102,10 @@ static int render_one(PGconn *pg, const char *org, const char *network, size_t v
 		return -1;
 	char ms[24];
 	snprintf(ms, sizeof ms, "%.0f", now_ms() - t0);
-	const char *up[] = {network, views[v].name, org, gen, fresh, ms, (char *)gz};
-	int lens[] = {0, 0, 0, 0, 0, 0, (int)gzlen}, fmts[] = {0, 0, 0, 0, 0, 0, 1};
-	r = PQexecParams(pg, UPSERT_SQL, 7, NULL, up, lens, fmts, 0);
+	const char *up[] = {network, views[v].name, org,        gen, fresh,
+	                    ms,      (char *)gz,    stale_hosts};
+	int lens[] = {0, 0, 0, 0, 0, 0, (int)gzlen, 0}, fmts[] = {0, 0, 0, 0, 0, 0, 1, 0};
+	r = PQexecParams(pg, UPSERT_SQL, 8, NULL, up, lens, fmts, 0);
 	rc = PQresultStatus(r) == PGRES_COMMAND_OK ? 0 : -1;
 	if (rc)
 		sc_warn("view cache: %s", PQerrorMessage(pg));
@@ -122,14 +130,16 @@ static int refresh_in_tx(PGconn *pg, const char *org, const char *network)
 	if (sc_pg_exec(pg, "SELECT set_config('scanopy.org_id', $1, true)", 1, p + 1))
 		return -1;
 	/* The generation this snapshot sees, if any view is behind it. */
-	r = sc_pg_query(pg,
-	                "SELECT s.generation, (" FRESH_UNTIL_SQL "), to_char(now() AT "
-	                "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
-	                "inv.view_state s WHERE s.network_id = $1 AND (SELECT "
-	                "count(*) FROM inv.view_cache c WHERE c.network_id = $1 AND "
-	                "c.generation = s.generation AND (c.fresh_until IS NULL OR "
-	                "c.fresh_until > now())) < " NVIEWS_TEXT,
-	                1, p);
+	r = sc_pg_query(
+	    pg,
+	    "SELECT s.generation, (" FRESH_UNTIL_SQL "), to_char(now() AT "
+	    "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " STALE_HOSTS_SQL
+	    " FROM "
+	    "inv.view_state s WHERE s.network_id = $1 AND (SELECT "
+	    "count(*) FROM inv.view_cache c WHERE c.network_id = $1 AND "
+	    "c.generation = s.generation AND (c.fresh_until IS NULL OR "
+	    "c.fresh_until > now())) < " NVIEWS_TEXT,
+	    1, p);
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 0) {
@@ -141,9 +151,11 @@ static int refresh_in_tx(PGconn *pg, const char *org, const char *network)
 	bool has_fresh = !PQgetisnull(r, 0, 1);
 	snprintf(fresh, sizeof fresh, "%s", PQgetvalue(r, 0, 1));
 	snprintf(at, sizeof at, "%s", PQgetvalue(r, 0, 2));
+	const char *stale_hosts = PQgetvalue(r, 0, 3)[0] == 't' ? "t" : "f";
 	PQclear(r);
 	for (size_t i = 0; i < NVIEWS; i++)
-		if (render_one(pg, org, network, i, gen, has_fresh ? fresh : NULL, at))
+		if (render_one(pg, org, network, i, gen, has_fresh ? fresh : NULL, at,
+		               stale_hosts))
 			return -1;
 	return 1;
 }

@@ -19,7 +19,11 @@
  * service rendered it ahead (inv.view_cache), so for each view this prints
  * that read (the gateway's query, as its tenant role) and, apart, the
  * rendering (the refresh after the changes, all four views) and the view
- * rendered per request, as filtered requests are.
+ * rendered per request; then, per request, the view filtered by a /24 (256
+ * hosts), by ?q= matching one host, by a tag 1% of the hosts carry, and by
+ * include_stale=false, which keeps every host (the network was seen an hour
+ * ago): rendered, and as the gateway serves it (the rendering ahead, since
+ * no host is stale).
  *
  * With --ingest-seconds N it then times the unfiltered L2 view for N seconds
  * while one thread applies batches of 100 observations continuously, one
@@ -72,13 +76,17 @@ struct obs_buf {
 	char *mgmt[1];
 };
 
+/* When the synthetic network was seen: an hour before the run, so no host
+ * is stale (not seen for 7 days) and ?include_stale=false keeps them all. */
+static int64_t seen_ms;
+
 /* Observation k of the synthetic network (3 per host, then 1 LLDP entry per
  * host). */
 static void make_obs(struct obs_buf *b, long k, long hosts)
 {
 	memset(b, 0, sizeof *b);
 	scanopy__v1__observation__init(&b->o);
-	b->o.observed_at_ms = 1700000000000 + k;
+	b->o.observed_at_ms = seen_ms + k;
 	b->o.has_observed_at_ms = 1;
 	long h = k < 3 * hosts ? k / 3 : k - 3 * hosts;
 	snprintf(b->ip, sizeof b->ip, "10.%ld.%ld.%ld", 100 + h / 65536, (h / 256) % 256,
@@ -189,7 +197,7 @@ static double apply_sets(PGconn *pg, long total, long hosts, long per_batch,
 		h.daemon_id = (char *)daemon;
 		h.sequence = seq;
 		h.has_sequence = 1;
-		h.sent_at_ms = 1700000000000;
+		h.sent_at_ms = seen_ms;
 		h.has_sent_at_ms = 1;
 		Scanopy__V1__ObservationBatch ob = SCANOPY__V1__OBSERVATION_BATCH__INIT;
 		ob.header = &h;
@@ -288,15 +296,15 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 		exit(1);
 	double t[4096], ages[4096];
 	int n = 0, cached = 0;
-	const char *cp[] = {NET, "l2", bound};
+	const char *cp[VIEW_CACHED_NPARAMS] = {NET, "l2", bound, "f"};
 	const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
 	for (double end = bench_now_s() + (double)seconds;
 	     bench_now_s() < end && n < 4096;) {
 		if (begin_as_tenant(pg))
 			exit(1);
 		double t0 = bench_now_s();
-		PGresult *r =
-		    PQexecParams(pg, view_sql_cached, 3, NULL, cp, NULL, NULL, 1);
+		PGresult *r = PQexecParams(pg, view_sql_cached, VIEW_CACHED_NPARAMS, NULL,
+		                           cp, NULL, NULL, 1);
 		if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
 			char *doc = NULL;
 			size_t len = 0;
@@ -307,7 +315,9 @@ static void under_ingestion(PGconn *pg, const char *label, const char *bound,
 			ages[cached++] = strtod(PQgetvalue(r, 0, 3), NULL) / 1000;
 		} else {
 			PQclear(r);
-			r = sc_pg_query(pg, view_sql_l2, VIEW_NPARAMS, lp);
+			r = sc_pg_exec(pg, "SET LOCAL jit = off", 0, NULL)
+			        ? NULL
+			        : sc_pg_query(pg, view_sql_l2, VIEW_NPARAMS, lp);
 			if (!r)
 				exit(1);
 		}
@@ -373,13 +383,13 @@ static double copy_all(PGconn *pg, long total, long hosts)
 }
 
 /* Median ms of `runs` runs of a view's query (np parameters p, the body in
- * column col), as the gateway runs it (tenant role). */
+ * column col), as the gateway runs it (tenant role, no JIT). */
 static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p, int col,
                       int runs, int *nodes)
 {
 	double t[64];
 	for (int i = 0; i < runs; i++) {
-		if (begin_as_tenant(pg))
+		if (begin_as_tenant(pg) || sc_pg_exec(pg, "SET LOCAL jit = off", 0, NULL))
 			exit(1);
 		double t0 = bench_now_s();
 		PGresult *r = sc_pg_query(pg, sql, np, p);
@@ -404,18 +414,20 @@ static double view_ms(PGconn *pg, const char *sql, int np, const char *const *p,
 
 /* Median ms of `runs` reads of a view as rendered ahead, as the gateway reads
  * it (tenant role, the gzip reply in binary): as sent to a client that takes
- * gzip (*gz_ms), and inflated for one that does not (returned). */
-static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, double *gz_ms,
-                        size_t *gz_bytes, size_t *bytes)
+ * gzip (*gz_ms), and inflated for one that does not (returned). With
+ * fresh_only, as for ?include_stale=false (only if no host was stale). */
+static double cached_ms(PGconn *pg, const char *view, bool fresh_only, int runs,
+                        int *nodes, double *gz_ms, size_t *gz_bytes, size_t *bytes)
 {
 	double t[64], tz[64];
-	const char *p[] = {NET, view, NULL}; /* current only */
+	const char *p[VIEW_CACHED_NPARAMS] = {NET, view, NULL, /* current only */
+	                                      fresh_only ? "t" : "f"};
 	for (int i = 0; i < runs; i++) {
 		if (begin_as_tenant(pg))
 			exit(1);
 		double t0 = bench_now_s();
-		PGresult *r =
-		    PQexecParams(pg, view_sql_cached, 3, NULL, p, NULL, NULL, 1);
+		PGresult *r = PQexecParams(pg, view_sql_cached, VIEW_CACHED_NPARAMS, NULL,
+		                           p, NULL, NULL, 1);
 		tz[i] = (bench_now_s() - t0) * 1000;
 		char *doc = NULL;
 		size_t len = 0;
@@ -444,10 +456,9 @@ static double cached_ms(PGconn *pg, const char *view, int runs, int *nodes, doub
 }
 
 /* The view's plan with its timings, as the gateway's tenant role runs it. */
-static void print_plan(PGconn *pg, const char *sql)
+static void print_plan(PGconn *pg, const char *sql, const char *const *p)
 {
 	char *q = malloc(strlen(sql) + 64);
-	const char *p[] = {NET, NULL, NULL, NULL, "t", NULL};
 	if (!q)
 		return;
 	sprintf(q, "EXPLAIN (ANALYZE, BUFFERS) %s", sql);
@@ -493,6 +504,7 @@ int main(int argc, char **argv)
 		sc_config_free(opts, nopts);
 		return cr < 0 ? 2 : 0;
 	}
+	seen_ms = ((int64_t)time(NULL) - 3600) * 1000;
 	PGconn *pg = sc_pg_connect(url, 10000);
 	if (!pg || sc_pg_migrate(pg, "inv", inv_migrations, inv_migrations_len))
 		return 1;
@@ -526,6 +538,15 @@ int main(int argc, char **argv)
 	printf("  WAL: %.1f MB\n", mc.wal_bytes / 1e6);
 	printf("ratio             %.1fx slower than COPY of the model's rows\n",
 	       ta / mc.seconds);
+	/* 1% of the hosts carry a tag, as users tag them (PATCH /hosts): for
+	 * the ?tag= filter below. */
+	const char *tp[] = {NET};
+	if (sc_pg_exec(pg,
+	               "UPDATE inv.hosts SET tags = '{bench-1pct}' WHERE id IN (SELECT "
+	               "host_id FROM inv.addresses WHERE network_id = $1 AND "
+	               "ip << '10.100.0.0/16' AND (ip - '10.100.0.0'::inet) % 100 = 7)",
+	               1, tp))
+		return 1;
 	double refresh_ms = 0;
 	if (view_cache_refresh(pg, ORG, NET, &refresh_ms) != 1) {
 		fprintf(stderr, "bench_topology: views not rendered\n");
@@ -539,13 +560,24 @@ int main(int argc, char **argv)
 	             {"l3", view_sql_l3},
 	             {"workloads", view_sql_workloads},
 	             {"applications", view_sql_applications}};
+	/* Filtered requests: the hosts of one /24 (256 hosts), one host by
+	 * address (?q=), the hosts carrying the tag (1%), and a filter every
+	 * host passes (?include_stale=false: none is stale). */
+	const struct {
+		const char *name, *p[VIEW_NPARAMS];
+	} filters[] = {
+	    {"subnet /24", {NET, "10.100.7.0/24", NULL, NULL, "t", NULL}},
+	    {"q one host", {NET, NULL, NULL, "10.100.7.77", "t", NULL}},
+	    {"tag 1%", {NET, NULL, NULL, NULL, "t", "{bench-1pct}"}},
+	    {"include_stale=false (all)", {NET, NULL, NULL, NULL, "f", NULL}},
+	};
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
 		int nodes = 0, cnodes = 0;
 		size_t gzb = 0, b = 0;
 		double gzms = 0;
 		const char *lp[VIEW_NPARAMS] = VIEW_PARAMS_ALL(NET);
-		double cms =
-		    cached_ms(pg, views[i].name, (int)runs, &cnodes, &gzms, &gzb, &b);
+		double cms = cached_ms(pg, views[i].name, false, (int)runs, &cnodes,
+		                       &gzms, &gzb, &b);
 		double ms =
 		    view_ms(pg, views[i].sql, VIEW_NPARAMS, lp, 0, (int)runs, &nodes);
 		printf("view %-12s %7.1f ms served gzip (%zu bytes), %.1f ms inflated "
@@ -560,7 +592,25 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		if (explain)
-			print_plan(pg, views[i].sql);
+			print_plan(pg, views[i].sql, lp);
+		for (size_t f = 0; f < sizeof filters / sizeof filters[0]; f++) {
+			int fn = 0;
+			double fms = view_ms(pg, views[i].sql, VIEW_NPARAMS, filters[f].p,
+			                     0, (int)runs, &fn);
+			printf("  %-12s filtered %-26s %7.1f ms per request (%d "
+			       "nodes+edges)\n",
+			       views[i].name, filters[f].name, fms, fn);
+			if (explain)
+				print_plan(pg, views[i].sql, filters[f].p);
+		}
+		/* As the gateway serves ?include_stale=false when no host is
+		 * stale: the rendering ahead. */
+		int fn = 0;
+		double fgz = 0, fms = cached_ms(pg, views[i].name, true, (int)runs, &fn,
+		                                &fgz, &gzb, &b);
+		printf("  %-12s filtered %-26s %7.1f ms served gzip, %.1f ms inflated "
+		       "(as the gateway serves it: rendered ahead, no host stale; %d)\n",
+		       views[i].name, "include_stale=false (all)", fgz, fms, fn);
 	}
 	if (ingest_s > 0) {
 		ingest_url = url;

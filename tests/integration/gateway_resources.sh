@@ -153,6 +153,26 @@ check "the L3 view with two tags: the one host carrying both" \
 call GET "/api/v1/networks/$NET/views/l3?tag=rack-1" -H "$A" >"$T_DIR/vt.json"
 check "the L3 view with ?tag=rack-1: both tagged hosts" \
 	test "$(jq -r '[.nodes[] | select(.id | startswith("h:")) | .host_id] | sort | join(" ")' "$T_DIR/vt.json")" = "$both"
+# A filtered view is the unfiltered one narrowed by the same rule: in L2 the
+# cables with a kept host at an end and the hosts at their ends, in L3 every
+# subnet, the kept hosts and the edges between what is left.
+graph() { curl -sf -H "$A" -H 'Cache-Control: no-cache' "$G/api/v1/networks/$NET/views/$1" | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}'; }
+l2_narrow='([.nodes[] | select(KEEP) | .id]) as $k | [.edges[] | select((.source | IN($k[])) or (.target | IN($k[])))] as $e | ([$e[] | .source, .target]) as $ends | {nodes: [.nodes[] | select(.id | IN($ends[]))], edges: $e}'
+l3_narrow='([.nodes[] | select((.id | startswith("h:")) and (KEEP | not)) | .id]) as $x | {nodes: [.nodes[] | select(.id | IN($x[]) | not)], edges: [.edges[] | select((.source | IN($x[])) or (.target | IN($x[])) | not)]}'
+narrowed() { # VIEW QUERY KEEP: the filtered view as the unfiltered one narrowed
+	local rule=${2}_narrow
+	graph "$1" | jq -S "${!rule//KEEP/$4}" >"$T_DIR/narrow.want"
+	graph "$1?$3" >"$T_DIR/narrow.got"
+	cmp -s "$T_DIR/narrow.want" "$T_DIR/narrow.got" && jq -e '.nodes | length > 0' "$T_DIR/narrow.got" >/dev/null
+}
+has_rack1='(.data.tags // [] | index("rack-1"))'
+check "l2?tag=rack-1 is the unfiltered l2 narrowed to the tagged hosts' cables" narrowed l2 l2 tag=rack-1 "$has_rack1"
+check "l3?tag=rack-1 is the unfiltered l3 narrowed to the tagged hosts" narrowed l3 l3 tag=rack-1 "$has_rack1"
+Q=$(jq -r '[.nodes[] | select(.id | startswith("h:")) | .data.addresses[0] // empty][0] | split(".")[0:3] | join(".")' "$T_DIR/l3.json")
+check "l3?q=$Q (an address prefix) is the unfiltered l3 narrowed to the hosts matching it" \
+	narrowed l3 l3 "q=$Q" "(([.data.user_name // \"\", .data.name // \"\"] | join(\" \") | ascii_downcase | contains(\"$Q\")) or (.data.addresses | any(contains(\"$Q\"))))"
+check "l3?q=ApP (a name, any case) likewise" \
+	narrowed l3 l3 "q=ApP" '(([.data.user_name // "", .data.name // ""] | join(" ") | ascii_downcase | contains("app")) or (.data.addresses | any(contains("ApP"))))'
 check "the unfiltered view carries tags too" sh -c "curl -sf -H '$A' '$G/api/v1/networks/$NET/views/l3' | jq -e '[.nodes[] | select(.id | startswith(\"h:\"))] | all(.data.tags | type == \"array\")' >/dev/null"
 check "a view with an empty tag: 422 naming tag" test "$(call GET "/api/v1/networks/$NET/views/l2?tag=" -H "$A" | jq -r .error.field)" = tag
 

@@ -180,6 +180,19 @@ check "announced on the network's events too" wait_for 10 ev_has hosts_reappeare
 curl -sf -H "$A" "$G/api/v1/networks/$NET/changes?limit=100" >"$T_DIR/changes.json"
 check "the change log through the API" jq -e >/dev/null '(map(.kind) | index("host_reappeared")) and ([.[] | select(.kind == "host_disappeared")] | length == 2)' "$T_DIR/changes.json"
 
+# ?include_stale=false: with no host stale it is the unfiltered view, and
+# served as rendered ahead once that rendering is current; with a host stale
+# (below) it is rendered per request, the unfiltered view less that host.
+V=/api/v1/networks/$NET/views
+vhdrs() { curl -s -D - -o /dev/null -H "$A" "$G$V/$1" | tr -d '\r'; }
+vhdr() { awk -F': ' -v h="$1" 'tolower($1) == h {print $2}'; }
+# graph VIEW?QUERY: nodes and edges, sorted by id.
+graph() { curl -sf -H "$A" -H 'Cache-Control: no-cache' "$G$V/$1" | jq -S '{nodes: (.nodes | sort_by(.id)), edges: (.edges | sort_by(.id))}'; }
+fresh_cached() { local h; h=$(vhdrs 'l3?include_stale=false'); [ "$(vhdr x-scanopy-view-source <<<"$h")" = cache ] && [ "$(vhdr x-scanopy-view-behind <<<"$h")" = 0 ]; }
+check "no host stale: l3?include_stale=false served as rendered ahead" wait_for 10 fresh_cached
+same_as_unfiltered() { graph 'l3?include_stale=false' >"$T_DIR/l3-fresh.got" && graph l3 >"$T_DIR/l3.want" && cmp -s "$T_DIR/l3.want" "$T_DIR/l3-fresh.got" && jq -e '[.nodes[] | select(.id | startswith("h:"))] | length > 0' "$T_DIR/l3.want" >/dev/null; }
+check "and it is the unfiltered view" same_as_unfiltered
+
 # The 7-day rule: reason stale, and back the same way.
 cat >"$T_DIR/b7.json" <<JSON
 [{"sequence": 7, "observations": [{"observed_at_ms": $(( ($(date +%s) - 8 * 86400) * 1000 )), "host": {"ip": "10.90.4.4", "evidence": "EVIDENCE_ICMP"}}]}]
@@ -313,6 +326,30 @@ AT=$((T0 + 80 * M))
 printf '[{"sequence": 16, "observations": [%s]}]' "$(ife swp1 1 20 '[30]')" >"$T_DIR/b16.json"
 send "$T_DIR/b16.json"
 check "a newer one replaces them" test "$(ports)" = "swp1=20/30/snmp swp2=50//snmp swp3=-/-/-"
+
+# A host last seen 8 days ago (a daemon of its own, sequences apart): stale.
+# ?include_stale=false is then rendered per request, the unfiltered view
+# less the stale hosts' nodes and the edges touching them.
+SDID=$(uuid)
+cat >"$T_DIR/s77.json" <<JSON
+[{"sequence": 1, "observations": [{"observed_at_ms": $(( ($(date +%s) - 8 * 86400) * 1000 )), "host": {"ip": "10.90.4.77", "evidence": "EVIDENCE_ICMP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" \
+	--daemon-id "$SDID" --json "$T_DIR/s77.json"
+stale77() { [ -n "$(host_of 10.90.4.77)" ] && graph l3 | jq -e --arg h "h:$(host_of 10.90.4.77)" '[.nodes[] | select(.id == $h and .stale)] | length == 1' >/dev/null; }
+check "a host last seen 8 days ago: stale in the l3 view" wait_for 30 stale77
+no_stale='([.nodes[] | select(.stale and (.id | startswith("h:"))) | .id]) as $s | {nodes: [.nodes[] | select(.id | IN($s[]) | not)], edges: [.edges[] | select((.source | IN($s[])) or (.target | IN($s[])) | not)]}'
+check "a host stale: l3?include_stale=false rendered per request" \
+	test "$(vhdrs 'l3?include_stale=false' | vhdr x-scanopy-view-source)" = live
+less_stale() {
+	graph l3 | jq -S "$no_stale" >"$T_DIR/l3-fresh.want" && graph 'l3?include_stale=false' >"$T_DIR/l3-fresh.got" &&
+		cmp -s "$T_DIR/l3-fresh.want" "$T_DIR/l3-fresh.got" && jq -e '.nodes | length > 0' "$T_DIR/l3-fresh.got" >/dev/null &&
+		jq -e --arg h "h:$(host_of 10.90.4.77)" '[.nodes[] | select(.id == $h)] | length == 0' "$T_DIR/l3-fresh.got" >/dev/null
+}
+check "the unfiltered view less the stale host" less_stale
+stale_rendered() { local h; h=$(vhdrs l3); [ "$(vhdr x-scanopy-view-source <<<"$h")" = cache ] && [ "$(vhdr x-scanopy-view-behind <<<"$h")" = 0 ]; }
+stale_live() { wait_for 30 stale_rendered && [ "$(vhdrs 'l3?include_stale=false' | vhdr x-scanopy-view-source)" = live ]; }
+check "once rendered ahead with the stale host, still per request" stale_live
 
 # The history options: host_gone_missed_sweeps and sweeps_keep_days. With the
 # defaults (2, 30) a sweep three days old stays and one sweep missing a host
