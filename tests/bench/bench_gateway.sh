@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The gateway under wrk beside nginx: GET /api/health, an authenticated list
 # (GET /api/v1/hosts of a network holding the lab-shaped model of
-# topo_fixture.py) and a view (L2), each against nginx serving a static file
-# of exactly the same size from loopback, in the same run; then ingest
+# topo_fixture.py), a view (L2) and the organisation's (its one network),
+# each against nginx serving a static file of exactly the same size from
+# loopback, in the same run; then ingest
 # (POST /api/v1/daemons/{id}/batches, a distinct protobuf batch per request,
 # each answered only once JetStream has it) against nginx reading the same
 # bodies and answering 202 with a reply of the same size, and against
@@ -38,8 +39,8 @@ wait_for 90 applied || { echo "bench_gateway: the model did not load"; exit 1; }
 
 # The same bodies, byte for byte, as nginx's static files.
 mkdir -p "$T_DIR/www" "$T_DIR/nginx-tmp"
-ROUTES=("/api/health" "/api/v1/hosts?network_id=$NET&limit=100" "/api/v1/networks/$NET/views/l2")
-FILES=(health.json hosts.json l2.json)
+ROUTES=("/api/health" "/api/v1/hosts?network_id=$NET&limit=100" "/api/v1/networks/$NET/views/l2" "/api/v1/views/l2")
+FILES=(health.json hosts.json l2.json org-l2.json)
 for i in "${!ROUTES[@]}"; do
 	curl -sf -H "$A" "$G${ROUTES[$i]}" >"$T_DIR/www/${FILES[$i]}"
 done
