@@ -359,6 +359,25 @@ await check('a view filters by tag on the server', async () => {
   if (!page.url().includes(`tag=${TAG}`)) throw new Error('the filter is not in the address');
   await shot(page, 'view-l3-tag');
 });
+await check("the organisation's views: every network a group holding its own view", async () => {
+  if (!spec.paths['/api/v1/views/l3']) throw new Error('the server has no organisation views route');
+  const org = await apiGet('/api/v1/views/l3');
+  const own = await apiGet(`/api/v1/networks/${net}/views/l3`);
+  if (!org.nodes.some((n) => n.id === `n:${net}` && n.kind === 'network')) throw new Error(`no node for network ${net}`);
+  const under = org.nodes.filter((n) => n.parent === `n:${net}`).length;
+  if (under !== own.nodes.filter((n) => !n.parent).length) throw new Error(`${under} nodes under the network, its view has ${own.nodes.filter((n) => !n.parent).length} at the top`);
+  await page.goto(`${G}/views/l3`);
+  await page.waitForSelector('#graph[data-rendered="true"]');
+  await page.check('#view-all-networks');
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => new URL(r.url()).pathname === '/api/v1/views/l3'),
+    page.click('button:has-text("Apply filters")'),
+  ]);
+  if (!req) throw new Error('no request');
+  await page.waitForFunction((n) => document.querySelector('#graph[data-rendered="true"]') && Number(document.querySelector('#graph').dataset.nodes) === n, org.nodes.length, { timeout: 20000 });
+  if (!page.url().includes('all=1')) throw new Error('the choice is not in the address');
+  await shot(page, 'view-l3-all-networks');
+});
 
 const noUnlabelled = async (what) => {
   const bad = await unlabelled(page);

@@ -9,6 +9,7 @@ export const NODE_KINDS = {
   service: { color: '#0f766e', shape: 'round-hexagon', label: 'Service' },
   application: { color: '#be185d', shape: 'round-octagon', label: 'Application' },
   interface: { color: '#475569', shape: 'ellipse', label: 'Interface' },
+  network: { color: '#0f172a', shape: 'round-rectangle', label: 'Network' },
 };
 export const EDGE_KINDS = {
   link: { color: '#1f2937', style: 'solid', label: 'Cable (L2 link)' },

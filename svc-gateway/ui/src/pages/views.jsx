@@ -26,6 +26,9 @@ const VIEWS = [
 ];
 // One documented path per view (the router's {} takes UUIDs only).
 const viewRoute = (view) => `/api/v1/networks/{id}/views/${view}`;
+// The network's view, or the organisation's: every network the user may
+// see, each a group holding its own view.
+const viewPath = (net, view, all) => (all ? `/api/v1/views/${view}` : `/api/v1/networks/${net}/views/${view}`);
 // The graph library, fetched while the view's data is.
 const loadGraph = () => import('../graph/cy.js');
 
@@ -42,7 +45,7 @@ function loadPositions(key) {
 
 function readFilters() {
   const s = new URLSearchParams(location.search);
-  return { subnet: s.get('subnet') || '', category: s.get('category') || '', q: s.get('q') || '', tag: s.getAll('tag').join(', '), include_stale: s.get('include_stale') !== 'false' };
+  return { subnet: s.get('subnet') || '', category: s.get('category') || '', q: s.get('q') || '', tag: s.getAll('tag').join(', '), include_stale: s.get('include_stale') !== 'false', all: s.get('all') === '1' };
 }
 
 // The view's server-side filters as query parameters (tags: one ?tag= each).
@@ -77,7 +80,7 @@ export function ViewsPage({ view }) {
   const box = useRef(null);
   const graph = useRef(null);
   const deployed = hasRoute(viewRoute(view));
-  const key = app.user && net ? posKey(app.user.id, net, view) : null;
+  const key = app.user && net ? posKey(app.user.id, filters.all ? 'all' : net, view) : null;
   useEffect(() => setLocal((l) => ({ vlan: '', hideGone: l.hideGone })), [net, view]);
   const goneCount = useMemo(() => ((data && data.nodes) || []).filter(isGone).length, [data]);
 
@@ -94,7 +97,7 @@ export function ViewsPage({ view }) {
     performance.mark('scanopy-view-request');
     loadGraph();
     api
-      .get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { include_stale: filters.include_stale ? 'true' : 'false' }), { raw: true })
+      .get(viewPath(net, view, filters.all) + viewQuery(filters, { include_stale: filters.include_stale ? 'true' : 'false' }), { raw: true })
       .then(async (res) => {
         const v = await res.json();
         if (!live) return;
@@ -188,6 +191,7 @@ export function ViewsPage({ view }) {
     if (draft.q) s.set('q', draft.q);
     for (const t of splitTags(draft.tag)) s.append('tag', t);
     if (!draft.include_stale) s.set('include_stale', 'false');
+    if (draft.all) s.set('all', '1');
     const qs = s.toString();
     history.replaceState(null, '', location.pathname + (qs ? '?' + qs : ''));
   };
@@ -201,7 +205,7 @@ export function ViewsPage({ view }) {
   };
   const exportText = async (format) => {
     try {
-      const res = await api.get(`/api/v1/networks/${net}/views/${view}` + viewQuery(filters, { format }), { raw: true });
+      const res = await api.get(viewPath(net, view, filters.all) + viewQuery(filters, { format }), { raw: true });
       download(`${view}.${format === 'mermaid' ? 'mmd' : 'dot'}`, await res.text(), 'text/plain');
     } catch (err) {
       setError(err);
@@ -281,6 +285,9 @@ export function ViewsPage({ view }) {
             </label>
             <label class="check">
               <input type="checkbox" checked={draft.include_stale} onChange={(e) => setDraft({ ...draft, include_stale: e.currentTarget.checked })} /> Stale too
+            </label>
+            <label class="check" title="Every network of the organisation you may see, each a group holding its own view">
+              <input id="view-all-networks" type="checkbox" checked={draft.all} onChange={(e) => setDraft({ ...draft, all: e.currentTarget.checked })} /> All networks
             </label>
             <button type="submit">Apply filters</button>
             <label class="check" title="Hosts complete scans stopped hearing, or not seen for days">
