@@ -60,8 +60,10 @@ check "a discovery request creates a pending session" is_uuid "$SID"
 session_state() { curl -sf -H "$A" "$G/api/v1/sessions/$SID" | jq -r .state; }
 completed() { [ "$(session_state)" = completed ]; }
 check "the daemon picks it up and completes it" wait_for 20 completed
-check "its batch carries the session id" \
-	test "$(sql "SELECT count(*) FROM inv.batches WHERE session_id = '$SID'")" -eq 1
+# The session completes when the daemon says so; its batch reaches the model
+# through fingerprint and topology, a moment later on a busy machine.
+session_batch() { [ "$(sql "SELECT count(*) FROM inv.batches WHERE session_id = '$SID'")" -eq 1 ]; }
+check "its batch carries the session id" wait_for 30 session_batch
 streamed() { grep '^data: ' "$T_DIR/events.txt" | grep -F "\"session_id\":\"$SID\"" | grep -q SESSION_COMPLETED; }
 check "its completion arrives on the event stream" wait_for 10 streamed
 kill "$EVENTS_PID" 2>/dev/null; wait "$EVENTS_PID" 2>/dev/null || true
