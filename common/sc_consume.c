@@ -94,13 +94,19 @@ int sc_consume_run(struct sc_nats *n, natsSubscription *sub, int batch, const ch
 			continue;
 		}
 		sc_metric_add(cm.received, list.Count);
-		for (int i = 0; i < list.Count; i++) {
-			out[i].verdict = SC_RETRY;
-			out[i].why[0] = '\0';
+		/* A fetch can hand over more than it asked for (messages of an
+		 * earlier pull that arrived around a reconnect): at most batch
+		 * at a time, as fn and out expect. */
+		for (int off = 0; off < list.Count; off += batch) {
+			int k = list.Count - off < batch ? list.Count - off : batch;
+			for (int i = 0; i < k; i++) {
+				out[i].verdict = SC_RETRY;
+				out[i].why[0] = '\0';
+			}
+			fn(ctx, list.Msgs + off, k, out);
+			for (int i = 0; i < k; i++)
+				settle(n, list.Msgs[off + i], &out[i], stage, &cm);
 		}
-		fn(ctx, list.Msgs, list.Count, out);
-		for (int i = 0; i < list.Count; i++)
-			settle(n, list.Msgs[i], &out[i], stage, &cm);
 		natsMsgList_Destroy(&list);
 	}
 	free(out);
