@@ -295,6 +295,21 @@ check "the applications view is rendered ahead" wait_for 30 apps_cached
 curl -sf -o /dev/null -X POST -H "$A" -H "$J" -d "{\"network_id\":\"$NET\",\"name\":\"cache-probe-app\"}" "$G/api/v1/applications"
 check "a user's new application shows in the view at once" sh -c "curl -sf -H '$A' '$G$V/applications' | jq -e '[.nodes[] | select(.label == \"cache-probe-app\")] | length == 1' >/dev/null"
 
+# A host heard on IPv4 and by NDP on its IPv6 link-local address: one host,
+# two addresses, still a host (a link-local address is in no subnet: every
+# link has fe80::/64, which would make it a router between two subnets).
+cat >"$T_DIR/ll.json" <<JSON
+[{"observations": [{"observed_at_ms": 1700000020000, "host": {"ip": "10.77.1.97", "mac": "00:16:3e:77:01:97", "evidence": "EVIDENCE_ARP"}},
+ {"observed_at_ms": 1700000020000, "host": {"ip": "fe80::216:3eff:fe77:197", "mac": "00:16:3e:77:01:97", "evidence": "EVIDENCE_NDP"}}]}]
+JSON
+"$BIN/obs-publish" --nats-url "$SCANOPY_NATS_URL" --org-id "$ORG" --network-id "$NET" --daemon-id "$(uuid)" --json "$T_DIR/ll.json"
+ll_applied() { [ "$(sql "SELECT count(*) FROM inv.addresses WHERE network_id = '$NET' AND ip = 'fe80::216:3eff:fe77:197'")" -eq 1 ]; }
+wait_for 30 ll_applied
+ll_host() { sql "SELECT h.kind || ' ' || (SELECT count(*) FROM inv.addresses a WHERE a.host_id = h.id) || ' ' || (SELECT count(*) FROM inv.addresses a WHERE a.host_id = h.id AND a.subnet_id IS NULL) FROM inv.hosts h JOIN inv.addresses a ON a.host_id = h.id AND a.ip = '10.77.1.97'"; }
+ll_settled() { [ "$(ll_host)" = "host 2 1" ]; }
+check "a host with an IPv6 link-local address: one host, still a host, that address in no subnet" wait_for 15 ll_settled
+check "and no link-local subnet is made" test "$(sql "SELECT count(*) FROM inv.subnets WHERE network_id = '$NET' AND cidr <<= 'fe80::/10'")" -eq 0
+
 # Tenancy in SQL: another organisation's setting sees none of it.
 OTHER=$(uuid)
 for t in hosts host_identities addresses interfaces ports links subnets workloads applications changes fdb neighbors arp if_entries view_cache view_state; do
