@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Appends one CSV field (RFC 4180: quoted when it holds a comma, quote or
  * line break; quotes doubled); NULL is an empty field. Formula-looking text
@@ -178,13 +177,6 @@ static json_t *rows_json(struct request *r, const struct listq_spec *spec)
 	return j;
 }
 
-static void utc_now(char *at, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(at, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-}
-
 /* GET /api/v1/networks/{id}/exports/inventory.json: the network's hosts
  * (with interfaces, ports, services and cables), subnets, workloads and
  * applications in one document. */
@@ -199,7 +191,7 @@ enum MHD_Result api_export_inventory_json(struct request *r)
 	       *workloads = rows_json(r, &listq_workloads),
 	       *apps = rows_json(r, &listq_applications);
 	char at[32];
-	utc_now(at, sizeof at);
+	reply_utc_now(at, sizeof at);
 	if (!hosts || !subnets || !workloads || !apps) {
 		json_decref(hosts);
 		json_decref(subnets);

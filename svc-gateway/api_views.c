@@ -31,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 /* A CIDR with a valid address and prefix length. */
 static bool valid_cidr(const char *s)
@@ -140,6 +139,7 @@ struct view_ask {
 	char tags[TAGS_LITERAL_MAX];
 	const char *format;
 	bool unfiltered, fresh_only, current;
+	bool jit_off; /* this transaction renders without JIT already */
 };
 
 /* Reads the request's filters and format into a; on a bad one, says what is
@@ -179,6 +179,7 @@ static int view_ask_parse(struct request *r, struct view_ask *a, const char **wh
 	a->unfiltered = !a->p[1] && !a->p[2] && !a->p[3] && !a->p[5];
 	a->fresh_only = a->p[4][0] == 'f';
 	a->current = wants_current(r);
+	a->jit_off = false;
 	return 0;
 }
 
@@ -208,7 +209,9 @@ static int network_view(PGconn *c, const struct gateway *gw, const char *network
 	 * and more) the planner starts for a view it expects to be large, and
 	 * which saves less than that. */
 	a->p[0] = network;
-	if (sc_pg_exec(c, "SET LOCAL jit = off", 0, NULL) == 0)
+	if (!a->jit_off && sc_pg_exec(c, "SET LOCAL jit = off", 0, NULL) == 0)
+		a->jit_off = true;
+	if (a->jit_off)
 		*live = sc_pg_query(c, sql, VIEW_NPARAMS, a->p);
 	return *live ? 0 : -1;
 }
@@ -227,13 +230,6 @@ static json_t *view_graph(PGresult *cached, PGresult *live)
 	json_t *graph = json_loadb(doc, len, 0, &je);
 	free(doc);
 	return graph;
-}
-
-static void utc_now(char at[32])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	strftime(at, 32, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 }
 
 /* The graph as asked: JSON, head's members (the view, whose and when)
@@ -300,7 +296,7 @@ static enum MHD_Result view(struct request *r, const char *name, const char *sql
 		request_add_header(r, "X-Scanopy-View-Age-Ms",
 		                   live ? "0" : PQgetvalue(cached, 0, 3));
 		char at[32];
-		utc_now(at);
+		reply_utc_now(at, sizeof at);
 		res = reply_graph(r, a.format,
 		                  json_pack("{s:s, s:s, s:s}", "view", name, "network_id",
 		                            network, "generated_at", at),
@@ -407,7 +403,7 @@ static enum MHD_Result org_view(struct request *r, const char *name, const char 
 		return reply_db_error(r);
 	}
 	char at[32];
-	utc_now(at);
+	reply_utc_now(at, sizeof at);
 	return reply_graph(r, a.format,
 	                   json_pack("{s:s, s:s, s:s}", "view", name, "organization_id",
 	                             r->who.org_id, "generated_at", at),

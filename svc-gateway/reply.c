@@ -10,6 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+void reply_utc_now(char *at, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	strftime(at, len, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+}
 #include <strings.h>
 
 static bool has_header(const struct request *r, const char *name)

@@ -22,6 +22,9 @@ enum MHD_Result reply_empty(struct request *r, unsigned status);
 enum MHD_Result reply_bytes(struct request *r, unsigned status, const char *type,
                             const void *data, size_t len);
 
+/* Now, UTC, as bodies give times ("2026-12-06T10:00:00Z"); len >= 21. */
+void reply_utc_now(char *at, size_t len);
+
 /* Shorthands for the common errors. */
 enum MHD_Result reply_db_error(struct request *r);
 enum MHD_Result reply_not_found(struct request *r, const char *what);
