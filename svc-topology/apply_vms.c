@@ -131,15 +131,14 @@ static json_t *vm_labels(json_t *vm, const char *cluster)
 		json_object_set_new(labels, "cluster", json_string(cluster));
 	if (holder)
 		json_object_set_new(labels, "holder", json_string(holder));
-	if (lxc)
+	if (lxc) {
 		json_object_set_new(labels, "guest", json_string("lxc"));
-	if (lxc)
 		snprintf(
 		    ev, sizeof ev,
 		    "a veth on a bridge (%s) named as Proxmox VE names a container's, "
 		    "its config in the cluster's lxc directory",
 		    lxc);
-	else if (unread)
+	} else if (unread)
 		snprintf(ev, sizeof ev,
 		         "a tap on a bridge (%s) whose holder the daemon could not read "
 		         "(no permission): taken for a VM's, a VPN's would look the same",
